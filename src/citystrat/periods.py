@@ -108,9 +108,7 @@ def _fiscal(year: int, start_month: int) -> Period:
     start = date(year, start_month, 1)
     end_month = start_month - 1 or 12
     end_year = year + 1 if start_month != 1 else year
-    return Period(
-        start, _month_end(end_year, end_month), PeriodKind.FISCAL_YEAR, start_month
-    )
+    return Period(start, _month_end(end_year, end_month), PeriodKind.FISCAL_YEAR, start_month)
 
 
 def parse_period(label: str, kind: PeriodKind | str, *, fy_start_month: int = 4) -> Period:

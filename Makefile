@@ -1,0 +1,88 @@
+# citystrat — `make run` serves the plan, `make test` checks everything.
+# Both do all set-up from nothing: system packages (Debian), the virtual
+# environment from the lock file, front-end assets from the npm lock file,
+# compiled translations.
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMPS := .stamps
+PG_URL ?= postgres://postgres@127.0.0.1:5432/citystrat
+SYSTEM_PACKAGES := chromium fonts-noto-cjk poppler-utils gettext
+VENDOR := src/citystrat/web/static/vendor
+
+.PHONY: run test check lint types pytest pytest-sqlite pytest-postgres bench setup \
+        system-deps venv assets messages postgres clean lock
+
+run: setup
+	$(VENV)/bin/citystrat serve
+
+setup: system-deps venv assets messages
+
+test: setup check pytest
+
+check: lint types
+
+lint: venv
+	$(VENV)/bin/ruff check src tests bench
+	$(VENV)/bin/ruff format --check src tests bench
+
+types: venv
+	$(VENV)/bin/mypy
+
+pytest: pytest-sqlite pytest-postgres
+
+pytest-sqlite: setup
+	$(PY) -m pytest -q
+
+pytest-postgres: setup postgres
+	DATABASE_URL=$(PG_URL) $(PY) -m pytest -q -m "not browser"
+
+bench: setup postgres
+	@for b in bench/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+
+# --- set-up ---------------------------------------------------------------------------
+
+system-deps: $(STAMPS)/system-deps
+$(STAMPS)/system-deps:
+	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+	@mkdir -p $(STAMPS) && touch $@
+
+venv: $(STAMPS)/venv
+$(STAMPS)/venv: requirements.lock pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements.lock
+	$(PY) -m pip install -q --no-deps -e .
+	@mkdir -p $(STAMPS) && touch $@
+
+assets: $(STAMPS)/assets
+$(STAMPS)/assets: package.json package-lock.json scripts/vendor_assets.py
+	SCARF_ANALYTICS=false npm ci --no-audit --no-fund --loglevel=error
+	$(PY) scripts/vendor_assets.py
+	@mkdir -p $(STAMPS) && touch $@
+
+messages: venv
+	@cd src/citystrat && for app in */locale; do \
+	  [ -d "$$app" ] || continue; \
+	  (cd $$(dirname $$app) && ../../../$(PY) -m django compilemessages -v0 --settings=citystrat.config.settings.base) || exit 1; \
+	done
+
+# PostgreSQL runs on this machine; start it if it is down.
+postgres:
+	@pg_isready -h 127.0.0.1 -p 5432 -q || { \
+	  echo "starting PostgreSQL"; \
+	  pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start; \
+	  for i in $$(seq 1 30); do pg_isready -h 127.0.0.1 -p 5432 -q && break; sleep 1; done; }
+
+# Re-pin the lock file after changing dependencies in pyproject.toml.
+lock: venv
+	$(VENV)/bin/uv pip compile pyproject.toml --extra dev -o requirements.lock --python-version 3.11
+
+clean:
+	rm -rf $(VENV) $(STAMPS) node_modules $(VENDOR)

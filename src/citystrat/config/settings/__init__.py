@@ -1,0 +1,1 @@
+"""Settings: ``base`` (development default), ``test`` and ``production``."""

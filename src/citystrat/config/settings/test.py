@@ -1,0 +1,21 @@
+"""Settings for the test suite: fast hashing, in-memory e-mail, a temporary data dir."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+
+os.environ.setdefault("CITYSTRAT_DATA_DIR", tempfile.mkdtemp(prefix="citystrat-test-"))
+
+from .base import *  # noqa: F403
+from .base import DATA_DIR
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+EVIDENCE_ROOT = DATA_DIR / "evidence"
+AXES_ENABLED = True
+DEBUG = False

@@ -1,0 +1,15 @@
+"""URLs.  Public and staff pages carry a language prefix (/ja/, /ko/, /en/)."""
+
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+
+urlpatterns = [
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("admin/", admin.site.urls),
+]
+urlpatterns += i18n_patterns(
+    path("", include("citystrat.web.urls")),
+    prefix_default_language=True,
+)

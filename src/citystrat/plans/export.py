@@ -1,0 +1,232 @@
+"""Plan → plan-file document (the inverse of ``services._build``), and ``plan show --json``."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from .models import Indicator, Plan
+from .planfile import FORMAT, decimal_text
+from .selectors import approved_observations, plan_with_tree
+
+
+def _num(value: Decimal) -> Decimal:
+    """Normalised decimal (the YAML dumper writes the shortest exact text)."""
+    return Decimal(decimal_text(value))
+
+
+def _put(out: dict[str, Any], key: str, value: Any) -> None:
+    if value not in (None, {}, [], ""):
+        out[key] = value
+
+
+def plan_document(plan: Plan) -> dict[str, Any]:
+    """The plan as a ``citystrat-plan/1`` document; ``plan export`` dumps it as YAML."""
+    plan = plan_with_tree(plan.pk)
+    meta: dict[str, Any] = {
+        "code": plan.code,
+        "languages": plan.languages,
+        "default_language": plan.default_language,
+    }
+    _put(meta, "source_language", plan.source_language)
+    meta["timezone"] = plan.timezone
+    meta["fiscal_year_start_month"] = plan.fy_start_month
+    meta["title"] = plan.title
+    for key in ("vision", "position", "background"):
+        _put(meta, key, getattr(plan, key))
+    meta["period"] = {"start": plan.period_start.isoformat(), "end": plan.period_end.isoformat()}
+    _put(
+        meta,
+        "milestones",
+        [
+            {"code": m.code, "kind": m.kind, "period": m.period.label, "title": m.title}
+            for m in plan.milestones.all()
+        ],
+    )
+    for key in ("target_image", "purposes", "coordination"):
+        _put(meta, key, getattr(plan, key))
+    meta["assessment"] = {
+        "default_method": plan.default_method,
+        "grading_scale": plan.grading_scale,
+    }
+    _put(meta, "source", plan.source)
+
+    doc: dict[str, Any] = {"format": FORMAT, "plan": meta}
+    indicators = list(plan.indicators.all())
+    department_codes = sorted({i.department.code for i in indicators if i.department})
+    if department_codes:
+        from .models import Department
+
+        doc["departments"] = []
+        for d in Department.objects.filter(code__in=department_codes).order_by("code"):
+            entry: dict[str, Any] = {"code": d.code, "name": d.name}
+            _put(entry, "description", d.description)
+            doc["departments"].append(entry)
+    bodies = []
+    for b in plan.bodies.all():
+        entry = {"code": b.code, "kind": b.kind, "name": b.name}
+        _put(entry, "description", b.description)
+        bodies.append(entry)
+    _put(doc, "bodies", bodies)
+    policies = []
+    for p in plan.policies.all():
+        pol: dict[str, Any] = {"code": p.code, "title": p.title}
+        _put(pol, "description", p.description)
+        pol["measures"] = []
+        for m in p.measures.all():
+            mea: dict[str, Any] = {"code": m.code, "title": m.title}
+            _put(mea, "current_state", m.current_state)
+            directions = []
+            for direction in m.directions.all():
+                dd: dict[str, Any] = {"title": direction.title}
+                _put(dd, "actions", [a.text for a in direction.actions.all()])
+                directions.append(dd)
+            _put(mea, "directions", directions)
+            pol["measures"].append(mea)
+        policies.append(pol)
+    doc["policies"] = policies
+    projects = []
+    for pr in plan.projects.all():
+        entry = {"code": pr.code, "title": pr.title}
+        _put(entry, "description", pr.description)
+        _put(entry, "measures", [m.code for m in pr.measures.all()])
+        projects.append(entry)
+    _put(doc, "projects", projects)
+    approved = approved_observations(plan)
+    verification: list[dict[str, Any]] = []
+    context: list[dict[str, Any]] = []
+    for ind in indicators:
+        item = _indicator_entry(ind, approved.get(ind.pk, []))
+        (context if ind.role == Indicator.Role.CONTEXT else verification).append(item)
+    doc["indicators"] = verification
+    _put(doc, "context_indicators", context)
+    comparisons = []
+    for c in plan.comparisons.all():
+        entry = {
+            "code": c.code,
+            "statistic": c.statistic,
+            "period": c.period,
+            "value": _num(c.value),
+        }
+        _put(entry, "unit", c.unit)
+        rankings = []
+        for r in c.rankings.all():
+            rk: dict[str, Any] = {"group": r.group}
+            if r.size is not None:
+                rk["size"] = r.size
+            rk["rank"] = r.rank
+            rankings.append(rk)
+        _put(entry, "rankings", rankings)
+        leaders = []
+        for ldr in c.leaders.all():
+            le: dict[str, Any] = {"name": ldr.name, "value": _num(ldr.value)}
+            if ldr.rank is not None:
+                le["rank"] = ldr.rank
+            if ldr.group is not None:
+                le["group"] = ldr.group
+            if ldr.is_note:
+                le["note"] = True
+            leaders.append(le)
+        _put(entry, "leaders", leaders)
+        comparisons.append(entry)
+    _put(doc, "comparisons", comparisons)
+    partners = []
+    for pc in plan.partner_cities.all():
+        entry = {"code": pc.code, "name": pc.name, "country": pc.country}
+        _put(entry, "country_code", pc.country_code)
+        entry["relation_kind"] = pc.relation_kind
+        _put(entry, "relation", pc.relation)
+        entry["since"] = pc.since_label
+        _put(entry, "notes", pc.notes)
+        _put(entry, "focus", pc.focus)
+        partners.append(entry)
+    _put(doc, "partner_cities", partners)
+    return doc
+
+
+def _indicator_entry(ind: Indicator, observations: list[Any]) -> dict[str, Any]:
+    item: dict[str, Any] = {"code": ind.code, "name": ind.name}
+    _put(item, "definition", ind.definition)
+    _put(item, "note", ind.note)
+    item["unit"] = ind.unit
+    item["decimals"] = ind.decimals
+    _put(item, "direction", ind.direction)
+    item["period_kind"] = ind.period_kind
+    item["value_kind"] = ind.value_kind
+    if ind.limit is not None:
+        item["limit"] = _num(ind.limit)
+    if ind.measure_id:
+        item["measure"] = ind.measure.code  # type: ignore[union-attr]
+    elif ind.policy_id:
+        item["policy"] = ind.policy.code  # type: ignore[union-attr]
+    if ind.department_id:
+        item["department"] = ind.department.code  # type: ignore[union-attr]
+    _put(item, "data_source", ind.data_source)
+    if ind.role == Indicator.Role.VERIFICATION:
+        if ind.headline:
+            item["headline"] = True
+        base = ind.baseline_period
+        assert base is not None and ind.baseline_value is not None
+        item["baseline"] = {"period": base.label, "value": _num(ind.baseline_value)}
+        targets = []
+        for t in ind.targets.all():
+            entry: dict[str, Any] = {"period": t.period.label, "value": _num(t.value)}
+            _put(entry, "note", t.note)
+            targets.append(entry)
+        _put(item, "targets", targets)
+    obs = []
+    for o in observations:
+        entry = {"period": o.period.label, "value": _num(o.value), "source": o.source}
+        _put(entry, "source_url", o.source_url)
+        _put(entry, "note", o.note)
+        if o.provisional:
+            entry["provisional"] = True
+        obs.append(entry)
+    _put(item, "observations", obs)
+    return item
+
+
+def _json_number(value: Decimal) -> int | float:
+    text = decimal_text(value)
+    return int(text) if "." not in text else float(text)
+
+
+def plan_show(plan: Plan) -> dict[str, Any]:
+    """The ``citystrat plan show --json`` shape (a contract: add keys, never rename)."""
+    doc = plan_document(plan)
+
+    def period_value(entry: dict[str, Any]) -> dict[str, Any]:
+        return {**entry, "value": _json_number(entry["value"])}
+
+    def indicator(entry: dict[str, Any]) -> dict[str, Any]:
+        out = dict(entry)
+        out["headline"] = entry.get("headline", False)
+        out.setdefault("direction", None)
+        if "baseline" in entry:
+            out["baseline"] = period_value(entry["baseline"])
+        out["targets"] = [period_value(t) for t in entry.get("targets", [])]
+        out["observations"] = [period_value(o) for o in entry.get("observations", [])]
+        if "limit" in entry:
+            out["limit"] = _json_number(entry["limit"])
+        return out
+
+    def comparison(entry: dict[str, Any]) -> dict[str, Any]:
+        out = dict(entry)
+        out["value"] = _json_number(entry["value"])
+        out["leaders"] = [
+            {**ldr, "value": _json_number(ldr["value"])} for ldr in entry.get("leaders", [])
+        ]
+        return out
+
+    return {
+        "format": doc["format"],
+        "plan": doc["plan"],
+        "departments": doc.get("departments", []),
+        "bodies": doc.get("bodies", []),
+        "policies": doc["policies"],
+        "projects": doc.get("projects", []),
+        "indicators": [indicator(i) for i in doc["indicators"]],
+        "context_indicators": [indicator(i) for i in doc.get("context_indicators", [])],
+        "comparisons": [comparison(c) for c in doc.get("comparisons", [])],
+        "partner_cities": doc.get("partner_cities", []),
+    }

@@ -1,0 +1,326 @@
+"""Changes to plans.  Every write goes through a function here (one door)."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db import transaction
+
+from citystrat.audit.services import audit_record
+from citystrat.periods import PeriodKind, parse_period
+
+from . import cache as plan_cache
+from .models import (
+    Body,
+    ComparisonLeader,
+    ComparisonRanking,
+    ComparisonStatistic,
+    Department,
+    Indicator,
+    KeyAction,
+    Measure,
+    Milestone,
+    PartnerCity,
+    Plan,
+    Policy,
+    Project,
+    PromotionDirection,
+    Target,
+)
+from .planfile import PlanFileError, Problem, read_plan_file, to_decimal, validate_plan
+
+Actor = AbstractBaseUser | AnonymousUser | None
+
+
+class PlanExistsError(Exception):
+    pass
+
+
+class PermissionDeniedError(Exception):
+    """The actor may not do this."""
+
+
+def _may_administer_plans(actor: Actor) -> bool:
+    """Loading or replacing a whole plan: administrators and the command line (actor None)."""
+    if actor is None:
+        return True
+    if not getattr(actor, "is_authenticated", False):
+        return False
+    return bool(getattr(actor, "is_superuser", False)) or bool(
+        getattr(actor, "has_perm", lambda _: False)("plans.add_plan")
+    )
+
+
+def plan_load_file(
+    *, path: str | Path, actor: Actor = None, replace: bool = False, channel: str = "cli"
+) -> Plan:
+    """Validate the plan file at ``path`` and load it; see :func:`plan_load`."""
+    document = read_plan_file(path)
+    return plan_load(
+        document=document, filename=str(path), actor=actor, replace=replace, channel=channel
+    )
+
+
+def plan_load(
+    *,
+    document: dict[str, Any],
+    filename: str,
+    actor: Actor = None,
+    replace: bool = False,
+    channel: str = "cli",
+) -> Plan:
+    """Load a validated plan document in one transaction: all of it, or nothing.
+
+    A plan whose code is already loaded is refused unless ``replace`` is true;
+    replacing deletes the old plan with its values and records that in the
+    audit trail.
+    """
+    if not _may_administer_plans(actor):
+        raise PermissionDeniedError("only an administrator may load a plan file")
+    validate_plan(document, filename)
+    meta = document["plan"]
+    with transaction.atomic():
+        existing = Plan.objects.filter(code=meta["code"]).first()
+        if existing is not None:
+            if not replace:
+                raise PlanFileError(
+                    filename,
+                    [
+                        Problem(
+                            "plan.code",
+                            f"a plan with code {meta['code']!r} is already loaded "
+                            "(use --replace to replace it)",
+                        )
+                    ],
+                )
+            audit_record(
+                code="plans.plan.replace",
+                actor=actor,
+                object_type="plans.plan",
+                object_id=existing.pk,
+                object_label=existing.code,
+                plan_code=existing.code,
+                before={"loaded_at": existing.loaded_at.isoformat()},
+                source=filename,
+                channel=channel,
+            )
+            existing.delete()
+        plan = _build(document)
+        counts = {
+            "policies": plan.policies.count(),
+            "measures": plan.measures.count(),
+            "projects": plan.projects.count(),
+            "indicators": plan.indicators.filter(role=Indicator.Role.VERIFICATION).count(),
+            "observations": sum(
+                len(i.get("observations", []))
+                for i in document.get("indicators", []) + document.get("context_indicators", [])
+            ),
+        }
+        audit_record(
+            code="plans.plan.load",
+            actor=actor,
+            object_type="plans.plan",
+            object_id=plan.pk,
+            object_label=plan.code,
+            plan_code=plan.code,
+            after=counts,
+            source=filename,
+            channel=channel,
+        )
+        transaction.on_commit(plan_cache.bump)
+    return plan
+
+
+def _build(doc: dict[str, Any]) -> Plan:
+    from citystrat.observations.models import Observation
+
+    meta = doc["plan"]
+    fy = meta.get("fiscal_year_start_month", 4)
+    assessment = meta.get("assessment", {})
+    plan = Plan.objects.create(
+        code=meta["code"],
+        title=meta["title"],
+        vision=meta.get("vision", {}),
+        position=meta.get("position", {}),
+        background=meta.get("background", []),
+        target_image=meta.get("target_image", []),
+        purposes=meta.get("purposes", []),
+        coordination=meta.get("coordination", []),
+        source=meta.get("source", {}),
+        period_start=date.fromisoformat(meta["period"]["start"]),
+        period_end=date.fromisoformat(meta["period"]["end"]),
+        languages=meta["languages"],
+        default_language=meta["default_language"],
+        source_language=meta.get("source_language", ""),
+        timezone=meta.get("timezone", "Asia/Tokyo"),
+        fy_start_month=fy,
+        default_method=assessment.get("default_method", "achievement"),
+        grading_scale=assessment.get("grading_scale", "cabinet-secretariat"),
+    )
+    for order, item in enumerate(meta.get("milestones", [])):
+        label = str(item["period"])
+        kind = PeriodKind.POINT_IN_TIME if len(label) == 10 else PeriodKind.FISCAL_YEAR
+        milestone = Milestone(
+            plan=plan, code=item["code"], kind=item["kind"], title=item["title"], order=order
+        )
+        milestone.set_period(parse_period(label, kind, fy_start_month=fy))
+        milestone.save()
+    for item in doc.get("departments", []):
+        Department.objects.update_or_create(
+            code=item["code"],
+            defaults={"name": item["name"], "description": item.get("description", {})},
+        )
+    Body.objects.bulk_create(
+        Body(
+            plan=plan,
+            code=item["code"],
+            kind=item.get("kind", Body.Kind.OTHER),
+            name=item["name"],
+            description=item.get("description", {}),
+            order=order,
+        )
+        for order, item in enumerate(doc.get("bodies", []))
+    )
+    measures: dict[str, Measure] = {}
+    policies: dict[str, Policy] = {}
+    measure_order = 0
+    for order, item in enumerate(doc["policies"]):
+        policy = Policy.objects.create(
+            plan=plan,
+            code=str(item["code"]),
+            title=item["title"],
+            description=item.get("description", []),
+            order=order,
+        )
+        policies[policy.code] = policy
+        for m in item.get("measures", []):
+            measure = Measure.objects.create(
+                plan=plan,
+                policy=policy,
+                code=str(m["code"]),
+                title=m["title"],
+                current_state=m.get("current_state", []),
+                order=measure_order,
+            )
+            measure_order += 1
+            measures[measure.code] = measure
+            for d_order, d in enumerate(m.get("directions", [])):
+                direction = PromotionDirection.objects.create(
+                    measure=measure, title=d["title"], order=d_order
+                )
+                KeyAction.objects.bulk_create(
+                    KeyAction(direction=direction, text=a, order=a_order)
+                    for a_order, a in enumerate(d.get("actions", []))
+                )
+    for order, item in enumerate(doc.get("projects", [])):
+        project = Project.objects.create(
+            plan=plan,
+            code=str(item["code"]),
+            title=item["title"],
+            description=item.get("description", {}),
+            order=order,
+        )
+        if item.get("measures"):
+            project.measures.set([measures[str(c)] for c in item["measures"]])
+    departments = {d.code: d for d in Department.objects.all()}
+    entries = [(Indicator.Role.VERIFICATION, x) for x in doc.get("indicators", [])]
+    entries += [(Indicator.Role.CONTEXT, x) for x in doc.get("context_indicators", [])]
+    observations: list[Observation] = []
+    for order, (role, item) in enumerate(entries):
+        kind = item["period_kind"]
+        limit = item.get("limit")
+        if limit is None and item["value_kind"] == "percentage":
+            limit = 100
+        indicator = Indicator(
+            plan=plan,
+            code=str(item["code"]),
+            role=role,
+            name=item["name"],
+            definition=item.get("definition", {}),
+            note=item.get("note", {}),
+            unit=item.get("unit", {}),
+            decimals=item.get("decimals", 0),
+            direction=item.get("direction", ""),
+            period_kind=kind,
+            value_kind=item["value_kind"],
+            limit=to_decimal(limit) if limit is not None else None,
+            policy=policies[str(item["policy"])] if "policy" in item else None,
+            measure=measures[str(item["measure"])] if "measure" in item else None,
+            department=departments[item["department"]] if "department" in item else None,
+            data_source=item.get("data_source", {}),
+            headline=item.get("headline", False),
+            order=order,
+        )
+        if "baseline" in item:
+            base = parse_period(str(item["baseline"]["period"]), kind, fy_start_month=fy)
+            indicator.baseline_value = to_decimal(item["baseline"]["value"])
+            indicator.baseline_start, indicator.baseline_end = base.start, base.end
+        indicator.save()
+        for t in item.get("targets", []):
+            target = Target(
+                indicator=indicator, value=to_decimal(t["value"]), note=t.get("note", {})
+            )
+            target.set_period(parse_period(str(t["period"]), kind, fy_start_month=fy))
+            target.save()
+        for o in item.get("observations", []):
+            obs = Observation(
+                indicator=indicator,
+                value=to_decimal(o["value"]),
+                status=Observation.Status.APPROVED,
+                origin=Observation.Origin.PLAN_FILE,
+                source=o["source"],
+                source_url=o.get("source_url", ""),
+                note=o.get("note", {}),
+                provisional=o.get("provisional", False),
+            )
+            obs.set_period(parse_period(str(o["period"]), kind, fy_start_month=fy))
+            observations.append(obs)
+    Observation.objects.bulk_create(observations)
+    for order, item in enumerate(doc.get("comparisons", [])):
+        stat = ComparisonStatistic.objects.create(
+            plan=plan,
+            code=item["code"],
+            statistic=item["statistic"],
+            period=str(item["period"]),
+            value=to_decimal(item["value"]),
+            unit=item.get("unit", {}),
+            order=order,
+        )
+        ComparisonRanking.objects.bulk_create(
+            ComparisonRanking(
+                statistic=stat, group=r["group"], size=r.get("size"), rank=r["rank"], order=o
+            )
+            for o, r in enumerate(item.get("rankings", []))
+        )
+        ComparisonLeader.objects.bulk_create(
+            ComparisonLeader(
+                statistic=stat,
+                name=ldr["name"],
+                value=to_decimal(ldr["value"]),
+                rank=ldr.get("rank"),
+                group=ldr.get("group"),
+                is_note=ldr.get("note", False),
+                order=o,
+            )
+            for o, ldr in enumerate(item.get("leaders", []))
+        )
+    for order, item in enumerate(doc.get("partner_cities", [])):
+        since = str(item["since"])
+        PartnerCity.objects.create(
+            plan=plan,
+            code=item["code"],
+            name=item["name"],
+            country=item["country"],
+            country_code=item.get("country_code", ""),
+            relation_kind=item["relation_kind"],
+            relation=item.get("relation", {}),
+            since_year=int(since[:4]),
+            since_month=int(since[5:7]) if len(since) == 7 else None,
+            notes=item.get("notes", []),
+            focus=item.get("focus", []),
+            order=order,
+        )
+    return plan

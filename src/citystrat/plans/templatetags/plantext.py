@@ -1,0 +1,78 @@
+"""Template helpers for multilingual plan content and localised numbers.
+
+``{% tr obj "title" %}``   the field in the reader's language; a fallback is
+                           wrapped in ``<span lang=xx>`` with a visible note.
+``{% trtext value %}``     the same for a bare text object (e.g. a paragraph).
+``{{ value|num:decimals }}``  a number, localised with grouping.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import template
+from django.conf import settings
+from django.utils import formats
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from citystrat.i18n import pick
+
+register = template.Library()
+
+LANGUAGE_NAMES = dict(settings.LANGUAGES)
+
+
+def _fallbacks(context: template.Context) -> list[str]:
+    plan = context.get("plan")
+    if plan is None:
+        return [settings.LANGUAGE_CODE]
+    return [plan.default_language, plan.source_language or plan.default_language]
+
+
+def render_text(value: dict[str, str] | None, fallbacks: list[str]) -> SafeString:
+    lang = get_language() or settings.LANGUAGE_CODE
+    picked = pick(value, lang, fallbacks)
+    if not picked.is_fallback:
+        return format_html("{}", picked.text)
+    name = LANGUAGE_NAMES.get(picked.lang, picked.lang)
+    return format_html(
+        '<span lang="{}">{}</span> <small class="fallback-note">({})</small>',
+        picked.lang,
+        picked.text,
+        _("shown in %(language)s: not yet translated") % {"language": name},
+    )
+
+
+@register.simple_tag(takes_context=True)
+def tr(context: template.Context, obj: Any, field: str) -> SafeString:
+    return render_text(getattr(obj, field, None), _fallbacks(context))
+
+
+@register.simple_tag(takes_context=True)
+def trtext(context: template.Context, value: dict[str, str] | None) -> SafeString:
+    return render_text(value, _fallbacks(context))
+
+
+@register.filter
+def num(value: Any, decimals: Any = None) -> str:
+    """Localised number with grouping: 342649 -> '342,649'; None -> '–'."""
+    if value is None or value == "":
+        return "–"
+    if not isinstance(value, Decimal):
+        value = Decimal(str(value))
+    places = int(decimals) if decimals not in (None, "") else None
+    if places is not None:
+        value = value.quantize(Decimal(1).scaleb(-places))
+    return formats.number_format(value, decimal_pos=places, use_l10n=True, force_grouping=True)
+
+
+@register.filter
+def get_item(mapping: Any, key: Any) -> Any:
+    """``{{ mapping|get_item:key }}``: a dict lookup by a variable key."""
+    if mapping is None:
+        return None
+    return mapping.get(key)

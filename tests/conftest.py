@@ -1,0 +1,33 @@
+"""Shared fixtures.  Apps add their own in tests/<app>/conftest.py."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+TESTS = Path(__file__).resolve().parent
+ARTIFACTS = TESTS.parent / "test-artifacts"
+
+
+@pytest.fixture
+def builtin_plan(db):  # type: ignore[no-untyped-def]
+    """The built-in Kumamoto plan, loaded through the same service as `citystrat plan load`."""
+    from citystrat.plans.services import plan_load_file
+
+    return plan_load_file(path=settings.CITYSTRAT_BUILTIN_PLAN, channel="system")
+
+
+@pytest.fixture
+def minimal_plan(db):  # type: ignore[no-untyped-def]
+    from citystrat.plans.services import plan_load_file
+
+    return plan_load_file(path=TESTS / "plans" / "data" / "minimal.yaml", channel="system")
+
+
+@pytest.fixture
+def artifacts_dir() -> Path:
+    """Where tests save screenshots, rendered pages and reports for people to look at."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
