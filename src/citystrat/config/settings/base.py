@@ -58,8 +58,13 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "axes",
     "citystrat.audit",
+    "citystrat.accounts",
     "citystrat.plans",
     "citystrat.observations",
+    "citystrat.exchange",
+    "citystrat.reports",
+    "citystrat.api",
+    "citystrat.staff",
     "citystrat.web",
 ]
 
