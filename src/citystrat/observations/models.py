@@ -61,6 +61,8 @@ class Observation(PeriodMixin):
     )
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_reason = models.TextField(blank=True)
+    # Why a cumulative count went down (refused without it).
+    explanation = models.TextField(blank=True)
 
     class Meta:
         ordering = ["indicator", "period_start", "id"]
@@ -91,3 +93,88 @@ class Observation(PeriodMixin):
     def note_text(self, lang: str) -> Picked:
         plan = self.indicator.plan
         return pick(self.note, lang, [plan.default_language, plan.source_language])
+
+
+class ReportingSchedule(models.Model):
+    """When an indicator's value for a period is due, and how reminders run.
+
+    Without a row the defaults below apply: annual reporting, due by the end
+    of the third month after the period ends (30 June for a fiscal year
+    April-March, 31 March for a calendar year or a yearly survey round).
+    """
+
+    class Frequency(models.TextChoices):
+        ANNUAL = "annual", _("annual")
+
+    indicator = models.OneToOneField(
+        Indicator, on_delete=models.CASCADE, related_name="reporting_schedule"
+    )
+    frequency = models.CharField(max_length=12, choices=Frequency.choices, default="annual")
+    due_months_after = models.PositiveSmallIntegerField(
+        default=3, help_text=_("the value is due by the end of this month after the period ends")
+    )
+    lead_days = models.PositiveSmallIntegerField(
+        default=30, help_text=_("first reminder this many days before the due date")
+    )
+    repeat_days = models.PositiveSmallIntegerField(
+        default=7, help_text=_("while overdue, remind again every this many days")
+    )
+    escalate_after_days = models.PositiveSmallIntegerField(
+        default=14, help_text=_("tell the coordinators this many days after the due date")
+    )
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(due_months_after__lte=24), name="schedule_due_within_two_years"
+            ),
+            models.CheckConstraint(condition=Q(repeat_days__gte=1), name="schedule_repeat_days"),
+        ]
+
+
+class EvidenceFile(models.Model):
+    """A file that backs a reported value.  Stored under EVIDENCE_ROOT, served only to staff."""
+
+    observation = models.ForeignKey(
+        Observation, on_delete=models.PROTECT, related_name="evidence_files"
+    )
+    original_name = models.CharField(max_length=255)
+    stored_name = models.CharField(max_length=255, unique=True)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class ReminderLog(models.Model):
+    """One reminder sent: never sent twice for the same indicator, period, person and stage."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="+")
+    period_kind = models.CharField(max_length=16)
+    period_start = models.DateField()
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    email = models.EmailField()
+    stage = models.CharField(max_length=32)
+    due_date = models.DateField()
+    sent_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["sent_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "period_kind", "period_start", "recipient", "stage"],
+                name="reminder_sent_once",
+            )
+        ]

@@ -1,0 +1,144 @@
+"""Who may do what: the only place that decides.  Deny by default.
+
+============  ==============================================================
+role          may
+============  ==============================================================
+anonymous     nothing (the public sees approved values through selectors)
+viewer        VIEW_PENDING
+reviewer      VIEW_PENDING, APPROVE, RETURN, APPROVE_NARRATIVE
+editor        VIEW_PENDING, and ENTER, SUBMIT, IMPORT, WRITE_NARRATIVE for
+              indicators owned by their own department only
+coordinator   everything except ADMINISTER
+administrator everything (as does a Django superuser)
+============  ==============================================================
+
+The object may also be a measure or a policy (narratives are written per
+measure): an editor's department owns it when it owns one of its indicators.
+
+Without an indicator, ``can`` answers whether the user may do the action at
+all (e.g. open the import page): for an editor that is true when they belong
+to a department, and each indicator must then be checked on its own.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from .models import Role
+
+if TYPE_CHECKING:
+    from citystrat.plans.models import Indicator, Measure, Policy
+
+    Owned = Indicator | Measure | Policy
+
+
+class Action(StrEnum):
+    VIEW_PENDING = "view_pending"
+    ENTER = "enter"
+    SUBMIT = "submit"
+    APPROVE = "approve"
+    RETURN = "return"
+    REVISE_TARGET = "revise_target"
+    EDIT_PLAN = "edit_plan"
+    IMPORT = "import"
+    IMPORT_APPROVE = "import_approve"
+    WRITE_NARRATIVE = "write_narrative"
+    APPROVE_NARRATIVE = "approve_narrative"
+    EXPORT_AUDIT = "export_audit"
+    ADMINISTER = "administer"
+
+
+# Actions an editor may take, and only for their own department's indicators.
+DEPARTMENT_ACTIONS = frozenset({Action.ENTER, Action.SUBMIT, Action.IMPORT, Action.WRITE_NARRATIVE})
+
+ROLE_ACTIONS: dict[str, frozenset[Action]] = {
+    Role.ADMINISTRATOR: frozenset(Action),
+    Role.COORDINATOR: frozenset(Action) - {Action.ADMINISTER},
+    Role.REVIEWER: frozenset(
+        {Action.VIEW_PENDING, Action.APPROVE, Action.RETURN, Action.APPROVE_NARRATIVE}
+    ),
+    Role.VIEWER: frozenset({Action.VIEW_PENDING}),
+    Role.EDITOR: frozenset({Action.VIEW_PENDING}) | DEPARTMENT_ACTIONS,
+}
+
+
+def role_of(user: Any) -> str | None:
+    """The user's role, or None for the anonymous, the inactive and users without a profile."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    if not getattr(user, "is_active", False):
+        return None
+    if getattr(user, "is_superuser", False):
+        return Role.ADMINISTRATOR
+    profile = getattr(user, "profile", None)
+    return str(profile.role) if profile is not None else None
+
+
+def _owned_by(obj: Owned, department_id: int) -> bool:
+    from citystrat.plans.models import Indicator, Measure, Policy
+
+    if isinstance(obj, Indicator):
+        return obj.department_id == department_id
+    if isinstance(obj, Measure):
+        return obj.indicators.filter(department_id=department_id).exists()
+    if isinstance(obj, Policy):
+        return Indicator.objects.filter(
+            Q(policy=obj) | Q(measure__policy=obj), department_id=department_id
+        ).exists()
+    return False
+
+
+def can(user: Any, action: Action, indicator: Owned | None = None) -> bool:
+    """May ``user`` do ``action`` (on ``indicator``)?  False unless a rule allows it."""
+    role = role_of(user)
+    if role is None:
+        return False
+    if Action(action) not in ROLE_ACTIONS.get(role, frozenset()):
+        return False
+    if role == Role.EDITOR and action in DEPARTMENT_ACTIONS:
+        department_id: int | None = user.profile.department_id
+        if department_id is None:
+            return False
+        if indicator is None:
+            return True
+        return _owned_by(indicator, department_id)
+    return True
+
+
+ACTION_LABELS = {
+    Action.VIEW_PENDING: gettext_lazy("seeing values awaiting review"),
+    Action.ENTER: gettext_lazy("entering values"),
+    Action.SUBMIT: gettext_lazy("submitting values"),
+    Action.APPROVE: gettext_lazy("approving values"),
+    Action.RETURN: gettext_lazy("returning values"),
+    Action.REVISE_TARGET: gettext_lazy("revising targets"),
+    Action.EDIT_PLAN: gettext_lazy("editing the plan"),
+    Action.IMPORT: gettext_lazy("importing values"),
+    Action.IMPORT_APPROVE: gettext_lazy("approving imports"),
+    Action.WRITE_NARRATIVE: gettext_lazy("writing narratives"),
+    Action.APPROVE_NARRATIVE: gettext_lazy("approving narratives"),
+    Action.EXPORT_AUDIT: gettext_lazy("exporting the audit trail"),
+    Action.ADMINISTER: gettext_lazy("administering citystrat"),
+}
+
+
+def require(user: Any, action: Action, indicator: Owned | None = None) -> None:
+    """Raise ``PermissionDenied`` with a clear message unless ``can(user, action, indicator)``."""
+    if can(user, action, indicator):
+        return
+    name = getattr(user, "get_username", lambda: "")() or _("anonymous visitor")
+    what = ACTION_LABELS[Action(action)]
+    if indicator is not None:
+        raise PermissionDenied(
+            _("Not allowed: %(action)s (user %(user)s, indicator %(indicator)s).")
+            % {"user": name, "action": what, "indicator": getattr(indicator, "code", "")}
+        )
+    raise PermissionDenied(
+        _("Not allowed: %(action)s (user %(user)s).") % {"user": name, "action": what}
+    )

@@ -1,0 +1,123 @@
+"""Reads of reported values, already filtered by what the reader may see."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from citystrat.accounts.permissions import Action, can
+from citystrat.audit.models import AuditEvent
+from citystrat.plans.models import Indicator
+
+from .models import EvidenceFile, Observation
+
+__all__ = [
+    "HistoryEntry",
+    "indicator_history",
+    "observation_get_for",
+    "observation_list_for",
+    "observation_list_public",
+    "review_queue",
+]
+
+
+def _base() -> QuerySet[Observation]:
+    return Observation.objects.select_related(
+        "indicator", "indicator__plan", "created_by", "submitted_by", "decided_by"
+    )
+
+
+def observation_list_public(indicator: Indicator) -> QuerySet[Observation]:
+    """What the public sees: approved values only, in period order."""
+    return (
+        _base()
+        .filter(indicator=indicator, status=Observation.Status.APPROVED)
+        .order_by("period_start", "id")
+    )
+
+
+def may_see_pending(user: Any, indicator: Indicator) -> bool:
+    return can(user, Action.VIEW_PENDING, indicator) or can(user, Action.ENTER, indicator)
+
+
+def observation_list_for(user: Any, indicator: Indicator) -> QuerySet[Observation]:
+    """Every value of ``indicator`` the user may see: all of them for staff, else approved."""
+    if not may_see_pending(user, indicator):
+        return observation_list_public(indicator)
+    return _base().filter(indicator=indicator).order_by("period_start", "id")
+
+
+def observation_get_for(user: Any, pk: int) -> Observation | None:
+    """One value, if the user may see it."""
+    obs = _base().filter(pk=pk).first()
+    if obs is None:
+        return None
+    if obs.status != Observation.Status.APPROVED and not may_see_pending(user, obs.indicator):
+        return None
+    return obs
+
+
+def review_queue(user: Any) -> QuerySet[Observation]:
+    """Submitted values awaiting a decision, oldest first; empty for those who cannot decide."""
+    if not (can(user, Action.APPROVE) or can(user, Action.RETURN)):
+        return Observation.objects.none()
+    return (
+        _base()
+        .filter(status=Observation.Status.SUBMITTED)
+        .select_related("supersedes")
+        .prefetch_related("evidence_files")
+        .order_by("submitted_at", "id")
+    )
+
+
+def evidence_list(observation: Observation) -> QuerySet[EvidenceFile]:
+    return observation.evidence_files.select_related("uploaded_by")
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One line of an indicator's story: a value as first recorded, or a decision on it."""
+
+    at: datetime
+    kind: str  # "observation" (a row as stored, e.g. from the plan file) or "event"
+    observation: Observation | None
+    event: AuditEvent | None
+
+
+def indicator_history(indicator: Indicator) -> list[HistoryEntry]:
+    """Every value ever entered for the indicator and every decision, in time order.
+
+    Values loaded from the plan file have no event of their own; they appear
+    as ``observation`` entries at the time they were loaded.  Everything done
+    through the services appears as audit events with who, when, before and
+    after (creation, edits, submissions, returns, approvals, supersessions,
+    evidence files, target revisions).
+    """
+    observations = list(_base().filter(indicator=indicator).order_by("created_at", "id"))
+    obs_ids = [str(o.pk) for o in observations]
+    target_ids = [str(pk) for pk in indicator.targets.values_list("pk", flat=True)]
+    events = AuditEvent.objects.filter(
+        Q(object_type="observations.observation", object_id__in=obs_ids)
+        | Q(object_type="plans.target", object_id__in=target_ids)
+    ).select_related("actor")
+    created = {e.object_id for e in events if e.code == "observations.observation.create"}
+    entries = [
+        HistoryEntry(o.created_at, "observation", o, None)
+        for o in observations
+        if str(o.pk) not in created
+    ]
+    by_id = {str(o.pk): o for o in observations}
+    entries += [
+        HistoryEntry(
+            e.at,
+            "event",
+            by_id.get(e.object_id) if e.object_type == "observations.observation" else None,
+            e,
+        )
+        for e in events
+    ]
+    entries.sort(key=lambda entry: (entry.at, entry.event.pk if entry.event else 0))
+    return entries
