@@ -121,7 +121,7 @@ def pack(series: Sequence[Series], as_of: date) -> Packed:
         series_rows.append(tuple(mine))
         current.append(head if head >= 0 else mine[-1])
     n = row
-    k = max(lengths, default=0)
+    k = max(max(lengths, default=0), 1)
     t = np.full((n, k), np.nan)
     y = np.full((n, k), np.nan)
     if t_flat:
