@@ -1,0 +1,116 @@
+"""``citystrat status``: a terminal table of every indicator's progress."""
+
+from __future__ import annotations
+
+import unicodedata
+from argparse import ArgumentParser
+from datetime import date
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from citystrat.plans.assessments import indicator_assessments, plan_today, render_message
+from citystrat.plans.selectors import plan_get
+from citystrat.plans.templatetags.plantext import num
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * (width - _width(text))
+
+
+def _cut(text: str, width: int) -> str:
+    out = ""
+    for char in text:
+        if _width(out + char) > width - 1:
+            return out + "…"
+        out += char
+    return out
+
+
+def _status_words(status: str, status_class: str) -> str:
+    words = {
+        "achieved": _("achieved"),
+        "on_track": _("on track"),
+        "off_track": _("off track"),
+        "not_available": _("not available"),
+    }[status_class]
+    if status == "not_available":
+        return words
+    return f"{status} ({words})"
+
+
+class Command(BaseCommand):
+    help = "Print every indicator: baseline, latest value, targets, achievement and status."
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument("--plan", help="plan code (default: the first loaded plan)")
+        parser.add_argument("--lang", help="language of names and words (default: the plan's)")
+        parser.add_argument("--as-of", type=date.fromisoformat, help="YYYY-MM-DD (default: today)")
+        parser.add_argument(
+            "--explain", action="store_true", help="add each status's one-sentence explanation"
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        plan = plan_get(options.get("plan"))
+        lang = options.get("lang") or plan.default_language
+        with translation.override(lang):
+            self._print(plan, lang, options.get("as_of") or plan_today(plan), options["explain"])
+
+    def _print(self, plan: Any, lang: str, as_of: date, explain: bool) -> None:
+        assessments = indicator_assessments(plan, as_of=as_of)
+        header = [
+            _("Indicator"),
+            _("Baseline"),
+            _("Latest"),
+            _("Targets"),
+            _("Achievement"),
+            _("Status"),
+        ]
+        rows: list[list[str]] = []
+        notes: list[str] = []
+        for ia in assessments.values():
+            ind = ia.indicator
+            base = ind.baseline_period
+            latest = ia.latest
+            achievement = ia.result("achievement")
+            rate = achievement.number("rate") if achievement else None
+            targets = ", ".join(
+                f"{num(t.value, ind.decimals)} ({t.period.label})" for t in ind.targets.all()
+            )
+            rows.append(
+                [
+                    f"{ind.code} {ind.tr('name', lang).text}",
+                    f"{num(ind.baseline_value, ind.decimals)} ({base.label if base else ''})",
+                    f"{num(latest.value, ind.decimals)} ({latest.period.label})" if latest else "–",
+                    targets,
+                    f"{num(rate * 100, 1)}%" if rate is not None else "–",
+                    _status_words(ia.status.status, ia.status_class),
+                ]
+            )
+            if explain:
+                notes.append(f"{ind.code}: {render_message(ia.status.message)}")
+        limits = [44, 22, 22, 34, 12, 30]
+        rows = [[_cut(c, w) for c, w in zip(r, limits, strict=True)] for r in rows]
+        widths = [max(_width(r[i]) for r in [header, *rows]) for i in range(len(header))]
+        if settings.CITYSTRAT_SAMPLE_DATA:
+            self.stdout.write("SAMPLE DATA — " + _("simulated values, not official figures"))
+        self.stdout.write(f"{plan.tr('title', lang).text} — {as_of.isoformat()}")
+        self.stdout.write(
+            _("Status by the plan's default method: %(method)s") % {"method": plan.default_method}
+        )
+        line = "  ".join(_pad(h, w) for h, w in zip(header, widths, strict=True)).rstrip()
+        self.stdout.write(line)
+        self.stdout.write("-" * _width(line))
+        for r in rows:
+            self.stdout.write(
+                "  ".join(_pad(c, w) for c, w in zip(r, widths, strict=True)).rstrip()
+            )
+        for note in notes:
+            self.stdout.write(note)
