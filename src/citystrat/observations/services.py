@@ -136,8 +136,9 @@ def _audit(
 # --- validation -----------------------------------------------------------------------
 
 
-def _previous_approved(indicator: Indicator, period: Period) -> Observation | None:
-    return (
+def _previous_value(indicator: Indicator, period: Period) -> tuple[Decimal, str] | None:
+    """The latest approved value before ``period`` (or the baseline) and its period label."""
+    previous = (
         Observation.objects.filter(
             indicator=indicator,
             status=Observation.Status.APPROVED,
@@ -146,6 +147,16 @@ def _previous_approved(indicator: Indicator, period: Period) -> Observation | No
         .order_by("-period_start")
         .first()
     )
+    if previous is not None:
+        return previous.value, previous.period_label
+    base = indicator.baseline_period
+    if indicator.baseline_value is not None and base is not None and base.start < period.start:
+        return indicator.baseline_value, base.label
+    return None
+
+
+def _plain(number: Decimal) -> str:
+    return f"{number.normalize():f}"
 
 
 def validate_value(
@@ -176,7 +187,7 @@ def validate_value(
         limit = indicator.limit if indicator.limit is not None else Decimal(100)
         if number < 0 or number > limit:
             raise ObservationValidationError(
-                _("A percentage must be between 0 and %(limit)s.") % {"limit": limit.normalize()},
+                _("A percentage must be between 0 and %(limit)s.") % {"limit": _plain(limit)},
                 "value",
             )
     if kind in (ValueKind.COUNT_PER_PERIOD, ValueKind.CUMULATIVE_COUNT):
@@ -185,14 +196,14 @@ def validate_value(
         if number < 0:
             raise ObservationValidationError(_("A count cannot be negative."), "value")
     if kind == ValueKind.CUMULATIVE_COUNT and period is not None and not explanation.strip():
-        previous = _previous_approved(indicator, period)
-        if previous is not None and number < previous.value:
+        previous = _previous_value(indicator, period)
+        if previous is not None and number < previous[0]:
             raise ObservationValidationError(
                 _(
-                    "A cumulative count cannot be lower than the previous approved value "
+                    "A cumulative count cannot be lower than the previous value "
                     "%(previous)s (%(period)s) unless you explain why."
                 )
-                % {"previous": previous.value.normalize(), "period": previous.period_label},
+                % {"previous": _plain(previous[0]), "period": previous[1]},
                 "explanation",
             )
     return number
