@@ -1,0 +1,96 @@
+"""``citystrat import FILE [--dry-run] [--approve] --user USERNAME``."""
+
+from __future__ import annotations
+
+import json
+from argparse import ArgumentParser
+from pathlib import Path
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.core.management.base import BaseCommand, CommandError
+
+from citystrat.exchange.readers import read_records
+from citystrat.exchange.services import observations_import
+from citystrat.plans.selectors import NoPlanError, plan_get
+
+
+class Command(BaseCommand):
+    help = (
+        "Import observation values from CSV, XLSX, JSON or a data package, all or nothing. "
+        "Writing needs --user (the command acts as that person; their role decides); "
+        "--dry-run without --user only checks the file."
+    )
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument("file", type=Path, help="CSV, XLSX, JSON or datapackage.json")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="show what would change; write nothing"
+        )
+        parser.add_argument(
+            "--approve",
+            action="store_true",
+            help="import and approve (coordinators only); otherwise values await review",
+        )
+        parser.add_argument("--user", help="username of the person importing")
+        parser.add_argument("--plan", help="plan code (default: the first loaded plan)")
+        parser.add_argument("--json", action="store_true", help="print the result as JSON")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        path: Path = options["file"]
+        if not path.exists():
+            raise CommandError(f"{path}: no such file")
+        actor = None
+        if options["user"]:
+            try:
+                actor = get_user_model().objects.get(username=options["user"])
+            except get_user_model().DoesNotExist:
+                raise CommandError(f"no user {options['user']!r}") from None
+        elif not options["dry_run"]:
+            raise CommandError("say who is importing with --user USERNAME (or use --dry-run)")
+        try:
+            plan = plan_get(options.get("plan"))
+            result = observations_import(
+                actor=actor,
+                rows=read_records(path),
+                approve=options["approve"],
+                filename=path.name,
+                channel="cli",
+                plan=plan,
+                dry_run=options["dry_run"],
+            )
+        except PermissionDenied as exc:
+            raise CommandError(str(exc)) from None
+        except NoPlanError as exc:
+            raise CommandError(str(exc)) from None
+        if options["json"]:
+            self.stdout.write(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
+        else:
+            for change in result.changes:
+                before = "new" if change.before is None else change.as_dict()["before"]
+                where = change.file + (f" [{change.sheet}]" if change.sheet else "")
+                self.stdout.write(
+                    f"{where}: row {change.row}: {change.indicator} {change.period}: "
+                    f"{before} -> {change.as_dict()['after']}"
+                )
+            for problem in result.problems:
+                self.stderr.write(str(problem))
+            if result.problem_count > len(result.problems):
+                self.stderr.write(
+                    f"... and {result.problem_count - len(result.problems)} more problems"
+                )
+            summary = (
+                f"{path.name}: {result.values} values: {result.added} new, {result.changed} "
+                f"changed, {result.unchanged} unchanged"
+            )
+            if result.dry_run:
+                summary += " (dry run: nothing written)"
+            elif result.ok:
+                state = "approved" if result.approve else "submitted for review"
+                summary += f"; {result.written} written, {state}"
+            self.stdout.write(summary)
+        if not result.ok:
+            raise CommandError(
+                f"{result.problem_count} problem(s); nothing was written", returncode=1
+            )
