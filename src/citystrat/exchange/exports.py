@@ -141,6 +141,10 @@ def export_json(plan: Plan, stream: IO[str]) -> int:
     return count
 
 
+def _number_format(places: int) -> str:
+    return "#,##0" + ("." + "0" * places if places else "")
+
+
 def _sheet_name(indicator: Indicator) -> str:
     if indicator.measure_id and indicator.measure is not None:
         return f"M{indicator.measure.code}"[:31]
@@ -232,7 +236,7 @@ def export_xlsx(plan: Plan, stream: IO[bytes]) -> int:
                 if name == "value":
                     cell = WriteOnlyCell(sheet, value=obs.value)
                     places = decimals[obs.indicator_id]
-                    cell.number_format = "#,##0" + ("." + "0" * places if places else "")
+                    cell.number_format = _number_format(places)
                     cells.append(cell)
                 elif name == "provisional":
                     cells.append(WriteOnlyCell(sheet, value=obs.provisional))
@@ -317,7 +321,7 @@ def _indicator_rows(plan: Plan) -> tuple[list[str], list[dict[str, Any]]]:
 
 
 def export_datapackage(plan: Plan, directory: Path) -> int:
-    """A Frictionless Data Package: ``datapackage.json``, ``observations.csv``, ``indicators.csv``."""
+    """A Frictionless Data Package: datapackage.json, observations.csv, indicators.csv."""
     directory.mkdir(parents=True, exist_ok=True)
     with (directory / "observations.csv").open("w", encoding="utf-8", newline="") as stream:
         count = export_csv(plan, stream)
