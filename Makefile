@@ -70,7 +70,8 @@ $(STAMPS)/assets: package.json package-lock.json scripts/vendor_assets.py
 messages: venv
 	@cd src/citystrat && for app in */locale; do \
 	  [ -d "$$app" ] || continue; \
-	  (cd $$(dirname $$app) && ../../../$(PY) -m django compilemessages -v0 --settings=citystrat.config.settings.base) || exit 1; \
+	  (cd $$(dirname $$app) && CITYSTRAT_DATA_DIR=$(CURDIR)/var \
+	    $(CURDIR)/$(VENV)/bin/django-admin compilemessages -v0 --settings=citystrat.config.settings.base) || exit 1; \
 	done
 
 # PostgreSQL runs on this machine; start it if it is down.

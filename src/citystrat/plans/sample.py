@@ -32,7 +32,7 @@ def _periods_after(indicator: Indicator, until: date) -> list[Period]:
     base = indicator.baseline_period
     assert base is not None
     kind = PeriodKind(indicator.period_kind)
-    out = []
+    out: list[Period] = []
     year = base.year + 1
     while True:
         label = f"FY{year}" if kind is PeriodKind.FISCAL_YEAR else str(year)
