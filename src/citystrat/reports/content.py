@@ -1,0 +1,844 @@
+"""What a report says: one :class:`Report` built from the same numbers as the dashboard.
+
+The builders in :mod:`citystrat.reports.render` turn a :class:`Report` into
+HTML, PDF or XLSX; every number here comes from
+:func:`citystrat.plans.assessments.indicator_assessments` and every chart from
+:mod:`citystrat.charts`, so a report shows what the web shows.
+
+Definitions (also printed in the report's methodology appendix):
+
+*Report period*
+    The plan's fiscal year that contains the as-of date (FY2024 for
+    31 March 2025).  Narratives are written per measure and report period.
+
+*Previous report*
+    The report of the same kind one year earlier: as of the same day of the
+    previous year.
+
+*Biggest movers*
+    For each indicator, the change in its achievement rate towards its
+    current target (the same target, at the value in force on each date)
+    between the previous report's as-of date and this one, in percentage
+    points.  Indicators whose rate is not available on both dates are left
+    out; the rest are ranked by the size of the change and the top
+    :data:`MOVERS` are shown.
+
+*Mid-term recommendations*
+    Targets not yet due that are **already met** by the latest value, and
+    targets that look **out of reach**: the forecast gives less than
+    :data:`OUT_OF_REACH_PROBABILITY` chance of reaching them, or the growth
+    per year they need from the latest value is more than
+    :data:`REQUIRED_PACE_FACTOR` times the growth per year observed since the
+    baseline (or the indicator has moved the wrong way).  Indicators with no
+    value since the baseline are listed apart: the review cannot judge them.
+"""
+
+from __future__ import annotations
+
+import base64
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+
+from django.conf import settings
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+
+from citystrat import charts, progress
+from citystrat.i18n import Picked, pick
+from citystrat.periods import Period, PeriodKind
+from citystrat.plans.assessments import (
+    IndicatorAssessment,
+    indicator_assessments,
+    plan_rollup,
+    render_message,
+)
+from citystrat.plans.models import Indicator, Measure, Plan, Policy
+from citystrat.plans.selectors import plan_with_tree
+
+from .models import Narrative
+from .selectors import narratives_for_report, report_period
+
+__all__ = [
+    "MOVERS",
+    "OUT_OF_REACH_PROBABILITY",
+    "REQUIRED_PACE_FACTOR",
+    "IndicatorRow",
+    "Kind",
+    "Layout",
+    "MeasureSection",
+    "Mover",
+    "Recommendation",
+    "Report",
+    "ReportOptions",
+    "build_report",
+    "period_text",
+]
+
+MOVERS = 5
+OUT_OF_REACH_PROBABILITY = 0.10
+REQUIRED_PACE_FACTOR = 3.0
+
+
+class Kind(StrEnum):
+    ANNUAL = "annual"
+    MIDTERM = "midterm"
+
+
+class Layout(StrEnum):
+    STANDARD = "standard"
+    EVALUATION_SHEET = "evaluation-sheet"
+
+
+@dataclass(frozen=True)
+class ReportOptions:
+    kind: Kind
+    as_of: date
+    lang: str
+    include_pending: bool = False
+    layout: Layout = Layout.STANDARD
+    charts: bool = True
+
+
+def period_text(period: Period) -> str:
+    """A period in the active language: 2024年度 / 2024 회계연도 / FY2024."""
+    year = str(period.year)
+    if period.kind is PeriodKind.FISCAL_YEAR:
+        return _("FY%(year)s") % {"year": year}
+    if period.kind is PeriodKind.CALENDAR_YEAR:
+        return pgettext("calendar year", "%(year)s") % {"year": year}
+    if period.kind is PeriodKind.SURVEY_ROUND:
+        if period.start.month == 1 and period.end.month == 12:
+            return pgettext("survey round", "%(year)s survey") % {"year": year}
+        return pgettext("survey round", "%(year)s-%(month)s survey") % {
+            "year": year,
+            "month": f"{period.start.month:02d}",
+        }
+    return formats.date_format(period.end, "DATE_FORMAT")
+
+
+def number(value: float | Decimal | None, decimals: int = 0) -> str:
+    """A localised number with grouping; '–' when unknown."""
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "–"
+    d = Decimal(str(value)).quantize(Decimal(1).scaleb(-decimals))
+    return formats.number_format(d, decimal_pos=decimals, use_l10n=True, force_grouping=True)
+
+
+def percent(fraction: float | None, decimals: int = 1) -> str:
+    if fraction is None or not math.isfinite(fraction):
+        return "–"
+    return _("%(value)s%%") % {"value": number(fraction * 100, decimals)}
+
+
+def status_label(cls: str) -> str:
+    return {
+        progress.ACHIEVED: _("Achieved"),
+        progress.ON_TRACK: _("On track"),
+        progress.OFF_TRACK: _("Behind"),
+        progress.NOT_AVAILABLE: _("No data yet"),
+    }[cls]
+
+
+def forecast_label(status: str) -> str:
+    return {
+        "likely": _("likely"),
+        "possible": _("about as likely as not"),
+        "unlikely": _("unlikely"),
+        "target_achieved": _("target met"),
+        "not_available": _("not available"),
+    }.get(status, status)
+
+
+@dataclass(frozen=True)
+class ValueCell:
+    period: str
+    value: str
+    pending: bool = False
+    provisional: bool = False
+
+
+@dataclass(frozen=True)
+class TimelineCell:
+    """A line of the values-by-period table: baseline, actual values and targets in period order."""
+
+    period: str
+    value: str
+    kind: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class TargetCell:
+    period: str
+    value: str
+    original: str | None
+    reason: str
+    effective_from: str
+    rate: str
+    met: bool
+
+
+@dataclass
+class IndicatorRow:
+    """One indicator as the report prints it: every figure already localised."""
+
+    indicator: Indicator
+    code: str
+    name: Picked
+    unit: str
+    decimals: int
+    baseline: str
+    baseline_period: str
+    values: list[ValueCell]
+    latest: str
+    latest_period: str
+    targets: list[TargetCell]
+    current_target: str
+    current_target_period: str
+    rate: float | None
+    rate_text: str
+    grade: str
+    status_class: str
+    status_text: str
+    forecast: str
+    forecast_interval: str
+    probability: float | None
+    probability_text: str
+    forecast_status: str
+    explanation: str
+    forecast_explanation: str
+    sources: list[str]
+    data_source: Picked
+    headline: bool
+    chart_svg: str = ""
+    assessment: IndicatorAssessment | None = None
+    timeline: list[TimelineCell] = field(default_factory=list)
+
+    @property
+    def chart_svg_b64(self) -> str:
+        return base64.b64encode(self.chart_svg.encode()).decode() if self.chart_svg else ""
+
+
+@dataclass(frozen=True)
+class Mover:
+    row: IndicatorRow
+    before: float
+    after: float
+
+    @property
+    def change(self) -> float:
+        return self.after - self.before
+
+    @property
+    def change_text(self) -> str:
+        points = number(abs(self.change) * 100, 1)
+        if self.change >= 0:
+            return _("+%(points)s points") % {"points": points}
+        return _("−%(points)s points") % {"points": points}
+
+    @property
+    def before_text(self) -> str:
+        return percent(self.before)
+
+    @property
+    def after_text(self) -> str:
+        return percent(self.after)
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    row: IndicatorRow
+    kind: str  # met | out_of_reach | no_data
+    target_period: str
+    target: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Counts:
+    achieved: int
+    on_track: int
+    off_track: int
+    not_available: int
+
+    @property
+    def total(self) -> int:
+        return self.achieved + self.on_track + self.off_track + self.not_available
+
+    @property
+    def good(self) -> int:
+        """Achieved or on track."""
+        return self.achieved + self.on_track
+
+    @classmethod
+    def of(cls, summary: progress.Summary | None) -> Counts:
+        c = summary.by_class if summary else {}
+        return cls(
+            c.get(progress.ACHIEVED, 0),
+            c.get(progress.ON_TRACK, 0),
+            c.get(progress.OFF_TRACK, 0),
+            c.get(progress.NOT_AVAILABLE, 0),
+        )
+
+
+@dataclass
+class MeasureSection:
+    measure: Measure
+    number: int
+    title: Picked
+    anchor: str
+    current_state: list[Picked]
+    directions: list[tuple[Picked, list[Picked]]]
+    rows: list[IndicatorRow]
+    counts: Counts
+    narrative: Narrative | None
+    evaluation: Picked
+    issues: Picked
+    outlook: Picked
+
+
+@dataclass
+class PolicySection:
+    policy: Policy
+    title: Picked
+    anchor: str
+    description: list[Picked]
+    counts: Counts
+    measures: list[MeasureSection]
+    rows: list[IndicatorRow]  # indicators of the policy itself (not of a measure)
+
+
+@dataclass(frozen=True)
+class RevisionRow:
+    row: IndicatorRow
+    target_period: str
+    original: str
+    revised: str
+    effective_from: str
+    reason: str
+
+
+@dataclass
+class Report:
+    options: ReportOptions
+    plan: Plan
+    title: str
+    plan_title: Picked
+    vision: Picked
+    period: Period
+    period_text: str
+    as_of_text: str
+    previous_as_of: date
+    previous_as_of_text: str
+    generated_at: datetime
+    generated_text: str
+    draft: bool
+    sample: bool
+    data_status: str
+    headline: list[IndicatorRow]
+    counts: Counts
+    policies: list[PolicySection]
+    rows: list[IndicatorRow]
+    movers: list[Mover]
+    revisions: list[RevisionRow]
+    recommendations: list[Recommendation] = field(default_factory=list)
+    methodology: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def midterm(self) -> bool:
+        return self.options.kind is Kind.MIDTERM
+
+    @property
+    def lang(self) -> str:
+        return self.options.lang
+
+    @property
+    def font(self) -> str:
+        return charts.font_for(self.options.lang)
+
+    def recommendations_of(self, kind: str) -> list[Recommendation]:
+        return [r for r in self.recommendations if r.kind == kind]
+
+    @property
+    def recommendations_met(self) -> list[Recommendation]:
+        return self.recommendations_of("met")
+
+    @property
+    def recommendations_out_of_reach(self) -> list[Recommendation]:
+        return self.recommendations_of("out_of_reach")
+
+    @property
+    def recommendations_no_data(self) -> list[Recommendation]:
+        return self.recommendations_of("no_data")
+
+    @property
+    def measures(self) -> list[MeasureSection]:
+        return [m for p in self.policies for m in p.measures]
+
+
+def _fallbacks(plan: Plan) -> list[str]:
+    return [plan.default_language, plan.source_language or plan.default_language]
+
+
+def _row(ia: IndicatorAssessment, lang: str, plan: Plan, with_chart: bool) -> IndicatorRow:
+    ind = ia.indicator
+    fb = _fallbacks(plan)
+    dec = ind.decimals
+    unit = pick(ind.unit, lang, fb).text
+    status = ia.status
+    a = ia.assessment
+    base_period = ind.baseline_period
+    assert base_period is not None
+    values = [
+        ValueCell(
+            period_text(o.period),
+            number(o.value, dec),
+            pending=o.status != "approved",
+            provisional=o.provisional,
+        )
+        for o in ia.observations
+        if o.period != base_period
+    ]
+    targets: list[TargetCell] = []
+    for ta in a.targets:
+        t = ta.target
+        ach = ta.results.get("achievement")
+        rate = ach.number("rate") if ach else None
+        targets.append(
+            TargetCell(
+                period=period_text(t.period),
+                value=number(ta.value_in_force, dec),
+                original=number(t.original_value, dec) if t.revised else None,
+                reason=t.reason or "",
+                effective_from=formats.date_format(t.effective_from, "DATE_FORMAT")
+                if t.effective_from
+                else "",
+                rate=percent(rate),
+                met=bool(ach and ach.values.get("target_achieved")),
+            )
+        )
+    current = a.targets[_current_index(a)] if a.targets else None
+    ach = ia.result("achievement")
+    rate = ach.number("rate") if ach else None
+    fc = ia.result("forecast")
+    prob = fc.number("probability") if fc else None
+    fc_value = fc.number("forecast") if fc else None
+    low80 = fc.number("low80") if fc else None
+    high80 = fc.number("high80") if fc else None
+    interval = (
+        _("%(low)s – %(high)s") % {"low": number(low80, dec), "high": number(high80, dec)}
+        if low80 is not None and high80 is not None and fc and fc.values.get("model") != "observed"
+        else "–"
+    )
+    latest = ia.latest if ia.latest and ia.latest.period != base_period else None
+    sources: list[str] = []
+    for o in ia.observations:
+        text = pick(o.source, lang, fb).text
+        if text and text not in sources:
+            sources.append(text)
+    cls = progress.classify(status)
+    row = IndicatorRow(
+        indicator=ind,
+        code=ind.code,
+        name=ind.tr("name", lang),
+        unit=unit,
+        decimals=dec,
+        baseline=number(ind.baseline_value, dec),
+        baseline_period=period_text(base_period),
+        values=values,
+        latest=number(latest.value, dec) if latest else "–",
+        latest_period=period_text(latest.period) if latest else "–",
+        targets=targets,
+        current_target=number(current.value_in_force, dec) if current else "–",
+        current_target_period=period_text(current.target.period) if current else "–",
+        rate=rate,
+        rate_text=percent(rate),
+        grade=str(status.values.get("grade") or "") if status.method == "achievement" else "",
+        status_class=cls,
+        status_text=status_label(cls),
+        forecast=number(fc_value, dec) if fc_value is not None else "–",
+        forecast_interval=interval,
+        probability=prob,
+        probability_text=percent(prob, 0),
+        forecast_status=forecast_label(fc.status) if fc else "–",
+        explanation=render_message(status.message),
+        forecast_explanation=render_message(fc.message) if fc else "",
+        sources=sources,
+        data_source=pick(ind.data_source, lang, fb),
+        headline=ind.headline,
+        assessment=ia,
+    )
+    row.timeline = _timeline(ia, row, base_period)
+    if with_chart:
+        spec = charts.indicator_spec(
+            ia.series,
+            lang=lang,
+            as_of=a.as_of,
+            title="",
+            unit=unit,
+            decimals=dec,
+            width=620,
+            height=220,
+        )
+        row.chart_svg = charts.render_svg(spec, lang, width=620)
+    return row
+
+
+def _timeline(ia: IndicatorAssessment, row: IndicatorRow, base: Period) -> list[TimelineCell]:
+    dec = row.decimals
+    items: list[tuple[tuple[date, int], TimelineCell]] = [
+        ((base.start, 0), TimelineCell(row.baseline_period, row.baseline, _("Baseline")))
+    ]
+    for o in ia.observations:
+        if o.period == base:
+            continue
+        notes = []
+        if o.status != "approved":
+            notes.append(_("waiting for review"))
+        if o.provisional:
+            notes.append(_("provisional"))
+        items.append(
+            (
+                (o.period_start, 1),
+                TimelineCell(
+                    period_text(o.period), number(o.value, dec), _("Actual"), ", ".join(notes)
+                ),
+            )
+        )
+    for ta, cell in zip(ia.assessment.targets, row.targets, strict=True):
+        notes = []
+        if cell.original:
+            notes.append(_("revised from %(original)s") % {"original": cell.original})
+        if cell.met:
+            notes.append(_("met"))
+        items.append(
+            (
+                (ta.target.period.start, 2),
+                TimelineCell(cell.period, cell.value, _("Target"), ", ".join(notes)),
+            )
+        )
+    items.sort(key=lambda item: item[0])
+    return [cell for _key, cell in items]
+
+
+def _current_index(a: progress.Assessment) -> int:
+    if a.current_target is None:
+        return len(a.targets) - 1
+    for i, ta in enumerate(a.targets):
+        if ta.index == a.current_target:
+            return i
+    return len(a.targets) - 1
+
+
+def _rate_against(a: progress.Assessment, target_index: int) -> float | None:
+    for ta in a.targets:
+        if ta.index == target_index:
+            r = ta.results.get("achievement")
+            return r.number("rate") if r else None
+    return None
+
+
+def _movers(rows: Sequence[IndicatorRow], previous: dict[int, IndicatorAssessment]) -> list[Mover]:
+    out: list[Mover] = []
+    for row in rows:
+        ia = row.assessment
+        if ia is None or ia.assessment.current_target is None:
+            continue
+        index = ia.assessment.current_target
+        after = _rate_against(ia.assessment, index)
+        prev = previous.get(row.indicator.pk)
+        before = _rate_against(prev.assessment, index) if prev else None
+        if after is None or before is None or not (math.isfinite(after) and math.isfinite(before)):
+            continue
+        if after == before:
+            continue
+        out.append(Mover(row, before, after))
+    out.sort(key=lambda m: (-abs(m.change), m.row.indicator.order))
+    return out[:MOVERS]
+
+
+def _recommendations(rows: Sequence[IndicatorRow]) -> list[Recommendation]:
+    out: list[Recommendation] = []
+    for row in rows:
+        ia = row.assessment
+        if ia is None:
+            continue
+        a = ia.assessment
+        open_targets = [ta for ta in a.targets if ta.phase is not progress.Phase.PAST]
+        if not open_targets:
+            continue
+        if not row.values:
+            first = open_targets[0]
+            out.append(
+                Recommendation(
+                    row,
+                    "no_data",
+                    period_text(first.target.period),
+                    number(first.value_in_force, row.decimals),
+                    _("No value has been reported since the %(period)s baseline.")
+                    % {"period": row.baseline_period},
+                )
+            )
+            continue
+        for ta in open_targets:
+            ach = ta.results.get("achievement")
+            fc = ta.results.get("forecast")
+            t_period = period_text(ta.target.period)
+            t_value = number(ta.value_in_force, row.decimals)
+            if ach is not None and ach.values.get("target_achieved"):
+                out.append(
+                    Recommendation(
+                        row,
+                        "met",
+                        t_period,
+                        t_value,
+                        _(
+                            "The latest value (%(latest)s, %(period)s) already meets the "
+                            "%(target_period)s target of %(target)s."
+                        )
+                        % {
+                            "latest": row.latest,
+                            "period": row.latest_period,
+                            "target_period": t_period,
+                            "target": t_value,
+                        },
+                    )
+                )
+                continue
+            reason = _out_of_reach(row, ta, fc)
+            if reason:
+                out.append(Recommendation(row, "out_of_reach", t_period, t_value, reason))
+    return out
+
+
+def _out_of_reach(
+    row: IndicatorRow, ta: progress.TargetAssessment, fc: progress.MethodResult | None
+) -> str:
+    prob = fc.number("probability") if fc else None
+    if prob is not None and prob < OUT_OF_REACH_PROBABILITY:
+        return _("The forecast gives a %(probability)s chance of reaching it.") % {
+            "probability": percent(prob, 0)
+        }
+    ia = row.assessment
+    assert ia is not None
+    series = ia.series
+    known = [p for p in series.observations if p.period.end <= ia.assessment.as_of]
+    if not known:
+        return ""
+    latest = known[-1]
+    t0 = progress.time_of(series.baseline.period)
+    tl = progress.time_of(latest.period)
+    tt = progress.time_of(ta.target.period)
+    if tl <= t0 or tt <= tl:
+        return ""
+    sign = series.direction.sign
+    observed = sign * (latest.value - series.baseline.value) / (tl - t0)
+    required = sign * (ta.value_in_force - latest.value) / (tt - tl)
+    if required <= 0:
+        return ""
+    dec = row.decimals
+    if observed <= 0 or required > REQUIRED_PACE_FACTOR * observed:
+        return _(
+            "It needs %(required)s a year from now on; since the baseline the change has "
+            "been %(observed)s a year."
+        ) % {
+            "required": number(sign * required, max(dec, 1)),
+            "observed": number(sign * observed, max(dec, 1)),
+        }
+    return ""
+
+
+def _methodology(plan: Plan) -> list[tuple[str, str]]:
+    scale = progress.get_scale(plan.grading_scale)
+    return [
+        (
+            _("Data"),
+            _(
+                "Values are the approved values of each indicator, with the source recorded "
+                "for each. A value counts once its period is over on the as-of date. A draft "
+                "report also counts values and narratives submitted for review but not yet "
+                "approved, and says DRAFT on every page."
+            ),
+        ),
+        (
+            _("Achievement rate"),
+            _(
+                "The achievement rate is (latest − baseline) ÷ (target − baseline): 0 %% at the "
+                "baseline, 100 %% when the target is reached. The elapsed share of time is the "
+                "time from the baseline period to the latest value over the time from the "
+                "baseline to the target."
+            )
+            % {},
+        ),
+        (
+            _("Status"),
+            _(
+                "The status is the plan's default method (%(method)s) with the grading scale "
+                "%(scale)s: “On track” when the achievement rate is at least the elapsed share "
+                "of time, “Behind” when it is not, “Achieved” when the latest value meets the "
+                "target, “No data yet” when no value is known after the baseline."
+            )
+            % {"method": plan.default_method, "scale": scale.name},
+        ),
+        (
+            _("Forecast"),
+            _(
+                "A straight trend is fitted to the known values on a scale that keeps them in "
+                "their natural range (logarithm for counts and levels, logit for percentages). "
+                "The forecast is the median of the predictive distribution at the target "
+                "period, with its central 80 %% interval; the probability is the chance of "
+                "being at or beyond the target. With few values the intervals are wide."
+            )
+            % {},
+        ),
+        (
+            _("Biggest movers"),
+            _(
+                "The change in each indicator's achievement rate towards its current target "
+                "between the previous report's as-of date (one year earlier) and this one, in "
+                "percentage points; the %(n)s largest changes are shown."
+            )
+            % {"n": MOVERS},
+        ),
+        (
+            _("Recommendations for the mid-term review"),
+            _(
+                "Targets not yet due that the latest value already meets; targets whose "
+                "forecast probability is below %(p)s, or which need more than %(k)s times the "
+                "yearly change observed since the baseline (or which the indicator has moved "
+                "away from); indicators with no value since the baseline."
+            )
+            % {"p": percent(OUT_OF_REACH_PROBABILITY, 0), "k": number(REQUIRED_PACE_FACTOR)},
+        ),
+        (
+            _("Target revisions"),
+            _(
+                "A revised target keeps its original value; assessments use the value in force "
+                "on the as-of date, and this report lists both with the reason."
+            ),
+        ),
+    ]
+
+
+def build_report(plan: Plan, options: ReportOptions) -> Report:
+    """Gather everything a report prints, in ``options.lang``."""
+    with translation.override(options.lang):
+        return _build(plan, options)
+
+
+def _build(plan: Plan, options: ReportOptions) -> Report:
+    lang = options.lang
+    tree = plan_with_tree(plan.pk)
+    assessments = indicator_assessments(
+        tree, as_of=options.as_of, include_pending=options.include_pending
+    )
+    try:
+        previous_as_of = options.as_of.replace(year=options.as_of.year - 1)
+    except ValueError:  # 29 February
+        previous_as_of = options.as_of.replace(year=options.as_of.year - 1, day=28)
+    previous = indicator_assessments(
+        tree, as_of=previous_as_of, include_pending=options.include_pending
+    )
+    roll = plan_rollup(tree, assessments)
+    period = report_period(tree, options.as_of)
+    narratives = narratives_for_report(tree, period, include_pending=options.include_pending)
+    rows_by_id: dict[int, IndicatorRow] = {}
+    for ind in tree.indicators.all():
+        if ind.pk in assessments:
+            rows_by_id[ind.pk] = _row(assessments[ind.pk], lang, tree, options.charts)
+    fb = _fallbacks(tree)
+    policies: list[PolicySection] = []
+    number_ = 0
+    for policy in tree.policies.all():
+        measures: list[MeasureSection] = []
+        for m in policy.measures.all():
+            number_ += 1
+            n = narratives.get(m.pk)
+            empty = Picked("", lang, lang)
+            measures.append(
+                MeasureSection(
+                    measure=m,
+                    number=number_,
+                    title=m.tr("title", lang),
+                    anchor=f"measure-{m.code}",
+                    current_state=[pick(p, lang, fb) for p in m.current_state],
+                    directions=[
+                        (d.tr("title", lang), [a.tr("text", lang) for a in d.actions.all()])
+                        for d in m.directions.all()
+                    ],
+                    rows=[r for r in rows_by_id.values() if r.indicator.measure_id == m.pk],
+                    counts=Counts.of(roll.measures.get(m.pk)),
+                    narrative=n,
+                    evaluation=n.text("evaluation", lang) if n else empty,
+                    issues=n.text("issues", lang) if n else empty,
+                    outlook=n.text("outlook", lang) if n else empty,
+                )
+            )
+        policies.append(
+            PolicySection(
+                policy=policy,
+                title=policy.tr("title", lang),
+                anchor=f"policy-{policy.code}",
+                description=[pick(p, lang, fb) for p in policy.description],
+                counts=Counts.of(roll.policies.get(policy.pk)),
+                measures=measures,
+                rows=[
+                    r
+                    for r in rows_by_id.values()
+                    if r.indicator.policy_id == policy.pk and not r.indicator.measure_id
+                ],
+            )
+        )
+    rows = list(rows_by_id.values())
+    revisions = [
+        RevisionRow(
+            row=r,
+            target_period=t.period,
+            original=t.original or "",
+            revised=t.value,
+            effective_from=t.effective_from,
+            reason=t.reason,
+        )
+        for r in rows
+        for t in r.targets
+        if t.original is not None
+    ]
+    now = timezone.localtime(timezone.now())
+    kind_title = (
+        _("Annual progress report") if options.kind is Kind.ANNUAL else _("Mid-term review")
+    )
+    draft = options.include_pending
+    return Report(
+        options=options,
+        plan=tree,
+        title=kind_title,
+        plan_title=tree.tr("title", lang),
+        vision=tree.tr("vision", lang),
+        period=period,
+        period_text=period_text(period),
+        as_of_text=formats.date_format(options.as_of, "DATE_FORMAT"),
+        previous_as_of=previous_as_of,
+        previous_as_of_text=formats.date_format(previous_as_of, "DATE_FORMAT"),
+        generated_at=now,
+        generated_text=formats.date_format(now, "DATETIME_FORMAT"),
+        draft=draft,
+        sample=bool(getattr(settings, "CITYSTRAT_SAMPLE_DATA", False)),
+        data_status=(
+            _("Draft: includes values and narratives still waiting for review")
+            if draft
+            else _("Approved values and narratives only")
+        ),
+        headline=[r for r in rows if r.headline],
+        counts=Counts.of(roll.plan),
+        policies=policies,
+        rows=rows,
+        movers=_movers(rows, previous),
+        revisions=revisions,
+        recommendations=_recommendations(rows) if options.kind is Kind.MIDTERM else [],
+        methodology=_methodology(tree),
+    )

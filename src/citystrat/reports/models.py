@@ -1,0 +1,88 @@
+"""Narratives: what staff write about a measure for a reporting period.
+
+A narrative is the text a report prints next to a measure's numbers: the
+evaluation (評価), the issues (課題) and the way forward (今後の方向性).  Each
+field is a text object (language -> text), like plan content, so a narrative
+may be written in one language and translated later; reports show the
+fallback visibly.
+
+Narratives go through the same review workflow as observations: a draft is
+submitted, then approved or returned.  Approved narratives are what reports
+print; a report that includes pending data also prints submitted ones,
+marked as such.  Changing an approved narrative makes a new draft that
+``supersedes`` it; the old one is kept (status ``superseded``) once the new one
+is approved.  ``version`` is the optimistic lock.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from citystrat.i18n import Picked, pick
+from citystrat.plans.models import Measure, PeriodMixin
+
+
+class Narrative(PeriodMixin):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        SUBMITTED = "submitted", _("submitted")
+        RETURNED = "returned", _("returned")
+        APPROVED = "approved", _("approved")
+        SUPERSEDED = "superseded", _("superseded")
+
+    OPEN_STATUSES = (Status.DRAFT, Status.SUBMITTED, Status.RETURNED)
+    TEXT_FIELDS = ("evaluation", "issues", "outlook")
+
+    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="narratives")
+    evaluation = models.JSONField(default=dict, blank=True)
+    issues = models.JSONField(default=dict, blank=True)
+    outlook = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT)
+    supersedes = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="superseded_by"
+    )
+    version = models.PositiveIntegerField(default=1)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["measure", "period_start", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["measure", "period_kind", "period_start"],
+                condition=Q(status="approved"),
+                name="one_approved_narrative_per_period",
+            ),
+            models.UniqueConstraint(
+                fields=["measure", "period_kind", "period_start"],
+                condition=Q(status__in=["draft", "submitted", "returned"]),
+                name="one_open_narrative_per_period",
+            ),
+            models.CheckConstraint(condition=Q(version__gte=1), name="narrative_version_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.measure.code} {self.period_label} ({self.status})"
+
+    def text(self, field: str, lang: str) -> Picked:
+        plan = self.measure.plan
+        return pick(getattr(self, field), lang, [plan.default_language, plan.source_language])
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES

@@ -1,0 +1,542 @@
+"""A report as a formatted workbook (openpyxl): numbers as numbers, ready to print.
+
+Sheets: summary (cover facts, headline indicators, status counts, biggest
+movers), indicators (one row each, real number and percentage formats,
+status colours, filters, frozen header), values by period, narratives (or
+one 施策評価シート per measure in the evaluation-sheet layout), target
+revisions, mid-term recommendations (mid-term review only) and methodology.
+Every sheet prints landscape on A4, fitted to the page width, with the report
+title, DRAFT / SAMPLE DATA marks and page numbers in its header and footer.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import re
+from typing import Any
+
+from django.utils import translation
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from citystrat import progress
+from citystrat.i18n import pick
+
+from .content import IndicatorRow, Layout, Report, period_text
+
+__all__ = ["render_xlsx"]
+
+NAVY = "0B2E4F"
+BLUE = "0B4F8A"
+HEADER_FILL = PatternFill("solid", fgColor="E8EEF4")
+TITLE_FONT = Font(size=16, bold=True, color=NAVY)
+H2_FONT = Font(size=12, bold=True, color=NAVY)
+BOLD = Font(bold=True)
+MUTED = Font(color="555555", size=9)
+WRAP = Alignment(wrap_text=True, vertical="top")
+THIN = Side(style="thin", color="9AA7B4")
+BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+STATUS_FILLS = {
+    progress.ACHIEVED: PatternFill("solid", fgColor="DCEFE0"),
+    progress.ON_TRACK: PatternFill("solid", fgColor="E2EDF8"),
+    progress.OFF_TRACK: PatternFill("solid", fgColor="F8E4DC"),
+    progress.NOT_AVAILABLE: PatternFill("solid", fgColor="EEEEEE"),
+}
+PCT = "0.0%"
+
+
+def _num_format(decimals: int) -> str:
+    return "#,##0" if decimals <= 0 else "#,##0." + "0" * decimals
+
+
+def _sheet_name(text: str) -> str:
+    return re.sub(r"[\[\]:*?/\\]", " ", text)[:31]
+
+
+def _finite(value: float | None) -> float | None:
+    return value if value is not None and math.isfinite(value) else None
+
+
+def _setup(ws: Worksheet, report: Report, widths: list[float]) -> None:
+    for i, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = width
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    marks = []
+    if report.draft:
+        marks.append("DRAFT")
+    if report.sample:
+        marks.append("SAMPLE DATA")
+    left = " / ".join(marks)
+    ws.oddHeader.left.text = left
+    ws.oddHeader.center.text = f"{report.plan_title.text} — {report.title}"
+    ws.oddHeader.right.text = report.as_of_text
+    ws.oddFooter.center.text = "&P / &N"
+    ws.oddFooter.left.text = left
+
+
+def _header(ws: Worksheet, row: int, labels: list[str]) -> None:
+    for col, label in enumerate(labels, start=1):
+        cell = ws.cell(row=row, column=col, value=label)
+        cell.font = BOLD
+        cell.fill = HEADER_FILL
+        cell.border = BOX
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+
+
+def _box(ws: Worksheet, row: int, ncols: int) -> None:
+    for col in range(1, ncols + 1):
+        cell = ws.cell(row=row, column=col)
+        cell.border = BOX
+        if cell.alignment is None or not cell.alignment.wrap_text:
+            cell.alignment = WRAP
+
+
+def _marks(ws: Worksheet, report: Report, row: int) -> int:
+    if report.draft:
+        c = ws.cell(row=row, column=1, value="DRAFT — " + report.data_status)
+        c.font = Font(bold=True, color="A1341C", size=12)
+        row += 1
+    if report.sample:
+        c = ws.cell(
+            row=row,
+            column=1,
+            value="SAMPLE DATA — "
+            + _("simulated values for trying citystrat; not official figures"),
+        )
+        c.font = Font(bold=True, color="8A5A00", size=12)
+        row += 1
+    return row
+
+
+def _summary(wb: Workbook, report: Report) -> None:
+    ws = wb.active
+    assert ws is not None
+    ws.title = _sheet_name(_("Summary"))
+    _setup(ws, report, [46, 16, 16, 16, 16, 16])
+    ws["A1"] = report.plan_title.text
+    ws["A1"].font = Font(size=11, color=BLUE)
+    ws["A2"] = report.title
+    ws["A2"].font = TITLE_FONT
+    row = _marks(ws, report, 3)
+    facts = [
+        (_("Report period"), report.period_text),
+        (_("As of"), report.as_of_text),
+        (_("Data status"), report.data_status),
+        (_("Previous report"), report.previous_as_of_text),
+        (_("Produced"), report.generated_text),
+    ]
+    for label, value in facts:
+        ws.cell(row=row, column=1, value=label).font = BOLD
+        ws.cell(row=row, column=2, value=value)
+        row += 1
+    row += 1
+    ws.cell(row=row, column=1, value=_("Headline indicators")).font = H2_FONT
+    row += 1
+    _header(
+        ws,
+        row,
+        [
+            _("Indicator"),
+            _("Baseline"),
+            _("Latest"),
+            _("Target"),
+            _("Achievement rate"),
+            _("Status"),
+        ],
+    )
+    row += 1
+    for r in report.headline:
+        _indicator_cells(ws, row, r, short=True)
+        row += 1
+    row += 1
+    ws.cell(row=row, column=1, value=_("Status of the indicators")).font = H2_FONT
+    row += 1
+    _header(
+        ws, row, ["", _("Indicators"), _("Achieved"), _("On track"), _("Behind"), _("No data yet")]
+    )
+    row += 1
+    lines: list[tuple[str, Any, bool]] = []
+    for p in report.policies:
+        lines.append(
+            (
+                _("Basic policy %(code)s") % {"code": p.policy.code} + ": " + p.title.text,
+                p.counts,
+                True,
+            )
+        )
+        for m in p.measures:
+            lines.append(
+                ("  " + _("Measure %(n)s") % {"n": m.number} + ": " + m.title.text, m.counts, False)
+            )
+    lines.append((_("Whole plan"), report.counts, True))
+    for label, counts, bold in lines:
+        ws.cell(row=row, column=1, value=label).font = BOLD if bold else Font()
+        for col, value in enumerate(
+            [
+                counts.total,
+                counts.achieved,
+                counts.on_track,
+                counts.off_track,
+                counts.not_available,
+            ],
+            start=2,
+        ):
+            ws.cell(row=row, column=col, value=value).number_format = "#,##0"
+        _box(ws, row, 6)
+        row += 1
+    row += 1
+    ws.cell(row=row, column=1, value=_("Biggest movers since the last report")).font = H2_FONT
+    row += 1
+    _header(ws, row, [_("Indicator"), report.previous_as_of_text, report.as_of_text, _("Change")])
+    row += 1
+    for mv in report.movers:
+        ws.cell(row=row, column=1, value=f"{mv.row.code} {mv.row.name.text}")
+        for col, rate in ((2, mv.before), (3, mv.after), (4, mv.change)):
+            ws.cell(row=row, column=col, value=rate).number_format = PCT
+        _box(ws, row, 4)
+        row += 1
+    if not report.movers:
+        ws.cell(
+            row=row,
+            column=1,
+            value=_("No indicator's achievement rate changed since the last report."),
+        )
+
+
+def _indicator_cells(ws: Worksheet, row: int, r: IndicatorRow, *, short: bool) -> None:
+    fmt = _num_format(r.decimals)
+    ia = r.assessment
+    assert ia is not None
+    ind = r.indicator
+    latest = ia.latest if ia.latest and ia.latest.period != ind.baseline_period else None
+    current = None
+    a = ia.assessment
+    if a.targets:
+        idx = a.current_target if a.current_target is not None else a.targets[-1].index
+        current = next((t for t in a.targets if t.index == idx), a.targets[-1])
+    name = f"{r.code} {r.name.text}" + (f" ({r.unit})" if r.unit else "")
+    ws.cell(row=row, column=1, value=name).alignment = WRAP
+    if short:
+        cells = [
+            (2, float(ind.baseline_value) if ind.baseline_value is not None else None, fmt),
+            (3, float(latest.value) if latest else None, fmt),
+            (4, current.value_in_force if current else None, fmt),
+            (5, _finite(r.rate), PCT),
+        ]
+        for col, value, number_format in cells:
+            c = ws.cell(row=row, column=col, value=value)
+            c.number_format = number_format
+        c = ws.cell(row=row, column=6, value=r.status_text)
+        c.fill = STATUS_FILLS[r.status_class]
+        _box(ws, row, 6)
+        return
+    fc = ia.result("forecast")
+    values = [
+        (
+            2,
+            r.indicator.measure.code
+            if r.indicator.measure
+            else r.indicator.policy.code
+            if r.indicator.policy
+            else "",
+            None,
+        ),
+        (3, r.baseline_period, None),
+        (4, float(ind.baseline_value) if ind.baseline_value is not None else None, fmt),
+        (5, r.latest_period if latest else None, None),
+        (6, float(latest.value) if latest else None, fmt),
+        (7, r.current_target_period if current else None, None),
+        (8, current.value_in_force if current else None, fmt),
+        (9, _finite(r.rate), PCT),
+        (10, r.status_text, None),
+        (11, r.grade or None, None),
+        (12, _finite(fc.number("forecast")) if fc else None, fmt),
+        (13, _finite(fc.number("low80")) if fc else None, fmt),
+        (14, _finite(fc.number("high80")) if fc else None, fmt),
+        (15, _finite(fc.number("probability")) if fc else None, "0%"),
+        (16, r.explanation, None),
+    ]
+    for col, cell_value, cell_format in values:
+        c = ws.cell(row=row, column=col, value=cell_value)
+        if cell_format:
+            c.number_format = cell_format
+    ws.cell(row=row, column=10).fill = STATUS_FILLS[r.status_class]
+    _box(ws, row, 16)
+
+
+def _indicators(wb: Workbook, report: Report) -> None:
+    ws = wb.create_sheet(_sheet_name(_("Indicators")))
+    _setup(ws, report, [44, 8, 12, 13, 12, 13, 12, 13, 11, 12, 7, 13, 13, 13, 11, 60])
+    labels = [
+        _("Indicator"),
+        _("Measure"),
+        _("Baseline period"),
+        _("Baseline"),
+        _("Latest period"),
+        _("Latest"),
+        _("Target period"),
+        _("Target"),
+        _("Achievement rate"),
+        _("Status"),
+        _("Grade"),
+        _("Forecast"),
+        _("Forecast, 80% low"),
+        _("Forecast, 80% high"),
+        _("Chance of reaching the target"),
+        _("Explanation"),
+    ]
+    _header(ws, 1, labels)
+    for i, r in enumerate(report.rows, start=2):
+        _indicator_cells(ws, i, r, short=False)
+    ws.freeze_panes = "B2"
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(labels))}{len(report.rows) + 1}"
+    ws.print_title_rows = "1:1"
+
+
+def _values(wb: Workbook, report: Report) -> None:
+    ws = wb.create_sheet(_sheet_name(_("Values by period")))
+    _setup(ws, report, [44, 14, 14, 14, 16, 60])
+    _header(ws, 1, [_("Indicator"), _("Period"), _("Kind"), _("Value"), _("Note"), _("Source")])
+    row = 2
+    lang = report.lang
+    fb = [report.plan.default_language, report.plan.source_language or report.plan.default_language]
+    for r in report.rows:
+        ia = r.assessment
+        assert ia is not None
+        ind = r.indicator
+        fmt = _num_format(r.decimals)
+        name = f"{r.code} {r.name.text}"
+        entries: list[tuple[str, str, float | None, str, str]] = [
+            (r.baseline_period, _("Baseline"), float(ind.baseline_value or 0), "", "")
+        ]
+        for o in ia.observations:
+            if o.period == ind.baseline_period:
+                continue
+            note = _("waiting for review") if o.status != "approved" else ""
+            if o.provisional:
+                note = (note + " " + _("provisional")).strip()
+            entries.append(
+                (
+                    period_text(o.period),
+                    _("Actual"),
+                    float(o.value),
+                    note,
+                    pick(o.source, lang, fb).text,
+                )
+            )
+        for ta in ia.assessment.targets:
+            note = ""
+            if ta.target.revised and ta.target.original_value is not None:
+                note = _("revised from %(original)s") % {"original": ta.target.original_value}
+            entries.append(
+                (period_text(ta.target.period), _("Target"), ta.value_in_force, note, "")
+            )
+        for period, kind, value, note, source in entries:
+            ws.cell(row=row, column=1, value=name)
+            ws.cell(row=row, column=2, value=period)
+            ws.cell(row=row, column=3, value=kind)
+            ws.cell(row=row, column=4, value=value).number_format = fmt
+            ws.cell(row=row, column=5, value=note or None)
+            ws.cell(row=row, column=6, value=source or None)
+            _box(ws, row, 6)
+            row += 1
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = f"A1:F{row - 1}"
+    ws.print_title_rows = "1:1"
+
+
+def _narratives(wb: Workbook, report: Report) -> None:
+    ws = wb.create_sheet(_sheet_name(_("Narratives")))
+    _setup(ws, report, [40, 14, 50, 50, 50])
+    _header(ws, 1, [_("Measure"), _("Status"), _("Evaluation"), _("Issues"), _("Way forward")])
+    for i, m in enumerate(report.measures, start=2):
+        ws.cell(row=i, column=1, value=_("Measure %(n)s") % {"n": m.number} + ": " + m.title.text)
+        status = m.narrative.get_status_display() if m.narrative else _("No narrative approved")
+        ws.cell(row=i, column=2, value=str(status))
+        ws.cell(row=i, column=3, value=m.evaluation.text or None)
+        ws.cell(row=i, column=4, value=m.issues.text or None)
+        ws.cell(row=i, column=5, value=m.outlook.text or None)
+        _box(ws, i, 5)
+    ws.freeze_panes = "B2"
+
+
+def _field(ws: Worksheet, at: int, label: str, value: str, height: float = 30) -> None:
+    """A labelled row of the evaluation sheet: label in column A, text across B:G."""
+    ws.cell(row=at, column=1, value=label).font = BOLD
+    ws.cell(row=at, column=1).fill = HEADER_FILL
+    ws.merge_cells(start_row=at, start_column=2, end_row=at, end_column=7)
+    ws.cell(row=at, column=2, value=value).alignment = WRAP
+    ws.row_dimensions[at].height = height
+    for col in range(1, 8):
+        ws.cell(row=at, column=col).border = BOX
+
+
+def _sheets(wb: Workbook, report: Report) -> None:
+    """One 施策評価シート per measure."""
+    for p in report.policies:
+        for m in p.measures:
+            ws = wb.create_sheet(_sheet_name(_("Measure %(n)s") % {"n": m.number}))
+            _setup(ws, report, [18, 40, 14, 14, 14, 12, 14])
+            ws.merge_cells("A1:G1")
+            ws["A1"] = _("Measure evaluation sheet")
+            ws["A1"].font = TITLE_FONT
+            ws["A1"].alignment = Alignment(horizontal="center")
+            row = _marks(ws, report, 2)
+
+            _field(
+                ws,
+                row,
+                _("Measure"),
+                _("Measure %(n)s") % {"n": m.number} + ": " + m.title.text,
+            )
+            row += 1
+            _field(
+                ws,
+                row,
+                _("Purpose"),
+                "\n".join(t.text for t, _a in m.directions),
+                height=15 * max(1, len(m.directions)) + 6,
+            )
+            row += 1
+            labels = [
+                _("Indicators"),
+                _("Indicator"),
+                _("Baseline"),
+                _("Target"),
+                _("Actual"),
+                _("Achievement"),
+                _("Status"),
+            ]
+            _header(ws, row, labels)
+            row += 1
+            for r in m.rows:
+                ia = r.assessment
+                assert ia is not None
+                fmt = _num_format(r.decimals)
+                latest = (
+                    ia.latest
+                    if ia.latest and ia.latest.period != r.indicator.baseline_period
+                    else None
+                )
+                a = ia.assessment
+                current = None
+                if a.targets:
+                    idx = a.current_target if a.current_target is not None else a.targets[-1].index
+                    current = next((t for t in a.targets if t.index == idx), a.targets[-1])
+                ws.cell(row=row, column=1, value=r.code)
+                ws.cell(row=row, column=2, value=r.name.text + (f" ({r.unit})" if r.unit else ""))
+                ws.cell(
+                    row=row, column=3, value=float(r.indicator.baseline_value or 0)
+                ).number_format = fmt
+                ws.cell(
+                    row=row, column=4, value=current.value_in_force if current else None
+                ).number_format = fmt
+                ws.cell(
+                    row=row, column=5, value=float(latest.value) if latest else None
+                ).number_format = fmt
+                ws.cell(row=row, column=6, value=_finite(r.rate)).number_format = PCT
+                c = ws.cell(
+                    row=row, column=7, value=r.status_text + (f" ({r.grade})" if r.grade else "")
+                )
+                c.fill = STATUS_FILLS[r.status_class]
+                _box(ws, row, 7)
+                row += 1
+            counts = _("Indicators achieved or on track: %(good)s of %(total)s") % {
+                "good": m.counts.good,
+                "total": m.counts.total,
+            }
+            _field(ws, row, _("Evaluation"), counts + "\n" + m.evaluation.text, height=90)
+            row += 1
+            _field(ws, row, _("Issues"), m.issues.text, height=90)
+            row += 1
+            _field(ws, row, _("Way forward"), m.outlook.text, height=90)
+
+
+def _revisions(wb: Workbook, report: Report) -> None:
+    ws = wb.create_sheet(_sheet_name(_("Target revisions")))
+    _setup(ws, report, [44, 14, 16, 16, 16, 60])
+    _header(
+        ws,
+        1,
+        [
+            _("Indicator"),
+            _("Target period"),
+            _("Original target"),
+            _("Revised target"),
+            _("In force from"),
+            _("Reason"),
+        ],
+    )
+    for i, rv in enumerate(report.revisions, start=2):
+        for col, value in enumerate(
+            [
+                f"{rv.row.code} {rv.row.name.text}",
+                rv.target_period,
+                rv.original,
+                rv.revised,
+                rv.effective_from,
+                rv.reason,
+            ],
+            start=1,
+        ):
+            ws.cell(row=i, column=col, value=value)
+        _box(ws, i, 6)
+    if not report.revisions:
+        ws.cell(row=2, column=1, value=_("No target has been revised."))
+
+
+def _recommendations(wb: Workbook, report: Report) -> None:
+    ws = wb.create_sheet(_sheet_name(_("Mid-term review")))
+    _setup(ws, report, [30, 44, 22, 70])
+    ws["A1"] = _("For the mid-term review to consider")
+    ws["A1"].font = TITLE_FONT
+    _header(ws, 3, [_("Finding"), _("Indicator"), _("Target"), _("Why")])
+    kinds = {
+        "met": _("Targets already met"),
+        "out_of_reach": _("Targets that look out of reach"),
+        "no_data": _("Indicators the review cannot judge yet"),
+    }
+    for i, rec in enumerate(report.recommendations, start=4):
+        ws.cell(row=i, column=1, value=kinds[rec.kind])
+        ws.cell(row=i, column=2, value=f"{rec.row.code} {rec.row.name.text}")
+        ws.cell(row=i, column=3, value=f"{rec.target} ({rec.target_period})")
+        ws.cell(row=i, column=4, value=rec.reason)
+        _box(ws, i, 4)
+
+
+def _methodology(wb: Workbook, report: Report) -> None:
+    ws = wb.create_sheet(_sheet_name(_("Methodology")))
+    _setup(ws, report, [30, 110])
+    for i, (heading, text) in enumerate(report.methodology, start=1):
+        ws.cell(row=i, column=1, value=heading).font = BOLD
+        ws.cell(row=i, column=2, value=text).alignment = WRAP
+        ws.row_dimensions[i].height = 15 * (1 + len(text) // 90)
+
+
+def render_xlsx(report: Report) -> bytes:
+    with translation.override(report.lang):
+        wb = Workbook()
+        _summary(wb, report)
+        _indicators(wb, report)
+        _values(wb, report)
+        if report.options.layout is Layout.EVALUATION_SHEET:
+            _sheets(wb, report)
+        else:
+            _narratives(wb, report)
+        if report.midterm:
+            _recommendations(wb, report)
+        _revisions(wb, report)
+        _methodology(wb, report)
+        wb.properties.title = f"{report.plan_title.text} — {report.title}"
+        wb.properties.creator = "citystrat"
+        buf = io.BytesIO()
+        wb.save(buf)
+        return buf.getvalue()
