@@ -19,13 +19,14 @@ while it is met, and no rate (lowest grade) while it is not.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 
 from .grading import GradingScale
 from .messages import Message, gettext_noop
-from .model import MethodResult
+from .model import MethodResult, Value
 from .rows import BoolArray, FloatArray, IntArray, RowInfo, Rows, base_values, num
 
 __all__ = ["NAME", "NOT_AVAILABLE", "AchievementArrays", "compute", "result"]
@@ -112,10 +113,15 @@ def compute(rows: Rows, scale: GradingScale) -> AchievementArrays:
 
 
 def result(
-    i: int, a: AchievementArrays, rows: Rows, info: RowInfo, scale: GradingScale
+    i: int,
+    a: AchievementArrays,
+    rows: Rows,
+    info: RowInfo,
+    scale: GradingScale,
+    base: Mapping[str, Value] | None = None,
 ) -> MethodResult:
     """The :class:`MethodResult` of row ``i``."""
-    values = base_values(rows, info, i)
+    values = dict(base) if base is not None else base_values(rows, info, i)
     params: dict[str, float | str | None] = {
         "base_period": info.base_label,
         "baseline": num(rows.y0[i]),

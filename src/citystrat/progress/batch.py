@@ -19,6 +19,8 @@ from datetime import date
 
 import numpy as np
 
+from citystrat.periods import Period
+
 from . import achievement, forecast, opensdg, trajectory
 from .grading import GradingScale, get_scale
 from .model import METHODS, Phase, Series, time_of
@@ -63,16 +65,28 @@ def pack(series: Sequence[Series], as_of: date) -> Packed:
     series_rows: list[tuple[int, ...]] = []
     current: list[int] = []
     row = 0
+    seen: dict[Period, tuple[float, str]] = {}
+
+    def where(period: Period) -> tuple[float, str]:
+        """Time and label of a period, computed once per distinct period."""
+        found = seen.get(period)
+        if found is None:
+            found = seen[period] = (time_of(period), period.label)
+        return found
+
     for s in series:
         base = s.baseline
-        base_t = time_of(base.period)
-        pts = [(base_t, base.value, base.period.label)]
-        known_periods = {base.period}
+        base_t, base_label = where(base.period)
+        pts = [(base_t, base.value, base_label)]
+        known_times = {base_t}
         for obs in s.observations:
-            if obs.period == base.period or obs.period.end > as_of:
+            if obs.period.end > as_of:
                 continue
-            pts.append((time_of(obs.period), obs.value, obs.period.label))
-            known_periods.add(obs.period)
+            obs_t, obs_label = where(obs.period)
+            if obs_t == base_t:
+                continue
+            pts.append((obs_t, obs.value, obs_label))
+            known_times.add(obs_t)
         pts.sort(key=lambda p: p[0])
         sign = float(s.direction.sign)
         lim = math.nan if s.limit is None else s.limit
@@ -85,13 +99,13 @@ def pack(series: Sequence[Series], as_of: date) -> Packed:
                 cut, goal_t, goal, phase, over = math.inf, math.nan, math.nan, None, False
                 label, original, index = None, None, None
             else:
-                goal_t = time_of(target.period)
+                goal_t, label = where(target.period)
                 goal = target.value_at(as_of)
                 over = target.period.end <= as_of
-                observed = over and target.period in known_periods
+                observed = over and goal_t in known_times
                 phase = Phase.PAST if observed else Phase.DUE if over else Phase.FUTURE
                 cut = goal_t + 1e-9 if over else math.inf
-                label, original, index = target.period.label, target.original_value, j
+                original, index = target.original_value, j
                 if head < 0 and not over:
                     head = row
             chosen = [p for p in pts if p[0] <= cut]
@@ -109,7 +123,7 @@ def pack(series: Sequence[Series], as_of: date) -> Packed:
             infos.append(
                 RowInfo(
                     labels=tuple(p[2] for p in chosen),
-                    base_label=base.period.label,
+                    base_label=base_label,
                     target_label=label,
                     target_index=index,
                     original_value=original,

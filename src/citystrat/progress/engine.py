@@ -7,6 +7,7 @@ job all get the same numbers.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Sequence
 from datetime import date
 
@@ -14,21 +15,25 @@ from . import achievement, forecast, opensdg, trajectory
 from .batch import BatchArrays, Packed, check_methods, compute, pack
 from .grading import GradingScale
 from .model import Assessment, MethodResult, Phase, Series, TargetAssessment
+from .rows import base_values
 
 __all__ = ["assess", "assess_many"]
 
 
 def _row_results(i: int, packed: Packed, arrays: BatchArrays) -> dict[str, MethodResult]:
     rows, info = packed.rows, packed.infos[i]
+    base = base_values(rows, info, i)
     out: dict[str, MethodResult] = {}
     if arrays.achievement is not None:
-        out[achievement.NAME] = achievement.result(i, arrays.achievement, rows, info, arrays.scale)
+        out[achievement.NAME] = achievement.result(
+            i, arrays.achievement, rows, info, arrays.scale, base
+        )
     if arrays.trajectory is not None:
-        out[trajectory.NAME] = trajectory.result(i, arrays.trajectory, rows, info)
+        out[trajectory.NAME] = trajectory.result(i, arrays.trajectory, rows, info, base)
     if arrays.open_sdg is not None:
-        out[opensdg.NAME] = opensdg.result(i, arrays.open_sdg, rows, info)
+        out[opensdg.NAME] = opensdg.result(i, arrays.open_sdg, rows, info, base)
     if arrays.forecast is not None:
-        out[forecast.NAME] = forecast.result(i, arrays.forecast, rows, info)
+        out[forecast.NAME] = forecast.result(i, arrays.forecast, rows, info, base)
     return out
 
 
@@ -41,8 +46,22 @@ def assess_many(
 ) -> list[Assessment]:
     """Assess many series at once (vectorised); one :class:`Assessment` each."""
     chosen = check_methods(methods)
-    packed = pack(series, as_of)
-    arrays = compute(packed.rows, chosen, grading_scale)
+    # Building many small result objects triggers the cyclic garbage collector
+    # over and over although none of them forms a cycle: pause it meanwhile.
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        packed = pack(series, as_of)
+        arrays = compute(packed.rows, chosen, grading_scale)
+        return _assessments(series, as_of, packed, arrays)
+    finally:
+        if paused:
+            gc.enable()
+
+
+def _assessments(
+    series: Sequence[Series], as_of: date, packed: Packed, arrays: BatchArrays
+) -> list[Assessment]:
     out: list[Assessment] = []
     for s, row_ids, head in zip(series, packed.series_rows, packed.current, strict=True):
         per_row = {i: _row_results(i, packed, arrays) for i in row_ids}

@@ -56,13 +56,14 @@ and whose value is known, the forecast is that value: ``target_achieved``
 from __future__ import annotations
 
 import importlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from .messages import Message, gettext_noop
-from .model import MethodResult
+from .model import MethodResult, Value
 from .rows import KIND_CODES, BoolArray, FloatArray, IntArray, RowInfo, Rows, base_values, num
 
 # scipy ships no type information; its Student-t functions are used through Any.
@@ -338,8 +339,14 @@ def compute(rows: Rows) -> ForecastArrays:
     )
 
 
-def result(i: int, a: ForecastArrays, rows: Rows, info: RowInfo) -> MethodResult:
-    values = base_values(rows, info, i)
+def result(
+    i: int,
+    a: ForecastArrays,
+    rows: Rows,
+    info: RowInfo,
+    base: Mapping[str, Value] | None = None,
+) -> MethodResult:
+    values = dict(base) if base is not None else base_values(rows, info, i)
     status = STATUSES[int(a.status[i])]
     model_code = int(a.model[i])
     final = bool(rows.final[i]) and status != NOT_AVAILABLE

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
+from functools import lru_cache
 from types import MappingProxyType
 
 from citystrat.periods import Period, PeriodKind
@@ -71,6 +72,7 @@ class Phase(StrEnum):
     PAST = "past"  # its period is over and its value is known: met or missed for good
 
 
+@lru_cache(maxsize=65536)
 def time_of(period: Period) -> float:
     """A period's position on the time axis, in years (the engine's ``t``).
 

@@ -32,12 +32,13 @@ a base and latest value of opposite signs, give ``not_available``.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 
 from .messages import Message, gettext_noop
-from .model import MethodResult
+from .model import MethodResult, Value
 from .rows import BoolArray, FloatArray, IntArray, RowInfo, Rows, base_values, num
 
 __all__ = [
@@ -249,8 +250,14 @@ def compute(rows: Rows) -> OpenSdgArrays:
     )
 
 
-def result(i: int, a: OpenSdgArrays, rows: Rows, info: RowInfo) -> MethodResult:
-    values = base_values(rows, info, i)
+def result(
+    i: int,
+    a: OpenSdgArrays,
+    rows: Rows,
+    info: RowInfo,
+    base: Mapping[str, Value] | None = None,
+) -> MethodResult:
+    values = dict(base) if base is not None else base_values(rows, info, i)
     code = int(a.status[i])
     status = STATUSES[code]
     latest_period = values["latest_period"]

@@ -70,6 +70,7 @@ class Rows:
     t_latest: FloatArray = field(init=False)
     y_latest: FloatArray = field(init=False)
     n_points: IntArray = field(init=False)
+    has_target: BoolArray = field(init=False)
 
     def __post_init__(self) -> None:
         n, k = self.t.shape
@@ -90,14 +91,12 @@ class Rows:
         object.__setattr__(self, "t_latest", t_latest.astype(np.float64))
         object.__setattr__(self, "y_latest", y_latest.astype(np.float64))
         object.__setattr__(self, "n_points", valid.sum(axis=1).astype(np.int64))
+        has_target = np.isfinite(self.y_target) & np.isfinite(self.t_target)
+        object.__setattr__(self, "has_target", has_target)
 
     @property
     def size(self) -> int:
         return int(self.t0.shape[0])
-
-    @property
-    def has_target(self) -> BoolArray:
-        return np.isfinite(self.y_target) & np.isfinite(self.t_target)
 
     def met(self, target: FloatArray | None = None) -> BoolArray:
         """Whether the latest value is at or past the target in the desired direction."""

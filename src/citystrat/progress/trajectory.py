@@ -21,12 +21,13 @@ direction (a target to hold a level) is ``behind`` while it is not met.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 
 from .messages import Message, gettext_noop
-from .model import MethodResult
+from .model import MethodResult, Value
 from .rows import BoolArray, FloatArray, IntArray, RowInfo, Rows, base_values, num
 
 __all__ = [
@@ -132,8 +133,14 @@ def compute(rows: Rows) -> TrajectoryArrays:
     )
 
 
-def result(i: int, a: TrajectoryArrays, rows: Rows, info: RowInfo) -> MethodResult:
-    values = base_values(rows, info, i)
+def result(
+    i: int,
+    a: TrajectoryArrays,
+    rows: Rows,
+    info: RowInfo,
+    base: Mapping[str, Value] | None = None,
+) -> MethodResult:
+    values = dict(base) if base is not None else base_values(rows, info, i)
     status = STATUSES_BY_CODE[int(a.status[i])]
     latest_period = values["latest_period"]
     params: dict[str, float | str | None] = {
