@@ -5,4 +5,15 @@ from . import views
 app_name = "web"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("measures/<str:code>/", views.measure, name="measure"),
+    path("indicators/<str:code>/", views.indicator, name="indicator"),
+    path(
+        "indicators/<str:code>/data.<str:fmt>",
+        views.indicator_data,
+        name="indicator-data",
+    ),
+    path("projects/", views.projects, name="projects"),
+    path("partners/", views.partners, name="partners"),
+    path("comparisons/", views.comparisons, name="comparisons"),
+    path("methodology/", views.methodology, name="methodology"),
 ]

@@ -1,16 +1,135 @@
+"""Public pages: no login, approved values only, cached per language, path and content version."""
+
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+import functools
+from collections.abc import Callable
+from typing import Any
 
+from django.conf import settings
+from django.core.cache import cache
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import get_language
+from django.views.decorators.http import require_safe
+
+from citystrat.plans import cache as plan_cache
+from citystrat.plans.assessments import plan_today
 from citystrat.plans.selectors import approved_observations, plan_get, plan_with_tree
 
+from . import downloads, pages
 
+PAGE_TIMEOUT = 24 * 3600
+
+View = Callable[..., HttpResponse]
+
+
+def page_key(request: HttpRequest) -> str:
+    """Language + path + content version + the plan's today (assessments change by date)."""
+    try:
+        today = plan_today(plan_get()).isoformat()
+    except LookupError:
+        today = "-"
+    lang = get_language() or settings.LANGUAGE_CODE
+    sample = int(bool(settings.CITYSTRAT_SAMPLE_DATA))
+    return f"citystrat:page:{plan_cache.version()}:{today}:{sample}:{lang}:{request.path}"
+
+
+def cached_page(view: View) -> View:
+    """Serve a public page from the cache; render and store it on a miss.
+
+    Keys carry :func:`citystrat.plans.cache.version`, which is bumped whenever
+    a value is approved or the plan changes, so a stale page is never served.
+    """
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        key = page_key(request)
+        hit = cache.get(key)
+        if hit is not None:
+            content, headers = hit
+            response = HttpResponse(content)
+            for name, value in headers:
+                response[name] = value
+            response["X-Citystrat-Cache"] = "hit"
+            return response
+        response = view(request, *args, **kwargs)
+        if response.status_code == 200:
+            headers = [
+                (name, response[name])
+                for name in ("Content-Type", "Content-Disposition")
+                if response.has_header(name)
+            ]
+            cache.set(key, (response.content, headers), PAGE_TIMEOUT)
+        response["X-Citystrat-Cache"] = "miss"
+        return response
+
+    return wrapper
+
+
+@require_safe
+@cached_page
 def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "web/home.html", pages.home_page())
+
+
+@require_safe
+@cached_page
+def measure(request: HttpRequest, code: str) -> HttpResponse:
+    return render(request, "web/measure.html", pages.measure_page(code))
+
+
+@require_safe
+@cached_page
+def indicator(request: HttpRequest, code: str) -> HttpResponse:
+    return render(request, "web/indicator.html", pages.indicator_page(code))
+
+
+FORMATS = {
+    "csv": ("text/csv; charset=utf-8", downloads.as_csv),
+    "xlsx": (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        downloads.as_xlsx,
+    ),
+    "json": ("application/json", downloads.as_json),
+}
+
+
+@require_safe
+@cached_page
+def indicator_data(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
+    if fmt not in FORMATS:
+        raise Http404(fmt)
     plan = plan_with_tree(plan_get().pk)
-    observations = approved_observations(plan)
-    rows = {}
-    for indicator in plan.indicators.all():
-        obs = observations.get(indicator.pk, [])
-        rows[indicator.pk] = obs[-1] if obs else None
-    return render(request, "web/home.html", {"plan": plan, "latest": rows})
+    found = [i for i in plan.indicators.all() if i.code == code]
+    if not found:
+        raise Http404(code)
+    content_type, write = FORMATS[fmt]
+    observations = approved_observations(plan).get(found[0].pk, [])
+    response = HttpResponse(write(plan, found[0], observations), content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{code}.{fmt}"'
+    return response
+
+
+@require_safe
+@cached_page
+def projects(request: HttpRequest) -> HttpResponse:
+    return render(request, "web/projects.html", pages.projects_page())
+
+
+@require_safe
+@cached_page
+def partners(request: HttpRequest) -> HttpResponse:
+    return render(request, "web/partners.html", pages.partners_page())
+
+
+@require_safe
+@cached_page
+def comparisons(request: HttpRequest) -> HttpResponse:
+    return render(request, "web/comparisons.html", pages.comparisons_page())
+
+
+@require_safe
+@cached_page
+def methodology(request: HttpRequest) -> HttpResponse:
+    return render(request, "web/methodology.html", pages.methodology_page())

@@ -1,0 +1,415 @@
+"""What each public page shows, built from the selectors and the assessments.
+
+Views call these builders and render; the builders read only approved values
+(through :func:`citystrat.plans.assessments.indicator_assessments` and
+:func:`citystrat.plans.selectors.approved_observations`).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import F
+from django.db.models.functions import Coalesce
+from django.http import Http404
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from citystrat import charts, progress
+from citystrat.i18n import pick
+from citystrat.observations.models import Observation
+from citystrat.plans.assessments import (
+    IndicatorAssessment,
+    indicator_assessments,
+    plan_rollup,
+    plan_today,
+    render_message,
+)
+from citystrat.plans.models import Indicator, Measure, Plan
+from citystrat.plans.selectors import approved_observations, plan_get, plan_with_tree
+from citystrat.progress import Direction, Point, Series
+
+from .status import CLASS_LABELS, METHOD_LABELS, Badge, badge
+
+RECENT_CHANGES = 6
+
+
+@functools.lru_cache(maxsize=256)
+def _svg(spec_json: str, language: str) -> str:
+    svg = charts.render_svg(json.loads(spec_json), language)
+    # The page describes the chart (label and table); the drawing is hidden from screen readers.
+    return svg.replace("<svg ", '<svg aria-hidden="true" focusable="false" ', 1)
+
+
+def chart_svg(spec: dict[str, Any], language: str) -> str:
+    """The server-drawn SVG of a spec (memoised per process: drawing takes a few 100 ms)."""
+    return _svg(json.dumps(spec, sort_keys=True, ensure_ascii=False), language)
+
+
+def lang() -> str:
+    return (get_language() or "ja").split("-")[0]
+
+
+def text(plan: Plan, value: dict[str, str] | None) -> str:
+    """Plain text of a text object in the reader's language (for attributes and charts)."""
+    return pick(value, lang(), [plan.default_language, plan.source_language]).text
+
+
+def grade_labels(plan: Plan) -> dict[str, str]:
+    try:
+        scale = progress.get_scale(plan.grading_scale)
+    except (KeyError, ValueError):
+        return {}
+    return {b.code: _(b.label) for b in scale.bands if b.label}
+
+
+# --- indicators --------------------------------------------------------------------------
+
+
+@dataclass
+class TargetView:
+    period: str
+    value: Decimal
+    original: Decimal | None
+    phase: str
+    passed_in: str | None  # period of the first value in the unbroken run that meets it
+    rate: float | None  # achievement rate (share of the way from the baseline)
+    results: list[tuple[str, Badge, str]] = field(default_factory=list)
+
+
+@dataclass
+class IndicatorView:
+    indicator: Indicator
+    observations: list[Observation]
+    latest: Observation | None
+    badge: Badge
+    assessment: IndicatorAssessment | None
+    targets: list[TargetView]
+    series: Series | None
+
+
+def _meets(value: Decimal, target: Decimal, direction: str) -> bool:
+    return value <= target if direction == "decrease" else value >= target
+
+
+def _passed_in(observations: list[Observation], target: Decimal, direction: str) -> str | None:
+    """The first period of the latest unbroken run of values that meet ``target``."""
+    first: str | None = None
+    for obs in observations:
+        met = _meets(obs.value, target, direction)
+        first = (first or obs.period.label) if met else None
+    return first
+
+
+def _context_series(indicator: Indicator, observations: list[Observation]) -> Series | None:
+    """A context series has no target; its first value stands as the chart's baseline."""
+    if indicator.baseline_period is not None and indicator.baseline_value is not None:
+        base = Point.of(indicator.baseline_period, indicator.baseline_value)
+    elif observations:
+        base = Point.of(observations[0].period, observations[0].value)
+    else:
+        return None
+    return Series(
+        id=indicator.code,
+        direction=Direction(indicator.direction or "increase"),
+        baseline=base,
+        observations=tuple(Point.of(o.period, o.value) for o in observations),
+        value_kind=progress.ValueKind(indicator.value_kind),
+    )
+
+
+def indicator_view(
+    plan: Plan,
+    indicator: Indicator,
+    assessments: dict[int, IndicatorAssessment],
+    observations: dict[int, list[Observation]],
+) -> IndicatorView:
+    ia = assessments.get(indicator.pk)
+    obs = ia.observations if ia else observations.get(indicator.pk, [])
+    labels = grade_labels(plan)
+    targets: list[TargetView] = []
+    after_base = [
+        o
+        for o in obs
+        if indicator.baseline_end is None or o.period_start > (indicator.baseline_end)
+    ]
+    direction = indicator.direction or "increase"
+    by_index = {t.index: t for t in ia.assessment.targets} if ia else {}
+    for i, target in enumerate(indicator.targets.all()):
+        ta = by_index.get(i)
+        value = Decimal(str(ta.value_in_force)) if ta else target.value
+        original = target.value if ta and ta.target.revised else None
+        results = []
+        if ta:
+            for method in progress.METHODS:
+                result = ta.results.get(method)
+                if result is not None:
+                    results.append(
+                        (
+                            str(METHOD_LABELS[method]),
+                            badge(result, labels),
+                            render_message(result.message),
+                        )
+                    )
+        rate = None
+        if ta and "achievement" in ta.results:
+            rate = ta.results["achievement"].number("rate")
+        targets.append(
+            TargetView(
+                period=target.period.label,
+                value=value,
+                original=original,
+                phase=str(ta.phase) if ta else "",
+                passed_in=_passed_in(after_base, value, direction),
+                rate=rate,
+                results=results,
+            )
+        )
+    series = ia.series if ia else _context_series(indicator, obs)
+    return IndicatorView(
+        indicator=indicator,
+        observations=obs,
+        latest=obs[-1] if obs else None,
+        badge=badge(ia.status if ia else None, labels),
+        assessment=ia,
+        targets=targets,
+        series=series,
+    )
+
+
+def _find_indicator(plan: Plan, code: str) -> Indicator:
+    for indicator in plan.indicators.all():
+        if indicator.code == code:
+            return indicator
+    raise Http404(code)
+
+
+def indicator_page(code: str) -> dict[str, Any]:
+    plan = plan_with_tree(plan_get().pk)
+    indicator = _find_indicator(plan, code)
+    as_of = plan_today(plan)
+    assessments = indicator_assessments(plan, as_of=as_of)
+    observations = approved_observations(plan)
+    view = indicator_view(plan, indicator, assessments, observations)
+    svg = ""
+    spec: dict[str, Any] | None = None
+    fan: list[charts.FanPoint] = []
+    title = text(plan, indicator.name)
+    if view.series is not None:
+        spec = charts.indicator_spec(
+            view.series,
+            lang=lang(),
+            as_of=as_of,
+            unit=text(plan, indicator.unit),
+            decimals=indicator.decimals,
+        )
+        spec["config"]["aria"] = False
+        svg = chart_svg(spec, lang())
+        fan = charts.forecast_fan(view.series, as_of=as_of) if view.assessment else []
+    methods = []
+    if view.assessment:
+        for method in progress.METHODS:
+            result = view.assessment.result(method)
+            if result is not None:
+                methods.append(
+                    (
+                        str(METHOD_LABELS[method]),
+                        badge(result, grade_labels(plan)),
+                        render_message(result.message),
+                    )
+                )
+    return {
+        "plan": plan,
+        "indicator": indicator,
+        "view": view,
+        "title": title,
+        "as_of": as_of,
+        "chart_svg": svg,
+        "spec": spec,
+        "fan": fan,
+        "methods": methods,
+        "owner": indicator.measure or indicator.policy,
+    }
+
+
+# --- home --------------------------------------------------------------------------------
+
+
+def _class_counts(summary: progress.Summary | None) -> list[tuple[str, str, str, int]]:
+    if summary is None:
+        return []
+    out = []
+    for cls, (icon, css, label) in CLASS_LABELS.items():
+        count = summary.by_class.get(cls, 0)
+        if count:
+            out.append((icon, css, str(label), count))
+    return out
+
+
+def recent_changes(plan: Plan, limit: int = RECENT_CHANGES) -> list[dict[str, Any]]:
+    """The latest approved values, newest decision first, each with the value before it."""
+    rows = list(
+        Observation.objects.filter(indicator__plan=plan, status=Observation.Status.APPROVED)
+        .select_related("indicator")
+        .annotate(when=Coalesce(F("decided_at"), F("created_at")))
+        .order_by("-when", "-period_start", "-id")[:limit]
+    )
+    if not rows:
+        return []
+    earlier = {
+        (o.indicator_id, o.period_start): o
+        for o in Observation.objects.filter(
+            indicator_id__in={r.indicator_id for r in rows}, status=Observation.Status.APPROVED
+        ).order_by("indicator_id", "period_start")
+    }
+    out = []
+    for row in rows:
+        before = [
+            o
+            for (ind, start), o in earlier.items()
+            if ind == row.indicator_id and start < row.period_start
+        ]
+        previous = before[-1] if before else None
+        out.append({"observation": row, "previous": previous, "when": row.when})
+    return out
+
+
+def home_page() -> dict[str, Any]:
+    plan = plan_with_tree(plan_get().pk)
+    as_of = plan_today(plan)
+    assessments = indicator_assessments(plan, as_of=as_of)
+    observations = approved_observations(plan)
+    rollup = plan_rollup(plan, assessments)
+    headline = [
+        indicator_view(plan, i, assessments, observations)
+        for i in plan.indicators.all()
+        if i.headline
+    ]
+    tree = []
+    for policy in plan.policies.all():
+        measures = []
+        for measure in policy.measures.all():
+            measures.append(
+                {
+                    "measure": measure,
+                    "counts": _class_counts(rollup.measures.get(measure.pk)),
+                    "total": rollup.measures[measure.pk].total
+                    if measure.pk in rollup.measures
+                    else 0,
+                }
+            )
+        tree.append(
+            {
+                "policy": policy,
+                "counts": _class_counts(rollup.policies.get(policy.pk)),
+                "total": rollup.policies[policy.pk].total if policy.pk in rollup.policies else 0,
+                "measures": measures,
+            }
+        )
+    return {
+        "plan": plan,
+        "as_of": as_of,
+        "headline": headline,
+        "tree": tree,
+        "plan_counts": _class_counts(rollup.plan),
+        "plan_total": rollup.plan.total,
+        "plan_summary": render_message(rollup.plan.message),
+        "changes": recent_changes(plan),
+    }
+
+
+# --- measure -----------------------------------------------------------------------------
+
+
+def measure_page(code: str) -> dict[str, Any]:
+    plan = plan_with_tree(plan_get().pk)
+    measure: Measure | None = None
+    for policy in plan.policies.all():
+        for m in policy.measures.all():
+            if m.code == code:
+                measure = m
+    if measure is None:
+        raise Http404(code)
+    assessments = indicator_assessments(plan)
+    observations = approved_observations(plan)
+    indicators = [
+        indicator_view(plan, i, assessments, observations)
+        for i in plan.indicators.all()
+        if i.measure_id == measure.pk
+    ]
+    rollup = plan_rollup(plan, assessments)
+    projects = [p for p in plan.projects.all() if any(m.pk == measure.pk for m in p.measures.all())]
+    return {
+        "plan": plan,
+        "measure": measure,
+        "indicators": indicators,
+        "counts": _class_counts(rollup.measures.get(measure.pk)),
+        "projects": projects,
+    }
+
+
+# --- lists -------------------------------------------------------------------------------
+
+
+def projects_page() -> dict[str, Any]:
+    plan = plan_with_tree(plan_get().pk)
+    return {"plan": plan, "projects": list(plan.projects.all())}
+
+
+def partners_page() -> dict[str, Any]:
+    plan = plan_with_tree(plan_get().pk)
+    today = plan_today(plan)
+    partners = []
+    for city in plan.partner_cities.all():
+        partners.append(
+            {
+                "city": city,
+                "years": today.year - city.since_year,
+                "anniversaries": city.anniversaries(today.year, plan.period_end.year),
+            }
+        )
+    return {"plan": plan, "partners": partners, "today": today}
+
+
+def comparisons_page() -> dict[str, Any]:
+    plan = plan_with_tree(plan_get().pk)
+    rows: list[charts.RankRow] = []
+    for stat in plan.comparisons.all():
+        for ranking in stat.rankings.all():
+            rows.append(
+                charts.RankRow(
+                    statistic=text(plan, stat.statistic),
+                    group=text(plan, ranking.group),
+                    rank=ranking.rank,
+                    size=ranking.size,
+                )
+            )
+    spec = charts.comparison_spec(rows, lang=lang())
+    spec["config"]["aria"] = False
+    return {
+        "plan": plan,
+        "comparisons": list(plan.comparisons.all()),
+        "chart_svg": chart_svg(spec, lang()) if rows else "",
+        "spec": spec,
+    }
+
+
+def methodology_page() -> dict[str, Any]:
+    plan = plan_with_tree(plan_get().pk)
+    try:
+        scale = progress.get_scale(plan.grading_scale)
+    except (KeyError, ValueError):
+        scale = None
+    return {
+        "plan": plan,
+        "scale": scale,
+        "scale_name": _(scale.name) if scale else "",
+        "bands": [(b.code, _(b.label), b.on_track) for b in scale.bands] if scale else [],
+        "default_method": str(METHOD_LABELS.get(plan.default_method, plan.default_method)),
+        "today": date.today(),
+    }

@@ -1,0 +1,30 @@
+/* Progressive enhancement: the server already drew every chart as SVG; when the
+   vendored Vega scripts have loaded, redraw it with tooltips and a width that
+   follows the page.  Without JavaScript the static chart and its table remain. */
+(function () {
+  "use strict";
+  function enhance() {
+    if (typeof window.vegaEmbed !== "function") { return; }
+    document.querySelectorAll(".chart[data-spec]").forEach(function (el) {
+      var source = document.getElementById(el.getAttribute("data-spec"));
+      if (!source) { return; }
+      var spec = JSON.parse(source.textContent);
+      var fallback = el.innerHTML;
+      el.innerHTML = "";
+      window.vegaEmbed(el, spec, { renderer: "svg", actions: false })
+        .then(function () {
+          // The figure is described by its label and its table; the drawing itself is hidden
+          // from assistive technology, as the server-drawn one is.
+          var svg = el.querySelector("svg");
+          if (svg) { svg.setAttribute("aria-hidden", "true"); svg.setAttribute("focusable", "false"); }
+          el.setAttribute("data-enhanced", "true");
+        })
+        .catch(function () { el.innerHTML = fallback; });
+    });
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", enhance);
+  } else {
+    enhance();
+  }
+})();

@@ -1,0 +1,29 @@
+"""Template filters of the public pages: percentages and bar widths."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import template
+from django.utils import formats
+
+register = template.Library()
+
+
+@register.filter
+def pct(value: Any, places: int = 0) -> str:
+    """A fraction as a localised percentage: 0.213 -> '21%' ('–' when unknown)."""
+    if value is None or value == "":
+        return "–"
+    number = Decimal(str(round(float(value) * 100, int(places))))
+    text = formats.number_format(number, decimal_pos=int(places), use_l10n=True)
+    return f"{text}%"
+
+
+@register.filter
+def bar_width(value: Any) -> str:
+    """A fraction as a CSS width in percent, clipped to 0-100 (never localised)."""
+    if value is None or value == "":
+        return "0"
+    return str(max(0, min(100, round(float(value) * 100))))

@@ -1,0 +1,26 @@
+"""Fixtures of the public dashboard tests."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.cache import cache
+
+LANGS = ("ja", "ko", "en")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty page cache (the cache outlives a test's database)."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def public_paths(builtin_plan):
+    """Every public page of the built-in plan, without the language prefix."""
+    plan = builtin_plan
+    paths = ["/", "/projects/", "/partners/", "/comparisons/", "/methodology/"]
+    paths += [f"/measures/{m.code}/" for m in plan.measures.all()]
+    paths += [f"/indicators/{i.code}/" for i in plan.indicators.all()]
+    return paths
