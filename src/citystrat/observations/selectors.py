@@ -16,7 +16,11 @@ from .models import EvidenceFile, Observation
 
 __all__ = [
     "HistoryEntry",
+    "approved_for_periods",
+    "evidence_list",
     "indicator_history",
+    "indicators_for",
+    "may_see_pending",
     "observation_get_for",
     "observation_list_for",
     "observation_list_public",
@@ -71,6 +75,47 @@ def review_queue(user: Any) -> QuerySet[Observation]:
         .prefetch_related("evidence_files")
         .order_by("submitted_at", "id")
     )
+
+
+def indicators_for(user: Any) -> QuerySet[Indicator]:
+    """The indicators on a person's "My indicators" page, with their values prefetched.
+
+    An editor sees the indicators their department owns; everyone else who
+    may see pending values sees every verification indicator.
+    """
+    qs = (
+        Indicator.objects.filter(role=Indicator.Role.VERIFICATION)
+        .select_related("plan", "department", "reporting_schedule")
+        .prefetch_related("observations")
+        .order_by("plan_id", "order")
+    )
+    from citystrat.accounts.permissions import role_of
+
+    role = role_of(user)
+    if role == "editor":
+        return qs.filter(department_id=user.profile.department_id)
+    if not can(user, Action.VIEW_PENDING):
+        return qs.none()
+    return qs
+
+
+def approved_for_periods(observations: list[Observation]) -> dict[int, Observation]:
+    """For each observation, the approved value of the same indicator and period, if any."""
+    if not observations:
+        return {}
+    q = Q()
+    for o in observations:
+        q |= Q(indicator_id=o.indicator_id, period_kind=o.period_kind, period_start=o.period_start)
+    approved = {
+        (a.indicator_id, a.period_kind, a.period_start): a
+        for a in Observation.objects.filter(q, status=Observation.Status.APPROVED)
+    }
+    result = {}
+    for o in observations:
+        match = approved.get((o.indicator_id, o.period_kind, o.period_start))
+        if match is not None:
+            result[o.pk] = match
+    return result
 
 
 def evidence_list(observation: Observation) -> QuerySet[EvidenceFile]:

@@ -1,4 +1,16 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import path
+
+from . import views
 
 app_name = "staff"
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns = [
+    path("", views.my_indicators, name="home"),
+    path("login/", views.StaffLoginView.as_view(), name="login"),
+    path("logout/", views.StaffLogoutView.as_view(), name="logout"),
+    path("indicators/<int:pk>/", views.indicator_entry, name="indicator"),
+    path("indicators/<int:pk>/history/", views.indicator_history_page, name="history"),
+    path("observations/<int:pk>/", views.observation_detail, name="observation"),
+    path("review/", views.review, name="review"),
+    path("targets/<int:pk>/revise/", views.target_revise_page, name="target_revise"),
+    path("evidence/<int:pk>/", views.evidence_download, name="evidence"),
+]

@@ -1,0 +1,129 @@
+"""Forms of the staff pages.  They parse; the services decide (one door)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from citystrat.periods import PeriodError, PeriodKind, parse_period
+from citystrat.plans.models import Indicator
+
+
+def parse_number(text: str) -> Decimal:
+    """A number as people type it: thousands separators and full-width digits allowed."""
+    cleaned = text.strip().translate(str.maketrans("０１２３４５６７８９．，－", "0123456789.,-"))
+    cleaned = cleaned.replace(",", "").replace(" ", "").replace("\u00a0", "")
+    try:
+        return Decimal(cleaned)
+    except InvalidOperation:
+        raise forms.ValidationError(_("Enter a number, such as 1234 or 56.7.")) from None
+
+
+def period_choices(indicator: Indicator, today: date) -> list[tuple[str, str]]:
+    """Periods offered by the picker, newest first: from the baseline year to this year."""
+    kind = PeriodKind(indicator.period_kind)
+    start_year = (indicator.baseline_start or indicator.plan.period_start).year
+    labels = []
+    for year in range(today.year, start_year - 1, -1):
+        label = f"FY{year}" if kind is PeriodKind.FISCAL_YEAR else str(year)
+        period = parse_period(label, kind, fy_start_month=indicator.plan.fy_start_month)
+        if period.start <= today:
+            labels.append((label, label))
+    return labels
+
+
+class ObservationForm(forms.Form):
+    period = forms.CharField(label=_("Period"))
+    value = forms.CharField(
+        label=_("Value"),
+        max_length=40,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+    )
+    source = forms.CharField(
+        label=_("Source"),
+        max_length=500,
+        help_text=_("Where the value comes from, e.g. the survey or the register and its date."),
+    )
+    source_url = forms.CharField(label=_("Source web address (optional)"), required=False)
+    note = forms.CharField(
+        label=_("Note (optional)"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    provisional = forms.BooleanField(
+        label=_("Provisional: the figure may still change"), required=False
+    )
+    explanation = forms.CharField(
+        label=_("Explanation (needed if a cumulative count goes down)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    evidence = forms.FileField(
+        label=_("Evidence file (optional: PDF, XLSX, PNG or JPEG)"), required=False
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    observation = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, indicator: Indicator, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.indicator = indicator
+        kind = PeriodKind(indicator.period_kind)
+        if kind in (PeriodKind.FISCAL_YEAR, PeriodKind.CALENDAR_YEAR):
+            self.fields["period"] = forms.ChoiceField(
+                label=_("Period"), choices=period_choices(indicator, timezone.localdate())
+            )
+        elif kind is PeriodKind.SURVEY_ROUND:
+            self.fields["period"].help_text = _(
+                "The survey round: a year (2025) or a month (2025-08)."
+            )
+        else:
+            self.fields["period"].widget = forms.DateInput(attrs={"type": "date"})
+            self.fields["period"].help_text = _("The day the value refers to.")
+        self.fields["evidence"].widget.attrs["accept"] = ".pdf,.xlsx,.png,.jpg,.jpeg"
+        self.fields["evidence"].help_text = _("At most %(mb)s MB.") % {
+            "mb": int(settings.EVIDENCE_MAX_BYTES) // (1024 * 1024)
+        }
+
+    def clean_period(self) -> Any:
+        label = self.cleaned_data["period"]
+        try:
+            return self.indicator.parse_period(label)
+        except PeriodError:
+            raise forms.ValidationError(
+                _("%(label)s is not a period of this indicator.") % {"label": label}
+            ) from None
+
+    def clean_value(self) -> Decimal:
+        return parse_number(self.cleaned_data["value"])
+
+
+class EvidenceForm(forms.Form):
+    evidence = forms.FileField(label=_("Evidence file (PDF, XLSX, PNG or JPEG)"))
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class DecisionForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class TargetRevisionForm(forms.Form):
+    value = forms.CharField(
+        label=_("Revised target value"),
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+    )
+    effective_from = forms.DateField(
+        label=_("Effective from"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    reason = forms.CharField(
+        label=_("Reason for the revision"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def clean_value(self) -> Decimal:
+        return parse_number(self.cleaned_data["value"])

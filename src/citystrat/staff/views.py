@@ -1,0 +1,421 @@
+"""Staff pages: thin views that parse, call a service or selector, and render.
+
+Every change goes through :mod:`citystrat.observations.services`; the pages
+work without JavaScript (plain forms, POST-redirect-GET).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from citystrat.accounts.permissions import Action, can, require, role_of
+from citystrat.observations import selectors
+from citystrat.observations.calendar import current_round
+from citystrat.observations.models import EvidenceFile, Observation
+from citystrat.observations.services import (
+    ObservationValidationError,
+    StaleObjectError,
+    evidence_attach,
+    evidence_path,
+    observation_approve,
+    observation_return,
+    observation_save_draft,
+    observation_submit,
+    target_revise,
+)
+from citystrat.plans.models import Indicator, Target
+
+from .forms import DecisionForm, EvidenceForm, ObservationForm, TargetRevisionForm
+
+View = Callable[..., HttpResponseBase]
+
+
+def staff_required(view: View) -> View:
+    """Signed-in people with a role only; others go to the login page or get 403."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path(), reverse("staff:login"))
+        if role_of(request.user) is None:
+            raise PermissionDenied(_("Your account has no role in citystrat yet."))
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+class StaffLoginView(auth_views.LoginView):
+    template_name = "staff/login.html"
+    redirect_authenticated_user = True
+
+    def get_default_redirect_url(self) -> str:
+        return reverse("staff:home")
+
+
+class StaffLogoutView(auth_views.LogoutView):
+    def get_success_url(self) -> str:
+        return reverse("staff:login")
+
+
+def _indicator(pk: int) -> Indicator:
+    return get_object_or_404(
+        Indicator.objects.select_related("plan", "department", "measure", "policy"), pk=pk
+    )
+
+
+def _add_service_error(form: forms.Form, error: ObservationValidationError) -> None:
+    form.add_error(error.field if error.field in form.fields else None, error.message)
+
+
+def _safe_next(request: HttpRequest, default: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
+
+
+# --- My indicators ----------------------------------------------------------------------
+
+
+@staff_required
+def my_indicators(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    indicators = selectors.indicators_for(request.user)
+    rows = []
+    for indicator in indicators:
+        observations = list(indicator.observations.all())
+        rows.append(
+            {
+                "indicator": indicator,
+                "round": current_round(indicator, today, observations),
+                "open": [o for o in observations if o.status in Observation.OPEN_STATUSES],
+            }
+        )
+    return render(
+        request,
+        "staff/my_indicators.html",
+        {
+            "rows": rows,
+            "today": today,
+            "owner_view": role_of(request.user) == "editor",
+            "queue_size": selectors.review_queue(request.user).count(),
+        },
+    )
+
+
+# --- entry form -----------------------------------------------------------------------
+
+
+def _initial(obs: Observation, lang: str) -> dict[str, Any]:
+    return {
+        "period": obs.period_label,
+        "value": f"{obs.value.normalize():f}",
+        "source": obs.source_text(lang).text,
+        "source_url": obs.source_url,
+        "note": obs.note_text(lang).text,
+        "provisional": obs.provisional,
+        "explanation": obs.explanation,
+        "version": obs.version,
+        "observation": obs.pk,
+    }
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def indicator_entry(request: HttpRequest, pk: int) -> HttpResponse:
+    indicator = _indicator(pk)
+    may_enter = can(request.user, Action.ENTER, indicator)
+    if not (may_enter or selectors.may_see_pending(request.user, indicator)):
+        raise PermissionDenied
+    lang = getattr(getattr(request.user, "profile", None), "language", "ja")
+    editing: Observation | None = None
+    edit_id = request.POST.get("observation") or request.GET.get("observation")
+    if edit_id and str(edit_id).isdigit():
+        editing = (
+            Observation.objects.filter(
+                pk=int(edit_id), indicator=indicator, status__in=Observation.OPEN_STATUSES
+            )
+            .select_related("indicator__plan")
+            .first()
+        )
+    status = 200
+    if request.method == "POST":
+        require(request.user, Action.ENTER, indicator)
+        form = ObservationForm(request.POST, request.FILES, indicator=indicator)
+        if form.is_valid():
+            data = form.cleaned_data
+            if editing is not None and data.get("version") is None:
+                form.add_error(None, _("The form is incomplete; reload the page."))
+            else:
+                try:
+                    with transaction.atomic():
+                        obs = observation_save_draft(
+                            actor=request.user,
+                            indicator=indicator,
+                            period=data["period"],
+                            value=data["value"],
+                            source=data["source"],
+                            source_url=data["source_url"],
+                            note=data["note"],
+                            provisional=data["provisional"],
+                            explanation=data["explanation"],
+                            observation=editing,
+                            expected_version=data.get("version") if editing else None,
+                        )
+                        upload = data.get("evidence")
+                        if upload:
+                            evidence_attach(
+                                actor=request.user,
+                                observation=obs,
+                                name=upload.name,
+                                stream=upload,
+                                size=upload.size,
+                            )
+                        if request.POST.get("action") == "submit":
+                            obs = observation_submit(actor=request.user, observation=obs)
+                except ObservationValidationError as exc:
+                    _add_service_error(form, exc)
+                except StaleObjectError as exc:
+                    form.add_error(None, exc.message)
+                else:
+                    if obs.status == Observation.Status.SUBMITTED:
+                        messages.success(request, _("Submitted for review."))
+                    else:
+                        messages.success(request, _("Saved as a draft; not yet submitted."))
+                    return redirect("staff:observation", pk=obs.pk)
+        status = 400
+    else:
+        initial = _initial(editing, lang) if editing is not None else {}
+        if editing is None and "period" in request.GET:
+            initial["period"] = request.GET["period"]
+        form = ObservationForm(initial=initial, indicator=indicator)
+    targets = list(indicator.targets.prefetch_related("revisions"))
+    return render(
+        request,
+        "staff/indicator.html",
+        {
+            "plan": indicator.plan,
+            "indicator": indicator,
+            "form": form if may_enter else None,
+            "editing": editing,
+            "observations": selectors.observation_list_for(request.user, indicator),
+            "round": current_round(indicator, timezone.localdate()),
+            "targets": targets,
+            "may_revise": can(request.user, Action.REVISE_TARGET, indicator),
+            "may_submit": can(request.user, Action.SUBMIT, indicator),
+        },
+        status=status,
+    )
+
+
+# --- one value: details, evidence, submit, decide ---------------------------------------
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def observation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    obs = selectors.observation_get_for(request.user, pk)
+    if obs is None:
+        raise Http404
+    indicator = obs.indicator
+    evidence_form = EvidenceForm(initial={"version": obs.version})
+    decision_form = DecisionForm(initial={"version": obs.version})
+    status = 200
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        here = reverse("staff:observation", kwargs={"pk": obs.pk})
+        try:
+            if action == "evidence":
+                require(request.user, Action.ENTER, indicator)
+                evidence_form = EvidenceForm(request.POST, request.FILES)
+                if evidence_form.is_valid():
+                    upload = evidence_form.cleaned_data["evidence"]
+                    if evidence_form.cleaned_data["version"] != obs.version:
+                        raise StaleObjectError()
+                    evidence_attach(
+                        actor=request.user,
+                        observation=obs,
+                        name=upload.name,
+                        stream=upload,
+                        size=upload.size,
+                    )
+                    messages.success(request, _("The file is attached."))
+                    return redirect(here)
+            elif action in ("submit", "approve", "return"):
+                decision_form = DecisionForm(request.POST)
+                if decision_form.is_valid():
+                    version = decision_form.cleaned_data["version"]
+                    reason = decision_form.cleaned_data["reason"]
+                    if action == "submit":
+                        observation_submit(
+                            actor=request.user, observation=obs, expected_version=version
+                        )
+                        messages.success(request, _("Submitted for review."))
+                    elif action == "approve":
+                        observation_approve(
+                            actor=request.user,
+                            observation=obs,
+                            expected_version=version,
+                            reason=reason,
+                        )
+                        messages.success(request, _("Approved: the value is now public."))
+                    else:
+                        observation_return(
+                            actor=request.user,
+                            observation=obs,
+                            reason=reason,
+                            expected_version=version,
+                        )
+                        messages.success(request, _("Returned to the department with your reason."))
+                    return redirect(_safe_next(request, here))
+            else:
+                raise Http404
+        except ObservationValidationError as exc:
+            target = evidence_form if action == "evidence" else decision_form
+            _add_service_error(target, exc)
+        except StaleObjectError as exc:
+            messages.error(request, exc.message)
+            return redirect(here)
+        status = 400
+        obs = selectors.observation_get_for(request.user, pk) or obs
+    user = request.user
+    editable = obs.status in (Observation.Status.DRAFT, Observation.Status.RETURNED)
+    return render(
+        request,
+        "staff/observation.html",
+        {
+            "plan": indicator.plan,
+            "indicator": indicator,
+            "obs": obs,
+            "evidence": selectors.evidence_list(obs),
+            "evidence_form": evidence_form,
+            "decision_form": decision_form,
+            "may_edit": editable and can(user, Action.ENTER, indicator),
+            "may_submit": editable and can(user, Action.SUBMIT, indicator),
+            "may_decide": obs.status == Observation.Status.SUBMITTED
+            and can(user, Action.APPROVE, indicator),
+        },
+        status=status,
+    )
+
+
+# --- review queue ---------------------------------------------------------------------
+
+
+@staff_required
+def review(request: HttpRequest) -> HttpResponse:
+    require(request.user, Action.APPROVE)
+    queue = list(selectors.review_queue(request.user))
+    previous = selectors.approved_for_periods(queue)
+    return render(
+        request,
+        "staff/review.html",
+        {
+            "items": [{"obs": o, "previous": previous.get(o.pk)} for o in queue],
+        },
+    )
+
+
+# --- history ----------------------------------------------------------------------------
+
+
+@staff_required
+def indicator_history_page(request: HttpRequest, pk: int) -> HttpResponse:
+    indicator = _indicator(pk)
+    if not selectors.may_see_pending(request.user, indicator):
+        raise PermissionDenied
+    return render(
+        request,
+        "staff/history.html",
+        {
+            "plan": indicator.plan,
+            "indicator": indicator,
+            "entries": selectors.indicator_history(indicator),
+            "targets": list(indicator.targets.prefetch_related("revisions__created_by")),
+        },
+    )
+
+
+# --- target revision --------------------------------------------------------------------
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def target_revise_page(request: HttpRequest, pk: int) -> HttpResponse:
+    target = get_object_or_404(Target.objects.select_related("indicator__plan"), pk=pk)
+    indicator = target.indicator
+    require(request.user, Action.REVISE_TARGET, indicator)
+    status = 200
+    if request.method == "POST":
+        form = TargetRevisionForm(request.POST)
+        if form.is_valid():
+            try:
+                target_revise(
+                    actor=request.user,
+                    target=target,
+                    value=form.cleaned_data["value"],
+                    reason=form.cleaned_data["reason"],
+                    effective_from=form.cleaned_data["effective_from"],
+                )
+            except ObservationValidationError as exc:
+                _add_service_error(form, exc)
+            else:
+                messages.success(request, _("The target is revised; the original is kept."))
+                return redirect("staff:indicator", pk=indicator.pk)
+        status = 400
+    else:
+        form = TargetRevisionForm()
+    return render(
+        request,
+        "staff/target_revise.html",
+        {
+            "plan": indicator.plan,
+            "indicator": indicator,
+            "target": target,
+            "revisions": target.revisions.select_related("created_by"),
+            "form": form,
+        },
+        status=status,
+    )
+
+
+# --- evidence files ---------------------------------------------------------------------
+
+
+@staff_required
+def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
+    evidence = get_object_or_404(
+        EvidenceFile.objects.select_related("observation__indicator"), pk=pk
+    )
+    if not selectors.may_see_pending(request.user, evidence.observation.indicator):
+        raise PermissionDenied
+    path = evidence_path(evidence)
+    if not path.exists():
+        raise Http404
+    response = FileResponse(
+        open(path, "rb"),  # noqa: SIM115 (FileResponse closes it)
+        as_attachment=True,
+        filename=evidence.original_name,
+        content_type=evidence.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

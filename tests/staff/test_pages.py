@@ -1,0 +1,329 @@
+"""Staff pages through the test client: who gets in, what they can do, what is refused."""
+
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+from django.utils import translation
+
+from accounts.people import PASSWORD
+from citystrat.audit.models import AuditEvent
+from citystrat.observations.models import EvidenceFile, Observation
+from citystrat.observations.services import observation_save_draft, observation_submit
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def url(name, lang="en", **kwargs):  # type: ignore[no-untyped-def]
+    with translation.override(lang):
+        return reverse(f"staff:{name}", kwargs=kwargs or None)
+
+
+def login(client, user):  # type: ignore[no-untyped-def]
+    client.force_login(user)
+    return client
+
+
+def entry(people, **overrides):  # type: ignore[no-untyped-def]
+    data = {
+        "period": "FY2026",
+        "value": "1,234",
+        "source": "Parks annual report 2026",
+        "source_url": "",
+        "note": "",
+        "explanation": "",
+        "action": "save",
+    }
+    data.update(overrides)
+    return data
+
+
+@pytest.fixture
+def submitted(people):  # type: ignore[no-untyped-def]
+    obs = observation_save_draft(
+        actor=people.editor,
+        indicator=people.own,
+        period=people.own.parse_period("FY2026"),
+        value=Decimal(140),
+        source="Parks annual report",
+    )
+    return observation_submit(actor=people.editor, observation=obs)
+
+
+# --- who gets in ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", ["ja", "ko", "en"])
+def test_login_page_in_each_language(client, db, lang):  # type: ignore[no-untyped-def]
+    response = client.get(url("login", lang))
+    assert response.status_code == 200
+    assert f'<html lang="{lang}">' in response.content.decode()
+    assert 'name="csrfmiddlewaretoken"' in response.content.decode()
+
+
+def test_anonymous_is_sent_to_login(client, people, submitted):  # type: ignore[no-untyped-def]
+    for name, kwargs in [
+        ("home", {}),
+        ("review", {}),
+        ("indicator", {"pk": people.own.pk}),
+        ("history", {"pk": people.own.pk}),
+        ("observation", {"pk": submitted.pk}),
+    ]:
+        response = client.get(url(name, **kwargs))
+        assert response.status_code == 302 and "/staff/login/" in response["Location"]
+
+
+def test_user_without_role_is_refused(client, db, people):  # type: ignore[no-untyped-def]
+    nobody = get_user_model().objects.create_user("nobody", password=PASSWORD)
+    assert login(client, nobody).get(url("home")).status_code == 403
+
+
+def test_login_and_logout(client, people):  # type: ignore[no-untyped-def]
+    response = client.post(url("login"), {"username": "eddie", "password": PASSWORD})
+    assert response.status_code == 302 and response["Location"] == url("home")
+    assert client.get(url("home")).status_code == 200
+    client.post(url("logout"))
+    assert client.get(url("home")).status_code == 302
+
+
+def test_sixth_bad_login_is_refused_even_with_the_right_password(client, people):  # type: ignore[no-untyped-def]
+    for _ in range(4):
+        response = client.post(url("login"), {"username": "eddie", "password": "wrong"})
+        assert response.status_code == 200  # the form again, with an error
+    client.post(url("login"), {"username": "eddie", "password": "wrong"})  # the fifth locks
+    response = client.post(url("login"), {"username": "eddie", "password": PASSWORD})
+    assert response.status_code == 429
+    assert "_auth_user_id" not in client.session
+
+
+def test_csrf_is_enforced(people):  # type: ignore[no-untyped-def]
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(people.editor)
+    response = client.post(url("indicator", pk=people.own.pk), entry(people))
+    assert response.status_code == 403
+    assert not Observation.objects.filter(indicator=people.own, status="draft").exists()
+
+
+# --- My indicators ------------------------------------------------------------------------
+
+
+def test_editor_sees_only_own_indicators(client, people):  # type: ignore[no-untyped-def]
+    html = login(client, people.editor).get(url("home")).content.decode()
+    assert "T-1" in html and "T-2" not in html
+
+
+def test_coordinator_sees_every_indicator_and_the_queue(client, people, submitted):  # type: ignore[no-untyped-def]
+    html = login(client, people.coordinator).get(url("home", "ja")).content.decode()
+    assert "T-1" in html and "T-2" in html
+    assert reverse("staff:review") in html
+
+
+# --- entry form ---------------------------------------------------------------------------
+
+
+def test_editor_saves_a_draft_then_submits(client, people):  # type: ignore[no-untyped-def]
+    login(client, people.editor)
+    response = client.post(url("indicator", pk=people.own.pk), entry(people))
+    obs = Observation.objects.get(indicator=people.own, status="draft")
+    assert response.status_code == 302 and response["Location"] == url("observation", pk=obs.pk)
+    assert obs.value == Decimal(1234) and obs.source == {"en": "Parks annual report 2026"}
+    response = client.post(url("observation", pk=obs.pk), {"action": "submit", "version": 1})
+    assert response.status_code == 302
+    obs.refresh_from_db()
+    assert obs.status == "submitted" and obs.submitted_by == people.editor
+
+
+def test_save_and_submit_in_one_step(client, people):  # type: ignore[no-untyped-def]
+    login(client, people.editor)
+    client.post(url("indicator", pk=people.own.pk), entry(people, action="submit"))
+    assert Observation.objects.get(indicator=people.own, period_start__year=2026).status == (
+        "submitted"
+    )
+
+
+def test_bad_value_is_announced_and_changes_nothing(client, people):  # type: ignore[no-untyped-def]
+    login(client, people.editor)
+    events = AuditEvent.objects.count()
+    response = client.post(url("indicator", pk=people.own.pk), entry(people, value="12.5"))
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert 'role="alert"' in html and 'href="#id_value"' in html
+    assert 'aria-invalid="true"' in html and "id_value_error" in html
+    assert "whole number" in html
+    assert AuditEvent.objects.count() == events
+    assert not Observation.objects.filter(indicator=people.own, status="draft").exists()
+
+
+def test_period_picker_follows_the_period_kind(client, people):  # type: ignore[no-untyped-def]
+    html = login(client, people.editor).get(url("indicator", pk=people.own.pk)).content.decode()
+    assert '<select name="period"' in html and '<option value="FY2025"' in html
+    html = client.get(url("indicator", pk=people.other.pk)).content.decode()  # survey round
+    assert '<select name="period"' not in html  # not the editor's: no form at all
+    html = login(client, people.coordinator).get(url("indicator", pk=people.other.pk)).content.decode()
+    assert 'name="period"' in html and "2025-08" in html
+
+
+def test_other_department_cannot_enter(client, people):  # type: ignore[no-untyped-def]
+    login(client, people.other_editor)
+    html = client.get(url("indicator", pk=people.own.pk)).content.decode()
+    assert 'name="value"' not in html
+    response = client.post(url("indicator", pk=people.own.pk), entry(people))
+    assert response.status_code == 403
+    assert not Observation.objects.filter(indicator=people.own, status="draft").exists()
+
+
+def test_reviewer_cannot_enter(client, people):  # type: ignore[no-untyped-def]
+    response = login(client, people.reviewer).post(url("indicator", pk=people.own.pk), entry(people))
+    assert response.status_code == 403
+
+
+def test_stale_form_is_refused(client, people):  # type: ignore[no-untyped-def]
+    login(client, people.editor)
+    client.post(url("indicator", pk=people.own.pk), entry(people))
+    obs = Observation.objects.get(indicator=people.own, status="draft")
+    edit = entry(people, value="1300", observation=obs.pk, version=1)
+    assert client.post(url("indicator", pk=people.own.pk), edit).status_code == 302
+    again = entry(people, value="1400", observation=obs.pk, version=1)  # the old form
+    response = client.post(url("indicator", pk=people.own.pk), again)
+    assert response.status_code == 400 and "Someone else changed" in response.content.decode()
+    obs.refresh_from_db()
+    assert obs.value == Decimal(1300)
+
+
+# --- review -------------------------------------------------------------------------------
+
+
+def test_reviewer_returns_with_reason_and_editor_sees_it(client, people, submitted):  # type: ignore[no-untyped-def]
+    login(client, people.reviewer)
+    assert "T-1 FY2026" in client.get(url("review")).content.decode()
+    response = client.post(
+        url("observation", pk=submitted.pk),
+        {"action": "return", "reason": "", "version": submitted.version},
+    )
+    assert response.status_code == 400 and 'role="alert"' in response.content.decode()
+    response = client.post(
+        url("observation", pk=submitted.pk),
+        {
+            "action": "return",
+            "reason": "Please use the audited figure",
+            "version": submitted.version,
+            "next": url("review"),
+        },
+    )
+    assert response.status_code == 302 and response["Location"] == url("review")
+    html = login(client, people.editor).get(url("observation", pk=submitted.pk)).content.decode()
+    assert "Please use the audited figure" in html
+
+
+def test_reviewer_approves(client, people, submitted):  # type: ignore[no-untyped-def]
+    login(client, people.reviewer)
+    client.post(
+        url("observation", pk=submitted.pk), {"action": "approve", "version": submitted.version}
+    )
+    submitted.refresh_from_db()
+    assert submitted.status == "approved"
+
+
+@pytest.mark.parametrize("role", ["editor", "viewer", "other_editor"])
+def test_non_reviewers_cannot_decide(client, people, submitted, role):  # type: ignore[no-untyped-def]
+    login(client, people.by_role(role))
+    assert client.get(url("review")).status_code == 403
+    response = client.post(
+        url("observation", pk=submitted.pk), {"action": "approve", "version": submitted.version}
+    )
+    assert response.status_code == 403
+    submitted.refresh_from_db()
+    assert submitted.status == "submitted"
+
+
+# --- history and target revision ----------------------------------------------------------
+
+
+def test_history_tells_the_whole_story(client, people, submitted):  # type: ignore[no-untyped-def]
+    html = login(client, people.viewer).get(url("history", pk=people.own.pk)).content.decode()
+    for words in ("value loaded from the plan file", "value entered", "submitted for review"):
+        assert words in html
+    assert "eddie" in html
+
+
+def test_coordinator_revises_a_target(client, people):  # type: ignore[no-untyped-def]
+    target = people.own.targets.first()
+    login(client, people.coordinator)
+    page = url("target_revise", "en", pk=target.pk)
+    response = client.post(
+        page, {"value": "170", "effective_from": "2027-10-01", "reason": "Mid-term review"}
+    )
+    assert response.status_code == 302
+    html = client.get(url("indicator", pk=people.own.pk)).content.decode()
+    assert "170" in html and "150" in html  # both the revision and the original
+
+
+@pytest.mark.parametrize("role", ["editor", "reviewer", "viewer"])
+def test_others_cannot_revise_targets(client, people, role):  # type: ignore[no-untyped-def]
+    target = people.own.targets.first()
+    login(client, people.by_role(role))
+    page = url("target_revise", pk=target.pk)
+    assert client.get(page).status_code == 403
+    response = client.post(page, {"value": "1", "effective_from": "2027-10-01", "reason": "x"})
+    assert response.status_code == 403
+    assert not target.revisions.exists()
+
+
+# --- evidence -------------------------------------------------------------------------------
+
+
+def test_evidence_upload_and_staff_only_download(client, people):  # type: ignore[no-untyped-def]
+    login(client, people.editor)
+    upload = SimpleUploadedFile("report.pdf", PDF, content_type="application/pdf")
+    response = client.post(url("indicator", pk=people.own.pk), {**entry(people), "evidence": upload})
+    assert response.status_code == 302
+    evidence = EvidenceFile.objects.get()
+    response = login(Client(), people.viewer).get(url("evidence", pk=evidence.pk))
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == PDF
+    assert response["Content-Disposition"].startswith("attachment")
+    assert Client().get(url("evidence", pk=evidence.pk)).status_code == 302  # anonymous
+
+
+def test_disguised_file_is_refused(client, people):  # type: ignore[no-untyped-def]
+    login(client, people.editor)
+    fake = SimpleUploadedFile("report.pdf", b"MZ\x90\x00 not a pdf", content_type="application/pdf")
+    response = client.post(url("indicator", pk=people.own.pk), {**entry(people), "evidence": fake})
+    assert response.status_code == 400 and "Only PDF, XLSX, PNG and JPEG" in response.content.decode()
+    assert not EvidenceFile.objects.exists()
+    assert not Observation.objects.filter(indicator=people.own, status="draft").exists()
+
+
+def test_too_large_file_is_refused(client, people, settings):  # type: ignore[no-untyped-def]
+    settings.EVIDENCE_MAX_BYTES = 1024
+    login(client, people.editor)
+    big = SimpleUploadedFile("scan.png", b"\x89PNG\r\n\x1a\n" + b"0" * 2000)
+    response = client.post(url("indicator", pk=people.own.pk), {**entry(people), "evidence": big})
+    assert response.status_code == 400 and "larger than the limit" in response.content.decode()
+    assert not EvidenceFile.objects.exists()
+
+
+def test_xlsx_is_recognised_by_its_contents(client, people):  # type: ignore[no-untyped-def]
+    from openpyxl import Workbook
+
+    buffer = io.BytesIO()
+    workbook = Workbook()
+    workbook.active.append(["trees", 1234])
+    workbook.save(buffer)
+    login(client, people.editor)
+    upload = SimpleUploadedFile("count.xlsx", buffer.getvalue())
+    response = client.post(url("indicator", pk=people.own.pk), {**entry(people), "evidence": upload})
+    assert response.status_code == 302
+    assert EvidenceFile.objects.get().content_type.endswith("spreadsheetml.sheet")
+    renamed = SimpleUploadedFile("count.pdf", buffer.getvalue())
+    obs = Observation.objects.get(indicator=people.own, status="draft")
+    response = client.post(
+        url("observation", pk=obs.pk), {"action": "evidence", "evidence": renamed, "version": obs.version}
+    )
+    assert response.status_code == 400 and EvidenceFile.objects.count() == 1
