@@ -44,6 +44,10 @@ def entry(people, **overrides):  # type: ignore[no-untyped-def]
     return data
 
 
+def post_entry(client, people, upload):  # type: ignore[no-untyped-def]
+    return client.post(url("indicator", pk=people.own.pk), {**entry(people), "evidence": upload})
+
+
 @pytest.fixture
 def submitted(people):  # type: ignore[no-untyped-def]
     obs = observation_save_draft(
@@ -165,7 +169,8 @@ def test_period_picker_follows_the_period_kind(client, people):  # type: ignore[
     assert '<select name="period"' in html and '<option value="FY2025"' in html
     html = client.get(url("indicator", pk=people.other.pk)).content.decode()  # survey round
     assert '<select name="period"' not in html  # not the editor's: no form at all
-    html = login(client, people.coordinator).get(url("indicator", pk=people.other.pk)).content.decode()
+    login(client, people.coordinator)
+    html = client.get(url("indicator", pk=people.other.pk)).content.decode()
     assert 'name="period"' in html and "2025-08" in html
 
 
@@ -179,7 +184,8 @@ def test_other_department_cannot_enter(client, people):  # type: ignore[no-untyp
 
 
 def test_reviewer_cannot_enter(client, people):  # type: ignore[no-untyped-def]
-    response = login(client, people.reviewer).post(url("indicator", pk=people.own.pk), entry(people))
+    login(client, people.reviewer)
+    response = client.post(url("indicator", pk=people.own.pk), entry(people))
     assert response.status_code == 403
 
 
@@ -281,7 +287,7 @@ def test_others_cannot_revise_targets(client, people, role):  # type: ignore[no-
 def test_evidence_upload_and_staff_only_download(client, people):  # type: ignore[no-untyped-def]
     login(client, people.editor)
     upload = SimpleUploadedFile("report.pdf", PDF, content_type="application/pdf")
-    response = client.post(url("indicator", pk=people.own.pk), {**entry(people), "evidence": upload})
+    response = post_entry(client, people, upload)
     assert response.status_code == 302
     evidence = EvidenceFile.objects.get()
     response = login(Client(), people.viewer).get(url("evidence", pk=evidence.pk))
@@ -294,8 +300,9 @@ def test_evidence_upload_and_staff_only_download(client, people):  # type: ignor
 def test_disguised_file_is_refused(client, people):  # type: ignore[no-untyped-def]
     login(client, people.editor)
     fake = SimpleUploadedFile("report.pdf", b"MZ\x90\x00 not a pdf", content_type="application/pdf")
-    response = client.post(url("indicator", pk=people.own.pk), {**entry(people), "evidence": fake})
-    assert response.status_code == 400 and "Only PDF, XLSX, PNG and JPEG" in response.content.decode()
+    response = post_entry(client, people, fake)
+    assert response.status_code == 400
+    assert "Only PDF, XLSX, PNG and JPEG" in response.content.decode()
     assert not EvidenceFile.objects.exists()
     assert not Observation.objects.filter(indicator=people.own, status="draft").exists()
 
@@ -304,7 +311,7 @@ def test_too_large_file_is_refused(client, people, settings):  # type: ignore[no
     settings.EVIDENCE_MAX_BYTES = 1024
     login(client, people.editor)
     big = SimpleUploadedFile("scan.png", b"\x89PNG\r\n\x1a\n" + b"0" * 2000)
-    response = client.post(url("indicator", pk=people.own.pk), {**entry(people), "evidence": big})
+    response = post_entry(client, people, big)
     assert response.status_code == 400 and "larger than the limit" in response.content.decode()
     assert not EvidenceFile.objects.exists()
 
@@ -318,12 +325,13 @@ def test_xlsx_is_recognised_by_its_contents(client, people):  # type: ignore[no-
     workbook.save(buffer)
     login(client, people.editor)
     upload = SimpleUploadedFile("count.xlsx", buffer.getvalue())
-    response = client.post(url("indicator", pk=people.own.pk), {**entry(people), "evidence": upload})
+    response = post_entry(client, people, upload)
     assert response.status_code == 302
     assert EvidenceFile.objects.get().content_type.endswith("spreadsheetml.sheet")
     renamed = SimpleUploadedFile("count.pdf", buffer.getvalue())
     obs = Observation.objects.get(indicator=people.own, status="draft")
     response = client.post(
-        url("observation", pk=obs.pk), {"action": "evidence", "evidence": renamed, "version": obs.version}
+        url("observation", pk=obs.pk),
+        {"action": "evidence", "evidence": renamed, "version": obs.version},
     )
     assert response.status_code == 400 and EvidenceFile.objects.count() == 1
