@@ -107,3 +107,56 @@ def user_create(
             channel=channel,
         )
     return user
+
+
+def profile_set(
+    *,
+    actor: Any,
+    user: Any,
+    role: str,
+    department: Department | None = None,
+    language: str = "ja",
+    channel: str = "admin",
+) -> Profile:
+    """Give a person a role (or change it): administrators only, audited with before/after."""
+    require(actor, Action.ADMINISTER)
+    if role not in Role.values:
+        raise UserInputError(_("Unknown role %(role)s.") % {"role": role}, "role")
+    if role == Role.EDITOR and department is None:
+        raise UserInputError(_("A department editor needs a department."), "department")
+    if language not in LANGUAGE_CODES:
+        raise UserInputError(
+            _("Unknown language %(language)s.") % {"language": language}, "language"
+        )
+    with transaction.atomic():
+        profile = Profile.objects.select_for_update().filter(user=user).first()
+        before = (
+            {
+                "role": profile.role,
+                "department": profile.department.code if profile.department else None,
+                "language": profile.language,
+            }
+            if profile is not None
+            else None
+        )
+        if profile is None:
+            profile = Profile(user=user)
+        profile.role = role
+        profile.department = department
+        profile.language = language
+        profile.save()
+        audit_record(
+            code="accounts.profile.set",
+            actor=actor,
+            object_type="auth.user",
+            object_id=user.pk,
+            object_label=user.get_username(),
+            before=before,
+            after={
+                "role": role,
+                "department": department.code if department else None,
+                "language": language,
+            },
+            channel=channel,
+        )
+    return profile

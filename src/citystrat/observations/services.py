@@ -662,3 +662,46 @@ def evidence_path(evidence: EvidenceFile) -> Path:
     if root not in path.parents:
         raise ObservationValidationError(_("The stored file name is not valid."), "evidence")
     return path
+
+
+SCHEDULE_FIELDS = ("due_months_after", "lead_days", "repeat_days", "escalate_after_days", "active")
+
+
+def reporting_schedule_set(
+    *, actor: Any, indicator: Indicator, channel: str = "web", **values: Any
+) -> Any:
+    """Set an indicator's reporting calendar (coordinators: EDIT_PLAN), audited."""
+    from .models import ReportingSchedule
+
+    require(actor, Action.EDIT_PLAN, indicator)
+    unknown = set(values) - set(SCHEDULE_FIELDS)
+    if unknown:
+        raise ObservationValidationError(_("Unknown setting."), sorted(unknown)[0])
+    for name in ("lead_days", "repeat_days", "escalate_after_days", "due_months_after"):
+        if name in values and (not isinstance(values[name], int) or values[name] < 0):
+            raise ObservationValidationError(_("Enter a whole number of 0 or more."), name)
+    if values.get("repeat_days") == 0:
+        raise ObservationValidationError(_("Enter a whole number of 1 or more."), "repeat_days")
+    if values.get("due_months_after", 0) > 24:
+        raise ObservationValidationError(_("Enter at most 24 months."), "due_months_after")
+    with transaction.atomic():
+        current = (
+            ReportingSchedule.objects.select_for_update().filter(indicator=indicator).first()
+            or ReportingSchedule()
+        )
+        before = {name: getattr(current, name) for name in SCHEDULE_FIELDS}
+        schedule, _created = ReportingSchedule.objects.update_or_create(
+            indicator=indicator, defaults={**before, **values}
+        )
+        audit_record(
+            code="observations.schedule.set",
+            actor=actor,
+            object_type="plans.indicator",
+            object_id=indicator.pk,
+            object_label=indicator.code,
+            plan_code=indicator.plan.code,
+            before=before,
+            after={name: getattr(schedule, name) for name in SCHEDULE_FIELDS},
+            channel=channel,
+        )
+    return schedule
