@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 
 # Commands that never touch the database: no bootstrap before them.
-NO_BOOTSTRAP = {"assess", "help", "--help", "-h", "--version"}
+NO_BOOTSTRAP = {"assess", "help", "--help", "-h", "--version", "restore"}
 
 
 def _setup(demo: bool = False) -> None:
