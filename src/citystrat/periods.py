@@ -81,7 +81,9 @@ class Period:
         Periods sit at their last day (a value is known once its period is
         over): calendar 2019 -> 2020.0, FY2022 (Apr 2022 - Mar 2023) -> about
         2023.25, a point in time on its day.  Two periods of the same
-        year-long kind are therefore whole years apart.
+        year-long kind are whole years apart up to a leap day (FY2023 and
+        FY2024 are 0.998 apart); the progress engine's ``time_of`` rounds to
+        the month to remove that.
         """
         return _decimal_year(self.end)
 
