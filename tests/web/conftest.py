@@ -10,10 +10,19 @@ LANGS = ("ja", "ko", "en")
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """Each test starts with an empty page cache (the cache outlives a test's database)."""
+    """Each test starts with an empty page cache (the cache outlives a test's database).
+
+    Clearing the cache resets the content version, so the per-process memo of
+    assessments (keyed by plan id and version) is emptied too: ids are reused
+    between tests on SQLite.
+    """
+    from citystrat.plans import assessments
+
     cache.clear()
+    assessments._memo.clear()
     yield
     cache.clear()
+    assessments._memo.clear()
 
 
 @pytest.fixture

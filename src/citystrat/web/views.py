@@ -25,9 +25,10 @@ View = Callable[..., HttpResponse]
 
 
 def page_key(request: HttpRequest) -> str:
-    """Language + path + content version + the plan's today (assessments change by date)."""
+    """Language + path + content version + the plan and its today (assessments change by date)."""
     try:
-        today = plan_today(plan_get()).isoformat()
+        plan = plan_get()
+        today = f"{plan.pk}:{plan_today(plan).isoformat()}"
     except LookupError:
         today = "-"
     lang = get_language() or settings.LANGUAGE_CODE

@@ -7,11 +7,27 @@ import os
 import subprocess
 import sys
 from argparse import ArgumentParser
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+
+
+def _static_outdated() -> bool:
+    """True when a static source file is newer than the last collectstatic."""
+    from django.contrib.staticfiles.finders import get_finders
+
+    stamp = Path(settings.STATIC_ROOT) / ".collected"
+    if not stamp.exists():
+        return True
+    collected = stamp.stat().st_mtime
+    for finder in get_finders():
+        for _path, storage in finder.list([]):
+            if Path(storage.path(_path)).stat().st_mtime > collected:
+                return True
+    return False
 
 
 class Command(BaseCommand):
@@ -29,7 +45,10 @@ class Command(BaseCommand):
         if options["dev"]:
             call_command("runserver", f"{host}:{port}", "--insecure")
             return
-        call_command("collectstatic", interactive=False, verbosity=0)
+        if _static_outdated():
+            self.stdout.write("citystrat: collecting static files ...")
+            call_command("collectstatic", interactive=False, verbosity=0)
+            (Path(settings.STATIC_ROOT) / ".collected").touch()
         env = dict(os.environ)
         env.setdefault("DJANGO_SETTINGS_MODULE", settings.SETTINGS_MODULE)
         env["CITYSTRAT_DATA_DIR"] = str(settings.DATA_DIR)
