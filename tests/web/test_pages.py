@@ -115,7 +115,6 @@ def test_pages_are_cached_and_approving_a_value_changes_them(
     client, minimal_plan, django_capture_on_commit_callbacks
 ):
     from accounts.people import make_people
-
     from citystrat.observations.services import (
         observation_approve,
         observation_save_draft,
