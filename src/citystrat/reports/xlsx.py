@@ -18,6 +18,7 @@ from typing import Any
 
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
@@ -288,8 +289,8 @@ def _indicators(wb: Workbook, report: Report) -> None:
         _("Status"),
         _("Grade"),
         _("Forecast"),
-        _("Forecast, 80% low"),
-        _("Forecast, 80% high"),
+        _("Forecast, 80%% low") % {},
+        _("Forecast, 80%% high") % {},
         _("Chance of reaching the target"),
         _("Explanation"),
     ]
@@ -386,7 +387,7 @@ def _sheets(wb: Workbook, report: Report) -> None:
             ws = wb.create_sheet(_sheet_name(_("Measure %(n)s") % {"n": m.number}))
             _setup(ws, report, [18, 40, 14, 14, 14, 12, 14])
             ws.merge_cells("A1:G1")
-            ws["A1"] = _("Measure evaluation sheet")
+            ws["A1"] = pgettext("evaluation sheet", "Measure evaluation sheet")
             ws["A1"].font = TITLE_FONT
             ws["A1"].alignment = Alignment(horizontal="center")
             row = _marks(ws, report, 2)
@@ -394,26 +395,26 @@ def _sheets(wb: Workbook, report: Report) -> None:
             _field(
                 ws,
                 row,
-                _("Measure"),
+                pgettext("evaluation sheet", "Measure"),
                 _("Measure %(n)s") % {"n": m.number} + ": " + m.title.text,
             )
             row += 1
             _field(
                 ws,
                 row,
-                _("Purpose"),
+                pgettext("evaluation sheet", "Purpose"),
                 "\n".join(t.text for t, _a in m.directions),
                 height=15 * max(1, len(m.directions)) + 6,
             )
             row += 1
             labels = [
-                _("Indicators"),
-                _("Indicator"),
-                _("Baseline"),
-                _("Target"),
-                _("Actual"),
-                _("Achievement"),
-                _("Status"),
+                pgettext("evaluation sheet", "Indicators"),
+                pgettext("evaluation sheet", "Indicator"),
+                pgettext("evaluation sheet", "Baseline"),
+                pgettext("evaluation sheet", "Target"),
+                pgettext("evaluation sheet", "Actual"),
+                pgettext("evaluation sheet", "Achievement"),
+                pgettext("evaluation sheet", "Status"),
             ]
             _header(ws, row, labels)
             row += 1
@@ -453,11 +454,17 @@ def _sheets(wb: Workbook, report: Report) -> None:
                 "good": m.counts.good,
                 "total": m.counts.total,
             }
-            _field(ws, row, _("Evaluation"), counts + "\n" + m.evaluation.text, height=90)
+            _field(
+                ws,
+                row,
+                pgettext("evaluation sheet", "Evaluation"),
+                counts + "\n" + m.evaluation.text,
+                height=90,
+            )
             row += 1
-            _field(ws, row, _("Issues"), m.issues.text, height=90)
+            _field(ws, row, pgettext("evaluation sheet", "Issues"), m.issues.text, height=90)
             row += 1
-            _field(ws, row, _("Way forward"), m.outlook.text, height=90)
+            _field(ws, row, pgettext("evaluation sheet", "Way forward"), m.outlook.text, height=90)
 
 
 def _revisions(wb: Workbook, report: Report) -> None:

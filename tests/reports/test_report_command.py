@@ -1,0 +1,213 @@
+"""`citystrat report`: the annual report and the mid-term review as PDF, XLSX and HTML.
+
+The PDFs are read back with poppler (pdftotext, pdffonts) and page 1 is
+rendered to PNG into test-artifacts/ for people to look at.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from .conftest import poppler
+
+HEADINGS = {
+    "ja": {
+        "annual": "年次進捗報告書",
+        "midterm": "中間見直し",
+        "words": ["目次", "概要", "代表指標", "目標値の改定", "データの出典", "評価方法"],
+        "review": "中間見直しで検討すべき事項",
+        "font": "Noto-Sans-CJK-JP",
+    },
+    "ko": {
+        "annual": "연차 진행 보고서",
+        "midterm": "중간 검토",
+        "words": ["목차", "개요", "대표 지표", "목표치 수정", "데이터 출처", "평가 방법"],
+        "review": "중간 검토에서 검토할 사항",
+        "font": "Noto-Sans-CJK-KR",
+    },
+    "en": {
+        "annual": "Annual progress report",
+        "midterm": "Mid-term review",
+        "words": [
+            "Contents",
+            "Summary",
+            "Headline indicators",
+            "Target revisions",
+            "Data sources",
+            "Methodology",
+        ],
+        "review": "For the mid-term review to consider",
+        "font": "Noto-Sans-CJK-JP",
+    },
+}
+AS_OF = "2025-03-31"
+
+
+def _report(tmp_path: Path, kind: str, lang: str, fmt: str = "pdf", *extra: str) -> Path:
+    out = tmp_path / f"{kind}-{lang}.{fmt}"
+    call_command(
+        "report",
+        "--kind",
+        kind,
+        "--as-of",
+        AS_OF,
+        "--lang",
+        lang,
+        "--format",
+        fmt,
+        "-o",
+        out,
+        *extra,
+    )
+    return out
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", " ", text)
+
+
+@pytest.mark.parametrize("lang", ["ja", "ko", "en"])
+def test_pdf_reports_in_each_language(builtin_plan, tmp_path, artifacts_dir, lang) -> None:
+    expected = HEADINGS[lang]
+    for kind in ("annual", "midterm"):
+        pdf = _report(tmp_path, kind, lang)
+        text = _squash(poppler("pdftotext", "-layout", pdf, "-"))
+        assert expected[kind] in text
+        for word in expected["words"]:
+            assert word in text, (kind, word)
+        # M1-1, foreign overnight guests: 890,000 in 2024 against the 2031 target of 800,000.
+        assert "890,000" in text and "800,000" in text and "342,649" in text
+        assert (expected["review"] in text) is (kind == "midterm")
+        assert "DRAFT —" not in text and "SAMPLE DATA" not in text
+        fonts = poppler("pdffonts", pdf).splitlines()[2:]
+        cjk = [f for f in fonts if expected["font"] in f]
+        assert cjk, fonts
+        for line in fonts:  # every font embedded (emb column "yes")
+            assert re.search(r"\s(yes)\s+(yes|no)\s+(yes|no)\s+\d+\s+\d+\s*$", line), line
+        poppler(
+            "pdftoppm",
+            "-png",
+            "-r",
+            "80",
+            "-f",
+            "1",
+            "-l",
+            "1",
+            "-singlefile",
+            pdf,
+            artifacts_dir / f"report-{kind}-{lang}-page1",
+        )
+        assert (artifacts_dir / f"report-{kind}-{lang}-page1.png").stat().st_size > 10_000
+
+
+def test_midterm_lists_met_targets_for_the_review(builtin_plan, tmp_path) -> None:
+    html = _report(tmp_path, "midterm", "en", "html").read_text()
+    section = html.split('id="recommendations"')[1].split("</section>")[0]
+    met = section.split("Targets already met")[1].split("Targets that look out of reach")[0]
+    # 890,000 (2024) already meets both the 2027 (600,000) and 2031 (800,000) targets.
+    assert "M1-1" in met and "600,000" in met and "800,000" in met
+    cannot = section.split("Indicators the review cannot judge yet")[1]
+    assert "M1-2" in cannot and "P2-1" in cannot
+    annual = _report(tmp_path, "annual", "en", "html").read_text()
+    assert 'id="recommendations"' not in annual
+
+
+def test_draft_and_sample_data_are_marked_on_every_page(builtin_plan, tmp_path, settings) -> None:
+    settings.CITYSTRAT_SAMPLE_DATA = True
+    pdf = _report(tmp_path, "annual", "ja", "pdf", "--include-pending")
+    pages = int(re.search(r"Pages:\s+(\d+)", poppler("pdfinfo", pdf)).group(1))  # type: ignore[union-attr]
+    assert pages > 5
+    for page in range(1, pages + 1):
+        text = poppler("pdftotext", "-f", str(page), "-l", str(page), pdf, "-")
+        assert "DRAFT —" in text and "SAMPLE DATA" in text, page
+
+
+def test_evaluation_sheet_layout_in_japanese(builtin_plan, tmp_path) -> None:
+    html = _report(tmp_path, "annual", "ja", "html", "--layout", "evaluation-sheet").read_text()
+    assert html.count('<section class="sheet"') == 5  # one sheet per measure
+    sheet = html.split('<section class="sheet"')[1]
+    for term in [
+        "施策評価シート",
+        "目的",
+        "指標",
+        "基準値",
+        "目標値",
+        "実績",
+        "達成度",
+        "評価",
+        "課題",
+        "今後の方向性",
+    ]:
+        assert term in sheet, term
+
+
+def test_xlsx_is_formatted_not_a_dump(builtin_plan, tmp_path) -> None:
+    from openpyxl import load_workbook
+
+    wb = load_workbook(_report(tmp_path, "midterm", "ja", "xlsx"))
+    assert wb.sheetnames[:3] == ["概要", "指標", "期間別の値"]
+    assert "中間見直し" in wb.sheetnames
+    ws = wb["指標"]
+    header = [c.value for c in ws[1]]
+    assert header[0] == "指標" and "達成率" in header
+    assert ws["A1"].font.bold and ws["A1"].fill.fgColor.rgb.endswith("E8EEF4")
+    assert ws.freeze_panes == "B2" and ws.auto_filter.ref
+    row = next(r for r in ws.iter_rows(min_row=2) if str(r[0].value).startswith("M1-1 "))
+    latest = row[header.index("最新値")]
+    assert latest.value == 890000 and latest.number_format == "#,##0"
+    rate = row[header.index("達成率")]
+    assert rate.number_format == "0.0%" and rate.value == pytest.approx(
+        (890000 - 342649) / (600000 - 342649)  # against the current (2027) target
+    )
+    assert ws.page_setup.orientation == "landscape"
+
+
+def test_bad_options_are_refused_with_the_option_named(builtin_plan, tmp_path) -> None:
+    out = tmp_path / "r.pdf"
+    with pytest.raises(CommandError, match="--as-of: '2025-13-01'"):
+        call_command(
+            "report",
+            "--kind",
+            "annual",
+            "--as-of",
+            "2025-13-01",
+            "--lang",
+            "ja",
+            "--format",
+            "pdf",
+            "-o",
+            out,
+        )
+    with pytest.raises(CommandError, match="--lang: 'fr'"):
+        call_command(
+            "report",
+            "--kind",
+            "annual",
+            "--as-of",
+            AS_OF,
+            "--lang",
+            "fr",
+            "--format",
+            "pdf",
+            "-o",
+            out,
+        )
+    with pytest.raises(CommandError, match="-o: the folder"):
+        call_command(
+            "report",
+            "--kind",
+            "annual",
+            "--as-of",
+            AS_OF,
+            "--lang",
+            "ja",
+            "--format",
+            "pdf",
+            "-o",
+            tmp_path / "missing" / "r.pdf",
+        )
+    assert list(tmp_path.iterdir()) == []
