@@ -1,4 +1,4 @@
-"""The narrative workflow: draft -> submitted -> approved or returned, permission-checked, audited."""
+"""The narrative workflow: draft, submitted, approved or returned; checked and audited."""
 
 from __future__ import annotations
 
