@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import copy
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db import transaction
+from django.db import models, transaction
 
+from citystrat.accounts.permissions import Action, require
 from citystrat.audit.services import audit_record
 from citystrat.periods import PeriodKind, parse_period
 
@@ -39,19 +41,10 @@ class PlanExistsError(Exception):
     pass
 
 
-class PermissionDeniedError(Exception):
-    """The actor may not do this."""
-
-
-def _may_administer_plans(actor: Actor) -> bool:
-    """Loading or replacing a whole plan: administrators and the command line (actor None)."""
-    if actor is None:
-        return True
-    if not getattr(actor, "is_authenticated", False):
-        return False
-    return bool(getattr(actor, "is_superuser", False)) or bool(
-        getattr(actor, "has_perm", lambda _: False)("plans.add_plan")
-    )
+def _require_administrator(actor: Actor) -> None:
+    """Loading or replacing a whole plan: administrators, and the command line (actor None)."""
+    if actor is not None:
+        require(actor, Action.ADMINISTER)
 
 
 def plan_load_file(
@@ -78,8 +71,7 @@ def plan_load(
     replacing deletes the old plan with its values and records that in the
     audit trail.
     """
-    if not _may_administer_plans(actor):
-        raise PermissionDeniedError("only an administrator may load a plan file")
+    _require_administrator(actor)
     validate_plan(document, filename)
     meta = document["plan"]
     with transaction.atomic():
@@ -324,3 +316,93 @@ def _build(doc: dict[str, Any]) -> Plan:
             order=order,
         )
     return plan
+
+
+class PlanEditError(ValueError):
+    """A plan edit that cannot be made; ``field`` names the input at fault."""
+
+    def __init__(self, message: str, field: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+# What a coordinator may edit in place: the text fields of each part of a plan.
+# Numbers (baselines, targets) are not here: targets change by revision only.
+EDITABLE_TEXT: dict[type[models.Model], frozenset[str]] = {
+    Plan: frozenset(
+        {"title", "vision", "position", "background", "target_image", "purposes", "coordination"}
+    ),
+    Policy: frozenset({"title", "description"}),
+    Measure: frozenset({"title", "current_state"}),
+    PromotionDirection: frozenset({"title"}),
+    KeyAction: frozenset({"text"}),
+    Project: frozenset({"title", "description"}),
+    Indicator: frozenset({"name", "definition", "note", "unit", "data_source"}),
+    Body: frozenset({"name", "description"}),
+    PartnerCity: frozenset({"name", "country", "relation", "notes", "focus"}),
+    ComparisonStatistic: frozenset({"statistic", "unit"}),
+}
+
+
+def plan_text_edit(
+    *,
+    actor: Actor,
+    obj: models.Model,
+    field: str,
+    lang: str,
+    text: str,
+    index: int | None = None,
+    reason: str = "",
+    channel: str = "web",
+) -> models.Model:
+    """Set the ``lang`` text of one text field of a plan part (e.g. add a translation).
+
+    ``index`` picks a paragraph of a multi-paragraph field.  An empty text
+    removes that language, except the plan's default language, which every
+    text must keep.  Coordinators and administrators only; audited as
+    ``plans.text.edit`` with the text before and after.
+    """
+    require(actor, Action.EDIT_PLAN)
+    allowed = EDITABLE_TEXT.get(type(obj))
+    if allowed is None or field not in allowed:
+        raise PlanEditError(f"{type(obj).__name__}.{field} cannot be edited here", "field")
+    plan: Plan = obj if isinstance(obj, Plan) else obj.plan  # type: ignore[attr-defined]
+    if lang not in plan.languages:
+        raise PlanEditError(f"{lang!r} is not one of the plan's languages", "lang")
+    text = text.strip()
+    if not text and lang == plan.default_language:
+        raise PlanEditError("the plan's default language cannot be left empty", "text")
+    with transaction.atomic():
+        locked: Any = type(obj)._default_manager.select_for_update().get(pk=obj.pk)
+        value = copy.deepcopy(getattr(locked, field))
+        if isinstance(value, list):
+            if index is None or not 0 <= index < len(value):
+                raise PlanEditError("choose which paragraph to edit", "index")
+            target = value[index]
+        else:
+            if index is not None:
+                raise PlanEditError(f"{field} has no paragraphs", "index")
+            target = value
+        before = target.get(lang, "")
+        if text:
+            target[lang] = text
+        else:
+            target.pop(lang, None)
+        setattr(locked, field, value)
+        locked.save(update_fields=[field])
+        audit_record(
+            code="plans.text.edit",
+            actor=actor,
+            object_type=f"plans.{type(obj).__name__.lower()}",
+            object_id=obj.pk,
+            object_label=f"{type(obj).__name__} {getattr(obj, 'code', obj.pk)}.{field}"
+            + (f"[{index}]" if index is not None else "")
+            + f" ({lang})",
+            plan_code=plan.code,
+            before={lang: before},
+            after={lang: text},
+            reason=reason,
+            channel=channel,
+        )
+        transaction.on_commit(plan_cache.bump)
+    return locked  # type: ignore[no-any-return]
