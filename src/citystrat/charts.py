@@ -121,8 +121,8 @@ def _legend_labels() -> dict[str, str]:
         TARGET_ORIGINAL: _("Original target (revised)"),
         TRAJECTORY: _("Straight path to target"),
         FORECAST: _("Forecast (median)"),
-        BAND80: _("Forecast, 80% interval"),
-        BAND95: _("Forecast, 95% interval"),
+        BAND80: _("Forecast, %(level)s%% interval") % {"level": 80},
+        BAND95: _("Forecast, %(level)s%% interval") % {"level": 95},
     }
 
 
@@ -304,8 +304,8 @@ def indicator_spec(
         y_title = unit or _("Value")
         period_title = _("Period")
         value_title = _("Value")
-        range80 = _("80% interval")
-        range95 = _("95% interval")
+        range80 = _("%(level)s%% interval") % {"level": 80}
+        range95 = _("%(level)s%% interval") % {"level": 95}
     data = [dict(asdict(r), label=labels[r.kind]) for r in indicator_rows(series, as_of=as_of)]
     kinds = [k for k in labels if any(r["kind"] == k for r in data)]
     bands = [BAND95, BAND80] if any(r["kind"] == FORECAST for r in data) else []
