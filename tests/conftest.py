@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -11,12 +13,24 @@ TESTS = Path(__file__).resolve().parent
 ARTIFACTS = TESTS.parent / "test-artifacts"
 
 
-@pytest.fixture
-def builtin_plan(db):  # type: ignore[no-untyped-def]
-    """The built-in Kumamoto plan, loaded through the same service as `citystrat plan load`."""
-    from citystrat.plans.services import plan_load_file
+@pytest.fixture(scope="session")
+def builtin_plan_document() -> dict[str, Any]:
+    """The built-in plan file, read and validated once per test session."""
+    from citystrat.plans.planfile import read_plan_file
 
-    return plan_load_file(path=settings.CITYSTRAT_BUILTIN_PLAN, channel="system")
+    return read_plan_file(settings.CITYSTRAT_BUILTIN_PLAN)
+
+
+@pytest.fixture
+def builtin_plan(db, builtin_plan_document):  # type: ignore[no-untyped-def]
+    """The built-in Kumamoto plan, loaded through the same service as `citystrat plan load`."""
+    from citystrat.plans.services import plan_load
+
+    return plan_load(
+        document=copy.deepcopy(builtin_plan_document),
+        filename=str(settings.CITYSTRAT_BUILTIN_PLAN),
+        channel="system",
+    )
 
 
 @pytest.fixture

@@ -64,14 +64,18 @@ class PlanFileError(Exception):
 # --- YAML: dates stay strings, decimals stay exact ------------------------------------
 
 
-class _PlanLoader(yaml.SafeLoader):
+# The C parser when PyYAML was built with libyaml (several times faster).
+_BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _PlanLoader(_BaseLoader):  # type: ignore[valid-type,misc]
     pass
 
 
 # Drop the timestamp resolver: "2024-04-01" stays a string, as the schema expects.
 _PlanLoader.yaml_implicit_resolvers = {
     key: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    for key, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
 }
 
 
