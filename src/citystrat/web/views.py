@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.cache import cache
@@ -14,7 +16,6 @@ from django.utils.translation import get_language
 from django.views.decorators.http import require_safe
 
 from citystrat.plans import cache as plan_cache
-from citystrat.plans.assessments import plan_today
 from citystrat.plans.selectors import approved_observations, plan_get, plan_with_tree
 
 from . import downloads, pages
@@ -24,16 +25,27 @@ PAGE_TIMEOUT = 24 * 3600
 View = Callable[..., HttpResponse]
 
 
+def _plan_stamp(version: int) -> str:
+    """The shown plan's id and today's date in its time zone, without a query on a cache hit."""
+    key = f"citystrat:page-plan:{version}"
+    meta = cache.get(key)
+    if meta is None:
+        try:
+            plan = plan_get()
+        except LookupError:
+            return "-"
+        meta = (plan.pk, plan.timezone or "UTC")
+        cache.set(key, meta, PAGE_TIMEOUT)
+    pk, tz = meta
+    return f"{pk}:{datetime.now(ZoneInfo(tz)).date().isoformat()}"
+
+
 def page_key(request: HttpRequest) -> str:
     """Language + path + content version + the plan and its today (assessments change by date)."""
-    try:
-        plan = plan_get()
-        today = f"{plan.pk}:{plan_today(plan).isoformat()}"
-    except LookupError:
-        today = "-"
+    version = plan_cache.version()
     lang = get_language() or settings.LANGUAGE_CODE
     sample = int(bool(settings.CITYSTRAT_SAMPLE_DATA))
-    return f"citystrat:page:{plan_cache.version()}:{today}:{sample}:{lang}:{request.path}"
+    return f"citystrat:page:{version}:{_plan_stamp(version)}:{sample}:{lang}:{request.path}"
 
 
 def cached_page(view: View) -> View:
