@@ -64,6 +64,12 @@ def test_each_mail_in_the_recipients_language_and_never_twice(people):  # type: 
     by_to = {m.to[0]: m for m in mail.outbox}
     assert set(by_to) == {"eddie@city.example", "olga@city.example", "cora@city.example"}
     assert "Residents satisfied" in by_to["olga@city.example"].body
+    assert by_to["olga@city.example"].subject == "citystrat: 지표 실적값 1건의 기한이 지났습니다"
+    assert "62일 지났습니다" in by_to["olga@city.example"].body
+    assert by_to["cora@city.example"].subject == "citystrat：指標の実績値 1 件が期限を過ぎています"
+    assert "計画の調整担当" in by_to["cora@city.example"].body
+    assert by_to["eddie@city.example"].subject == "citystrat: indicator values due soon (1)"
+    assert "Due on June 30, 2027." in by_to["eddie@city.example"].body
     assert "/staff/indicators/" in by_to["eddie@city.example"].body
     assert ReminderLog.objects.count() == 3
     mail.outbox.clear()
