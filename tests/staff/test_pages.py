@@ -124,7 +124,10 @@ def test_editor_sees_only_own_indicators(client, people):  # type: ignore[no-unt
 
 @pytest.mark.parametrize(
     ("lang", "words"),
-    [("ja", ["担当指標", "報告対象期間", "ログアウト"]), ("ko", ["담당 지표", "보고 대상 기간", "로그아웃"])],
+    [
+        ("ja", ["担当指標", "報告対象期間", "ログアウト"]),
+        ("ko", ["담당 지표", "보고 대상 기간", "로그아웃"]),
+    ],
 )
 def test_my_indicators_in_japanese_and_korean(client, people, lang, words):  # type: ignore[no-untyped-def]
     html = login(client, people.editor).get(url("home", lang)).content.decode()

@@ -212,7 +212,8 @@ def validate_value(
 def _validate_period(indicator: Indicator, period: Period) -> None:
     if period.kind != PeriodKind(indicator.period_kind):
         raise ObservationValidationError(
-            _("This indicator is reported by %(kind)s.") % {"kind": indicator.get_period_kind_display()},
+            _("This indicator is reported by %(kind)s.")
+            % {"kind": indicator.get_period_kind_display()},
             "period",
         )
     if period.start > timezone.localdate():
