@@ -39,3 +39,15 @@ def poppler(tool: str, *args: str | Path) -> str:
         pytest.fail(f"{tool} is missing: apt-get install poppler-utils (make setup does it)")
     done = subprocess.run([tool, *map(str, args)], capture_output=True, text=True, check=True)
     return done.stdout
+
+
+@pytest.fixture(autouse=True)
+def fresh_content_version() -> None:
+    """Each test starts from a new content version, as after any approved change.
+
+    Assessments are memoised per plan, date and content version; test databases
+    reuse primary keys, so a test must not see the memo of an earlier one.
+    """
+    from citystrat.plans import cache
+
+    cache.bump()
