@@ -676,7 +676,7 @@ def _methodology(plan: Plan) -> list[tuple[str, str]]:
             % {},
         ),
         (
-            _("Status"),
+            pgettext("report", "Status"),
             _(
                 "The status is the plan's default method (%(method)s) with the grading scale "
                 "%(scale)s: “On track” when the achievement rate is at least the elapsed share "
