@@ -54,7 +54,7 @@ def test_dry_run_sends_and_logs_nothing(people):  # type: ignore[no-untyped-def]
     assert "would send 3 e-mail(s)" in out
     assert "To: olga <olga@city.example>, role editor, language ko" in out
     assert "T-2 2026: due 2027-03-31, value missing, stage overdue-8" in out
-    assert "escalation: overdue by 62 days" in out
+    assert "escalation: 62 days overdue" in out
     assert mail.outbox == [] and not ReminderLog.objects.exists()
 
 
@@ -134,6 +134,11 @@ def test_builtin_plan_dry_run_is_honest(builtin_plan, as_of):  # type: ignore[no
     assert "would send 1 e-mail(s)" in out
     assert "To: kokusai <kokusai@city.example>, role coordinator, language ja" in out
     assert "Nobody can be told" not in out
+    remind("--as-of", as_of)
+    (message,) = mail.outbox
+    # M1-1 is both told in place of its (missing) owners and escalated: listed once
+    assert message.body.count("(M1-1)") == 1
+    assert "本市の外国人宿泊者数（暦年） (M1-1)" in message.body
 
 
 def test_bad_date_is_a_located_error(db):  # type: ignore[no-untyped-def]

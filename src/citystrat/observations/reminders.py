@@ -76,9 +76,12 @@ def _people(role: str, department_id: int | None = None) -> list[Any]:
 
 
 def _state_words(r: Round) -> str:
+    def days(n: int) -> str:
+        return f"{n} day" if n == 1 else f"{n} days"
+
     if r.overdue:
-        return f"overdue by {-r.days_to_due} days"
-    return f"due in {r.days_to_due} days"
+        return f"{days(r.days_overdue)} overdue"
+    return f"due in {days(r.days_to_due)}"
 
 
 def plan_reminders(as_of: date) -> ReminderPlan:
@@ -159,25 +162,28 @@ def render_email(email: PlannedEmail) -> tuple[str, str]:
             subject = _("citystrat: indicator values due soon (%(count)d)") % {
                 "count": len(email.items)
             }
-        lines = []
+        # One line per indicator and period, even when a coordinator is told both
+        # in place of the owners and as an escalation (both stages are logged).
+        lines: dict[tuple[int, str], dict[str, Any]] = {}
         for item in email.items:
             r = item.round
-            plan = r.indicator.plan
-            lines.append(
-                {
-                    "item": item,
-                    "name": r.indicator.tr("name", email.language).text,
-                    "url": _site_url() + reverse("staff:indicator", kwargs={"pk": r.indicator.pk}),
-                    "escalation": item.stage.startswith("escalation"),
-                    "days_late": -r.days_to_due,
-                    "plan": plan,
-                }
-            )
+            key = (r.indicator.pk, r.period.label)
+            escalation = item.stage.startswith("escalation")
+            if key in lines:
+                lines[key]["escalation"] = lines[key]["escalation"] or escalation
+                continue
+            lines[key] = {
+                "item": item,
+                "name": r.indicator.tr("name", email.language).text,
+                "url": _site_url() + reverse("staff:indicator", kwargs={"pk": r.indicator.pk}),
+                "escalation": escalation,
+                "days_late": r.days_overdue,
+            }
         body = render_to_string(
             "observations/email/reminder.txt",
             {
                 "recipient": email.recipient,
-                "lines": lines,
+                "lines": list(lines.values()),
                 "staff_url": _site_url() + reverse("staff:home"),
             },
         )
