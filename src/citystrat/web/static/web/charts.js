@@ -8,10 +8,11 @@
     document.querySelectorAll(".chart[data-spec]").forEach(function (el) {
       var source = document.getElementById(el.getAttribute("data-spec"));
       if (!source) { return; }
+      var canvas = el.querySelector(".chart-canvas") || el;
       var spec = JSON.parse(source.textContent);
-      var fallback = el.innerHTML;
-      el.innerHTML = "";
-      window.vegaEmbed(el, spec, { renderer: "svg", actions: false })
+      var fallback = canvas.innerHTML;
+      canvas.innerHTML = "";
+      window.vegaEmbed(canvas, spec, { renderer: "svg", actions: false })
         .then(function () {
           // The figure is described by its label and its table; the drawing itself is hidden
           // from assistive technology, as the server-drawn one is.
@@ -19,7 +20,7 @@
           if (svg) { svg.setAttribute("aria-hidden", "true"); svg.setAttribute("focusable", "false"); }
           el.setAttribute("data-enhanced", "true");
         })
-        .catch(function () { el.innerHTML = fallback; });
+        .catch(function () { canvas.innerHTML = fallback; });
     });
   }
   if (document.readyState === "loading") {
