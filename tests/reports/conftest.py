@@ -42,12 +42,18 @@ def poppler(tool: str, *args: str | Path) -> str:
 
 
 @pytest.fixture(autouse=True)
-def fresh_content_version() -> None:
-    """Each test starts from a new content version, as after any approved change.
+def fresh_assessments():  # type: ignore[no-untyped-def]
+    """Each test starts with no memoised assessments.
 
-    Assessments are memoised per plan, date and content version; test databases
-    reuse primary keys, so a test must not see the memo of an earlier one.
+    Assessments are memoised per plan id, date and content version; test
+    databases reuse ids and the cache (hence the version) outlives a test.
     """
-    from citystrat.plans import cache
+    from django.core.cache import cache
 
-    cache.bump()
+    from citystrat.plans import assessments
+
+    cache.clear()
+    assessments._memo.clear()
+    yield
+    cache.clear()
+    assessments._memo.clear()

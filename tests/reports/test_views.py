@@ -23,7 +23,10 @@ def test_anonymous_visitors_go_to_the_login_page(client, builtin_plan) -> None:
 def test_viewer_sees_the_page_but_may_not_write(client, staff, measure) -> None:
     client.force_login(staff.viewer)
     page = client.get("/ja/staff/reports/")
-    assert page.status_code == 200 and "報告書のダウンロード" in page.content.decode()
+    content = page.content.decode()
+    assert page.status_code == 200 and "報告書のダウンロード" in content
+    # Years are not numbers to localise: no "2,024" in the fiscal-year choice.
+    assert '<option value="2024"' in content and "2024年度" in content
     url = f"/ja/staff/reports/narratives/{measure.pk}/2024/"
     assert client.get(url).status_code == 200
     response = client.post(url, {"lang": "ja", "evaluation": "x", "save": "1"})

@@ -25,6 +25,7 @@ from citystrat.plans.selectors import NoPlanError, plan_get
 from citystrat.staff.views import staff_required
 
 from . import services
+from .content import period_text
 from .forms import DecisionForm, DownloadForm, NarrativeForm
 from .models import Narrative
 from .render import CONTENT_TYPES, Format, ReportError, filename, make_report
@@ -77,6 +78,7 @@ def index(request: HttpRequest) -> HttpResponse:
             "year": year,
             "years": years,
             "period": period,
+            "period_label": period_text(period),
             "measures": measures,
             "form": form,
             "may_review": can(request.user, Action.APPROVE_NARRATIVE),
@@ -149,6 +151,7 @@ def narrative_edit(request: HttpRequest, measure: int, year: int) -> HttpRespons
             "plan": plan,
             "measure": m,
             "period": period,
+            "period_label": period_text(period),
             "year": year,
             "narrative": current,
             "form": form,

@@ -357,7 +357,17 @@ def _values(wb: Workbook, report: Report) -> None:
 def _narratives(wb: Workbook, report: Report) -> None:
     ws = wb.create_sheet(_sheet_name(_("Narratives")))
     _setup(ws, report, [40, 14, 50, 50, 50])
-    _header(ws, 1, [_("Measure"), pgettext("report", "Status"), _("Evaluation"), _("Issues"), _("Way forward")])
+    _header(
+        ws,
+        1,
+        [
+            _("Measure"),
+            pgettext("report", "Status"),
+            _("Evaluation"),
+            _("Issues"),
+            _("Way forward"),
+        ],
+    )
     for i, m in enumerate(report.measures, start=2):
         ws.cell(row=i, column=1, value=_("Measure %(n)s") % {"n": m.number} + ": " + m.title.text)
         status = m.narrative.get_status_display() if m.narrative else _("No narrative approved")

@@ -47,3 +47,9 @@ def picked_paragraphs(value: Picked | None) -> SafeString:
         % {"language": names.get(value.lang, value.lang)},
     )
     return format_html('<div lang="{}">{}</div>{}', value.lang, mark_safe(body), note)
+
+
+@register.filter
+def fiscal_year(year: int) -> str:
+    """A fiscal year in the active language: 2024 -> 2024年度 / 2024 회계연도 / FY2024."""
+    return _("FY%(year)s") % {"year": str(year)}
