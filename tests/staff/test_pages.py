@@ -348,3 +348,43 @@ def test_xlsx_is_recognised_by_its_contents(client, people):  # type: ignore[no-
         {"action": "evidence", "evidence": renamed, "version": obs.version},
     )
     assert response.status_code == 400 and EvidenceFile.objects.count() == 1
+
+
+def test_editor_withdraws_a_draft_and_starts_again(client, people):  # type: ignore[no-untyped-def]
+    login(client, people.editor)
+    client.post(url("indicator", pk=people.own.pk), entry(people))
+    obs = Observation.objects.get(indicator=people.own, status="draft")
+    response = client.post(url("observation", pk=obs.pk), {"action": "withdraw", "version": 1})
+    assert response.status_code == 302
+    obs.refresh_from_db()
+    assert obs.status == "withdrawn"
+    assert client.post(url("indicator", pk=people.own.pk), entry(people)).status_code == 302
+    assert Observation.objects.filter(indicator=people.own, status="draft").count() == 1
+    html = client.get(url("history", pk=people.own.pk)).content.decode()
+    assert "withdrawn by the department" in html
+
+
+@pytest.mark.parametrize("role", ["other_editor", "reviewer", "viewer"])
+def test_others_cannot_withdraw(client, people, role):  # type: ignore[no-untyped-def]
+    obs = observation_save_draft(
+        actor=people.editor,
+        indicator=people.own,
+        period=people.own.parse_period("FY2026"),
+        value=Decimal(140),
+        source="report",
+    )
+    login(client, people.by_role(role))
+    response = client.post(url("observation", pk=obs.pk), {"action": "withdraw", "version": 1})
+    assert response.status_code == 403
+    obs.refresh_from_db()
+    assert obs.status == "draft"
+
+
+def test_submitted_value_cannot_be_withdrawn(client, people, submitted):  # type: ignore[no-untyped-def]
+    login(client, people.editor)
+    response = client.post(
+        url("observation", pk=submitted.pk), {"action": "withdraw", "version": submitted.version}
+    )
+    assert response.status_code == 400
+    submitted.refresh_from_db()
+    assert submitted.status == "submitted"

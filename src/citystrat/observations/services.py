@@ -54,6 +54,7 @@ __all__ = [
     "observation_return",
     "observation_save_draft",
     "observation_submit",
+    "observation_withdraw",
     "target_revise",
     "validate_value",
 ]
@@ -469,6 +470,28 @@ def observation_return(
             decision_reason=reason.strip(),
         )
         _audit("return", actor=actor, obs=current, before=before, channel=channel, reason=reason)
+    return current
+
+
+def observation_withdraw(
+    *,
+    actor: Any,
+    observation: Observation,
+    reason: str = "",
+    expected_version: int | None = None,
+    channel: str = "web",
+) -> Observation:
+    """Withdraw a draft or returned value (kept, never deleted); the period is free again."""
+    require(actor, Action.ENTER, observation.indicator)
+    with transaction.atomic():
+        current, expected = _lock(observation, expected_version)
+        if current.status not in EDITABLE:
+            raise ObservationValidationError(
+                _("Only a draft or a returned value can be withdrawn."), "observation"
+            )
+        before = _snapshot(current)
+        _conditional_update(current, expected, status=Observation.Status.WITHDRAWN)
+        _audit("withdraw", actor=actor, obs=current, before=before, channel=channel, reason=reason)
     return current
 
 

@@ -37,6 +37,7 @@ from citystrat.observations.services import (
     observation_return,
     observation_save_draft,
     observation_submit,
+    observation_withdraw,
     target_revise,
 )
 from citystrat.plans.models import Indicator, Target
@@ -259,6 +260,17 @@ def observation_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     )
                     messages.success(request, _("The file is attached."))
                     return redirect(here)
+            elif action == "withdraw":
+                decision_form = DecisionForm(request.POST)
+                if decision_form.is_valid():
+                    observation_withdraw(
+                        actor=request.user,
+                        observation=obs,
+                        reason=decision_form.cleaned_data["reason"],
+                        expected_version=decision_form.cleaned_data["version"],
+                    )
+                    messages.success(request, _("The value is withdrawn; it stays in the history."))
+                    return redirect("staff:indicator", pk=indicator.pk)
             elif action in ("submit", "approve", "return"):
                 decision_form = DecisionForm(request.POST)
                 if decision_form.is_valid():

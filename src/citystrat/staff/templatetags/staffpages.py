@@ -48,6 +48,7 @@ EVENT_LABELS = {
     "observations.observation.return": _("returned to the department"),
     "observations.observation.approve": _("approved and published"),
     "observations.observation.supersede": _("replaced by a corrected value"),
+    "observations.observation.withdraw": _("withdrawn by the department"),
     "observations.evidence.attach": _("evidence file attached"),
     "plans.target.revise": _("target revised"),
 }

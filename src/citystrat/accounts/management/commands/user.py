@@ -7,6 +7,7 @@ import os
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import translation
 
 from citystrat.accounts.models import Role
 from citystrat.accounts.services import UserInputError, user_create
@@ -58,6 +59,11 @@ class Command(BaseCommand):
         return sys.stdin.isatty()
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # The command line speaks English, like the rest of `citystrat`.
+        with translation.override("en"):
+            self._add(options)
+
+    def _add(self, options: dict[str, Any]) -> None:
         password = self._password(options)
         try:
             user = user_create(
