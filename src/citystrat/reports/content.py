@@ -42,6 +42,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.utils import formats, timezone, translation
@@ -692,7 +693,9 @@ def _methodology(plan: Plan) -> list[tuple[str, str]]:
                 "their natural range (logarithm for counts and levels, logit for percentages). "
                 "The forecast is the median of the predictive distribution at the target "
                 "period, with its central 80 %% interval; the probability is the chance of "
-                "being at or beyond the target. With few values the intervals are wide."
+                "being at or beyond the target. The target is “likely” to be reached when the "
+                "probability is 66 %% or more, “about as likely as not” from 33 %% to 66 %%, "
+                "“unlikely” below 33 %%. With few values the intervals are wide on purpose."
             )
             % {},
         ),
@@ -808,7 +811,7 @@ def _build(plan: Plan, options: ReportOptions) -> Report:
         for t in r.targets
         if t.original is not None
     ]
-    now = timezone.localtime(timezone.now())
+    now = timezone.localtime(timezone.now(), ZoneInfo(tree.timezone or settings.TIME_ZONE))
     kind_title = (
         _("Annual progress report") if options.kind is Kind.ANNUAL else _("Mid-term review")
     )
