@@ -20,12 +20,13 @@ def _person(username: str, role: str, **kwargs: Any) -> Any:
 
 @pytest.fixture
 def api() -> APIClient:
-    return APIClient()
+    return APIClient(HTTP_ACCEPT_LANGUAGE="en")
 
 
 def token_client(user: Any) -> APIClient:
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    key = Token.objects.create(user=user).key
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}", HTTP_ACCEPT_LANGUAGE="en")
     return client
 
 
@@ -59,3 +60,12 @@ def pending(builtin_plan: Any, coordinator: Any) -> Any:
     )
     assert result.ok
     return Observation.objects.get(status="submitted")
+
+
+@pytest.fixture(autouse=True)
+def english() -> Any:
+    """Messages are asserted in English (the API answers in the active language)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

@@ -29,3 +29,12 @@ def parks_editor(minimal_plan: Any) -> Any:
     return user_create(
         username="parks", role="editor", department_code="parks", password="a-long-Passw0rd!"
     )
+
+
+@pytest.fixture(autouse=True)
+def english() -> Any:
+    """Reasons are asserted in English; pages choose their language from the URL."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

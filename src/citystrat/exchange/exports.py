@@ -161,6 +161,7 @@ def export_xlsx(plan: Plan, stream: IO[bytes]) -> int:
     """
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
     from openpyxl.styles import Alignment, Font, PatternFill
 
     book = Workbook(write_only=True)
@@ -193,6 +194,8 @@ def export_xlsx(plan: Plan, stream: IO[bytes]) -> int:
         sheet.append(cells)
 
     def text_cell(sheet: Any, value: Any) -> Any:
+        if isinstance(value, str):
+            value = ILLEGAL_CHARACTERS_RE.sub("", value)  # control characters XLSX cannot hold
         cell = WriteOnlyCell(sheet, value=value)
         if isinstance(value, str) and value.startswith("="):
             cell.data_type = "s"

@@ -375,9 +375,10 @@ def _csv_rows(
 ) -> Iterator[tuple[int, list[Any]]]:
     sample = stream.read(SAMPLE_BYTES)
     if b"\x00" in sample and not sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        line = sample[: sample.index(b"\x00")].count(b"\n") + 1
         problems.append(
             ImportProblem(
-                file, None, None, _("This is not a text (CSV) file: it contains NUL bytes.")
+                file, line, None, _("This is not a text (CSV) file: it contains NUL bytes.")
             )
         )
         return

@@ -415,7 +415,7 @@ def observations_import(
                             rec.row,
                             indicator.code,
                             period.label,
-                            None if current is None else current.value,
+                            None if current is None else Decimal(decimal_text(current.value)),
                             number,
                         )
                     )
