@@ -211,3 +211,12 @@ def test_bad_options_are_refused_with_the_option_named(builtin_plan, tmp_path) -
             tmp_path / "missing" / "r.pdf",
         )
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("lang", ["ja", "ko", "en"])
+def test_html_report_prints_no_raw_numbers(builtin_plan, tmp_path, lang) -> None:
+    html = _report(tmp_path, "midterm", lang, "html").read_text()
+    # Every figure goes through localisation: grouped thousands, never a bare 890000.
+    for raw in ("890000", "342649", "800000", "600000", "182353"):
+        assert raw not in html
+    assert "890,000" in html and "342,649" in html
