@@ -654,8 +654,26 @@ def _out_of_reach(
     return ""
 
 
+def _method_name(code: str) -> str:
+    return {
+        "achievement": _("achievement rate"),
+        "trajectory": _("trajectory"),
+        "open-sdg": _("Open SDG progress measure"),
+        "forecast": _("forecast"),
+    }.get(code, code)
+
+
+def _scale_name(code: str) -> str:
+    names = {
+        "cabinet-secretariat": _(
+            "Achievement rate against elapsed time (Cabinet Secretariat rule)"
+        ),
+        "four-band": _("Four bands of the achievement rate (S/A/B/C)"),
+    }
+    return names.get(code) or _(progress.get_scale(code).name)
+
+
 def _methodology(plan: Plan) -> list[tuple[str, str]]:
-    scale = progress.get_scale(plan.grading_scale)
     return [
         (
             _("Data"),
@@ -684,7 +702,10 @@ def _methodology(plan: Plan) -> list[tuple[str, str]]:
                 "of time, “Behind” when it is not, “Achieved” when the latest value meets the "
                 "target, “No data yet” when no value is known after the baseline."
             )
-            % {"method": plan.default_method, "scale": scale.name},
+            % {
+                "method": _method_name(plan.default_method),
+                "scale": _scale_name(plan.grading_scale),
+            },
         ),
         (
             _("Forecast"),
