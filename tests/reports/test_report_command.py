@@ -83,6 +83,8 @@ def test_pdf_reports_in_each_language(builtin_plan, tmp_path, artifacts_dir, lan
         assert "890,000" in text and "800,000" in text and "342,649" in text
         assert (expected["review"] in text) is (kind == "midterm")
         assert "DRAFT —" not in text and "SAMPLE DATA" not in text
+        info = poppler("pdfinfo", pdf)
+        assert re.search(r"Tagged:\s+yes", info)  # PDF/UA: structure for screen readers
         fonts = poppler("pdffonts", pdf).splitlines()[2:]
         cjk = [f for f in fonts if expected["font"] in f]
         assert cjk, fonts
