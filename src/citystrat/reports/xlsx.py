@@ -396,6 +396,8 @@ def _sheets(wb: Workbook, report: Report) -> None:
         for m in p.measures:
             ws = wb.create_sheet(_sheet_name(_("Measure %(n)s") % {"n": m.number}))
             _setup(ws, report, [18, 40, 14, 14, 14, 12, 14])
+            ws.page_setup.orientation = "portrait"  # one A4 sheet per measure, as on paper
+            ws.page_setup.fitToHeight = 1
             ws.merge_cells("A1:G1")
             ws["A1"] = pgettext("evaluation sheet", "Measure evaluation sheet")
             ws["A1"].font = TITLE_FONT
