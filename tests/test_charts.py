@@ -61,6 +61,13 @@ def test_rows_hold_baseline_values_targets_paths_and_fan(guests):
         assert r.low95 < r.low80 < r.value < r.high80 < r.high95
 
 
+def test_a_context_series_draws_values_only(guests):
+    rows = charts.indicator_rows(guests, as_of=AS_OF, baseline=False)
+    assert kinds(rows, "baseline") == []
+    spec = charts.indicator_spec(guests, lang="en", as_of=AS_OF, baseline=False)
+    assert "Baseline" not in {row["label"] for row in spec["data"]["values"]}
+
+
 def test_values_after_the_assessment_date_are_left_out(guests):
     rows = charts.indicator_rows(guests, as_of=date(2024, 6, 30))
     assert [r.period for r in kinds(rows, "observed")] == ["2017", "2023"]

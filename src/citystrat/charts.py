@@ -10,7 +10,7 @@ reader's language.
 
 Functions
 ---------
-``indicator_rows(series, *, as_of) -> list[ChartRow]``
+``indicator_rows(series, *, as_of, baseline=True) -> list[ChartRow]``
     The data behind an indicator chart, one row per drawn point: the baseline,
     each approved observation, each target (the value in force and, for a
     revised target, the original value), the straight trajectory from the
@@ -23,9 +23,10 @@ Functions
     computed by the progress engine's forecast method.
 
 ``indicator_spec(series, *, lang, as_of, title="", unit="", decimals=0,
-width="container", height=320) -> dict``
+width="container", height=320, baseline=True) -> dict``
     The Vega-Lite spec of an indicator chart.  ``lang`` picks the legend
-    texts' language and the CJK font.
+    texts' language and the CJK font; ``baseline=False`` for a context series
+    (no baseline, no target: its values only).
 
 ``comparison_spec(rows: Sequence[RankRow], *, lang, title="") -> dict``
     The peer comparison chart: for each statistic and peer group, the city's
@@ -217,11 +218,16 @@ def forecast_fan(series: Series, *, as_of: date) -> list[FanPoint]:
     return fan
 
 
-def indicator_rows(series: Series, *, as_of: date) -> list[ChartRow]:
-    """Every point of the indicator chart (see the module docstring)."""
+def indicator_rows(series: Series, *, as_of: date, baseline: bool = True) -> list[ChartRow]:
+    """Every point of the indicator chart (see the module docstring).
+
+    ``baseline=False`` for a context series, whose first value only stands in
+    as the engine's baseline: it is drawn as a value, not as a baseline.
+    """
     rows: list[ChartRow] = []
     base = series.baseline
-    rows.append(ChartRow(BASELINE, base.period.label, _x(base.period), base.value))
+    if baseline:
+        rows.append(ChartRow(BASELINE, base.period.label, _x(base.period), base.value))
     known = [p for p in series.observations if p.period.end <= as_of]
     for point in known:
         rows.append(ChartRow(OBSERVED, point.period.label, _x(point.period), point.value))
@@ -296,6 +302,7 @@ def indicator_spec(
     decimals: int = 0,
     width: int | str = "container",
     height: int = 320,
+    baseline: bool = True,
 ) -> dict[str, Any]:
     """The Vega-Lite spec of one indicator's chart, texts in ``lang``."""
     with translation.override(lang):
@@ -306,7 +313,10 @@ def indicator_spec(
         value_title = _("Value")
         range80 = _("%(level)s%% interval") % {"level": 80}
         range95 = _("%(level)s%% interval") % {"level": 95}
-    data = [dict(asdict(r), label=labels[r.kind]) for r in indicator_rows(series, as_of=as_of)]
+    rows = indicator_rows(series, as_of=as_of, baseline=baseline)
+    data = [dict(asdict(r), label=labels[r.kind]) for r in rows]
+    years = [int(r.x[:4]) for r in rows]
+    step = 1 if years and max(years) - min(years) <= 8 else 2
     kinds = [k for k in labels if any(r["kind"] == k for r in data)]
     bands = [BAND95, BAND80] if any(r["kind"] == FORECAST for r in data) else []
     domain = [labels[k] for k in kinds if k != FORECAST] + (
@@ -332,7 +342,7 @@ def indicator_spec(
         "field": "x",
         "type": "temporal",
         "title": x_title,
-        "axis": {"format": "%Y", "tickCount": {"interval": "year", "step": 2}, "grid": False},
+        "axis": {"format": "%Y", "tickCount": {"interval": "year", "step": step}, "grid": False},
     }
     y: dict[str, Any] = {
         "field": "value",

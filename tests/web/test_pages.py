@@ -296,6 +296,14 @@ def test_comparisons_show_ranks_as_chart_and_table(client, builtin_plan):
     assert "7,434" in text
 
 
+def test_context_series_page_shows_values_without_baseline_or_target(client, builtin_plan):
+    html = client.get("/en/indicators/foreign-residents/").content.decode()
+    text = visible_text(html)
+    assert "Approved values of this context series; it has no target." in text
+    assert "9,061" in text and "7,272" in text
+    assert "Status by each method" not in text
+
+
 def test_measure_page_shows_directions_indicators_and_projects(client, builtin_plan):
     text = visible_text(client.get("/en/measures/1/").content.decode())
     assert "Foreign overnight guests" in text

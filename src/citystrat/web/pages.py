@@ -207,6 +207,7 @@ def indicator_page(code: str) -> dict[str, Any]:
             as_of=as_of,
             unit=text(plan, indicator.unit),
             decimals=indicator.decimals,
+            baseline=view.assessment is not None,
         )
         spec["config"]["aria"] = False
         svg = chart_svg(spec, lang())
