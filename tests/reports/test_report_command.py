@@ -222,3 +222,19 @@ def test_html_report_prints_no_raw_numbers(builtin_plan, tmp_path, lang) -> None
     for raw in ("890000", "342649", "800000", "600000", "182353"):
         assert raw not in html
     assert "890,000" in html and "342,649" in html
+
+
+def test_xlsx_evaluation_sheets_one_per_measure(builtin_plan, tmp_path) -> None:
+    from openpyxl import load_workbook
+
+    out = _report(tmp_path, "annual", "ko", "xlsx", "--layout", "evaluation-sheet")
+    wb = load_workbook(out)
+    sheets = [name for name in wb.sheetnames if name.startswith("기본 시책 ")]
+    assert sheets == [f"기본 시책 {n}" for n in range(1, 6)]
+    ws = wb["기본 시책 1"]
+    labels = [row[0].value for row in ws.iter_rows()]
+    for label in ["시책", "목적", "평가", "과제", "향후 방향"]:
+        assert label in labels, label
+    values = [c.value for row in ws.iter_rows() for c in row]
+    assert 890000 in values and 342649 in values
+    assert ws.page_setup.fitToHeight == 1
