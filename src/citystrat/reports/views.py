@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
@@ -157,6 +158,8 @@ def narrative_edit(request: HttpRequest, measure: int, year: int) -> HttpRespons
             "form": form,
             "decision": decision,
             "may_write": may_write and not (current and current.status == "submitted"),
+            "languages": [(code, dict(settings.LANGUAGES).get(code, code)) for code in languages],
+            "lang": lang,
         },
     )
 
