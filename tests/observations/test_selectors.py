@@ -104,3 +104,25 @@ def test_history_tells_the_whole_story_in_order(people, story):  # type: ignore[
     assert (revise.before["value"], revise.after["value"]) == ("150.000000", "160")
     times = [e.at for e in entries]
     assert times == sorted(times)
+
+
+def test_imported_values_appear_once_as_imported(people, client):  # type: ignore[no-untyped-def]
+    import io
+
+    from citystrat.exchange.readers import read_records
+    from citystrat.exchange.services import observations_import
+
+    data = b"indicator,period,value,source\nT-1,FY2026,150,Parks register\n"
+    observations_import(
+        actor=people.editor,
+        rows=read_records(io.BytesIO(data), filename="values.csv"),
+        approve=False,
+        filename="values.csv",
+        channel="cli",
+    )
+    entries = indicator_history(people.own)
+    assert [e.kind for e in entries] == ["observation", "event"]  # plan file, then import
+    assert entries[1].event.code == "exchange.observation.import"
+    client.force_login(people.viewer)
+    html = client.get(f"/en/staff/indicators/{people.own.pk}/history/").content.decode()
+    assert "value imported from a file" in html and "value loaded from the plan file" in html

@@ -148,7 +148,13 @@ def indicator_history(indicator: Indicator) -> list[HistoryEntry]:
         Q(object_type="observations.observation", object_id__in=obs_ids)
         | Q(object_type="plans.target", object_id__in=target_ids)
     ).select_related("actor")
-    created = {e.object_id for e in events if e.code == "observations.observation.create"}
+    # Rows whose first recording is an event (entered, imported) appear through it;
+    # the others (e.g. loaded from the plan file) appear as rows.
+    created = {
+        e.object_id
+        for e in events
+        if e.code in ("observations.observation.create", "exchange.observation.import")
+    }
     entries = [
         HistoryEntry(o.created_at, "observation", o, None)
         for o in observations

@@ -51,6 +51,7 @@ EVENT_LABELS = {
     "observations.observation.withdraw": _("withdrawn by the department"),
     "observations.evidence.attach": _("evidence file attached"),
     "plans.target.revise": _("target revised"),
+    "exchange.observation.import": _("value imported from a file"),
 }
 
 
