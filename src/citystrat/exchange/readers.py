@@ -67,12 +67,15 @@ class ImportProblem:
 
     def location(self) -> str:
         where = self.file + (f" [{self.sheet}]" if self.sheet else "")
-        parts = []
-        if self.row is not None:
-            parts.append(_("row %(row)s") % {"row": self.row})
-        if self.column:
-            parts.append(_("column %(column)s") % {"column": self.column})
-        return where + (": " + ", ".join(parts) if parts else "")
+        if self.row is not None and self.column:
+            place = _("row %(row)s, column %(column)s") % {"row": self.row, "column": self.column}
+        elif self.row is not None:
+            place = _("row %(row)s") % {"row": self.row}
+        elif self.column:
+            place = _("column %(column)s") % {"column": self.column}
+        else:
+            return where
+        return f"{where}: {place}"
 
     def __str__(self) -> str:
         return f"{self.location()}: {self.reason}"
