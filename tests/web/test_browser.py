@@ -103,6 +103,7 @@ def test_pages_fit_a_phone(browser, site, shots, lang):
     base, _paths = site
     context = browser.new_context(viewport=PHONE, locale=lang, is_mobile=True)
     page = context.new_page()
+    problems = {}
     for path in ("/", "/indicators/M1-1/", "/comparisons/", "/partners/"):
         page.goto(f"{base}/{lang}{path}")
         if page.locator(".chart[data-spec]").count():
@@ -111,8 +112,12 @@ def test_pages_fit_a_phone(browser, site, shots, lang):
             "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
         )
         assert overflow <= 1, (path, overflow)
+        violations = _axe(page)
+        if violations:
+            problems[path] = violations
         page.screenshot(path=str(shots / _name(lang, path, "phone")), full_page=True)
     context.close()
+    assert problems == {}
 
 
 def test_language_switch_keeps_the_page(browser, site):

@@ -262,6 +262,8 @@ def test_missing_translation_falls_back_visibly(client, minimal_plan):
     html = client.get("/ko/measures/1/").content.decode()
     assert '<span lang="en">More trees</span>' in html
     assert "fallback-note" in html
+    title = html[html.index("<title>") : html.index("</title>")]
+    assert "<span" not in title and "Testville plan" in title
     # A text present in the reader's language is shown without a note.
     html = client.get("/ja/indicators/T-1/").content.decode()
     assert "植樹数" in html

@@ -6,7 +6,11 @@ from decimal import Decimal
 from typing import Any
 
 from django import template
+from django.conf import settings
 from django.utils import formats
+from django.utils.translation import get_language
+
+from citystrat.i18n import pick
 
 register = template.Library()
 
@@ -27,3 +31,12 @@ def bar_width(value: Any) -> str:
     if value is None or value == "":
         return "0"
     return str(max(0, min(100, round(float(value) * 100))))
+
+
+@register.simple_tag(takes_context=True)
+def trplain(context: template.Context, obj: Any, field: str) -> str:
+    """Like ``{% tr %}`` but plain text, for ``<title>`` and attributes (no fallback markup)."""
+    plan = context.get("plan")
+    fallbacks = [plan.default_language, plan.source_language] if plan is not None else []
+    lang = get_language() or settings.LANGUAGE_CODE
+    return pick(getattr(obj, field, None), lang, fallbacks).text
