@@ -196,3 +196,34 @@ def test_staff_pages_pass_axe_in_each_language(browser, round_site, shots, lang)
     assert axe_violations(page) == []
     page.screenshot(path=str(shots / f"{lang}_entry_error.png"), full_page=True)
     context.close()
+
+
+@pytest.mark.parametrize("lang", ["ja", "ko"])
+def test_coordinator_pages_pass_axe(browser, round_site, shots, lang):  # type: ignore[no-untyped-def]
+    base, people = round_site
+    target = people.own.targets.first()
+    context = browser.new_context(locale=lang)
+    page = context.new_page()
+    page.goto(f"{base}/{lang}/staff/login/")
+    page.fill("#id_username", "cora")
+    page.fill("#id_password", PASSWORD)
+    page.locator("form.staff-form button[type=submit]").click()
+    for path in (
+        "/staff/review/",
+        f"/staff/targets/{target.pk}/revise/",
+        f"/staff/indicators/{people.own.pk}/history/",
+    ):
+        page.goto(f"{base}/{lang}{path}")
+        assert axe_violations(page) == [], path
+    # revise the target through the page, without a reason: refused and announced
+    page.goto(f"{base}/{lang}/staff/targets/{target.pk}/revise/")
+    page.fill("#id_value", "170")
+    page.fill("#id_effective_from", "2027-10-01")
+    page.locator("form.staff-form button[type=submit]").click()
+    assert page.locator("[role=alert] a[href='#id_reason']").count() == 1
+    assert not target.revisions.exists()
+    page.fill("#id_reason", "中間見直し" if lang == "ja" else "중간 검토")
+    page.locator("form.staff-form button[type=submit]").click()
+    assert target.revisions.get().value == 170
+    page.screenshot(path=str(shots / f"{lang}_target_revised.png"), full_page=True)
+    context.close()
