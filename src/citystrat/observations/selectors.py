@@ -8,7 +8,8 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from citystrat.accounts.permissions import Action, can
+from citystrat.accounts.models import Role
+from citystrat.accounts.permissions import Action, can, role_of
 from citystrat.audit.models import AuditEvent
 from citystrat.plans.models import Indicator
 
@@ -89,10 +90,7 @@ def indicators_for(user: Any) -> QuerySet[Indicator]:
         .prefetch_related("observations")
         .order_by("plan_id", "order")
     )
-    from citystrat.accounts.permissions import role_of
-
-    role = role_of(user)
-    if role == "editor":
+    if role_of(user) == Role.EDITOR:
         return qs.filter(department_id=user.profile.department_id)
     if not can(user, Action.VIEW_PENDING):
         return qs.none()
