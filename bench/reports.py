@@ -10,7 +10,8 @@ Kumamoto plan loaded, times, in the same run:
 * warm     - the same report again (median of ``--repeat`` runs): what a
   server that has made one report before pays.
 
-Prints seconds, pages, bytes and the ratios to the baseline.
+Prints seconds, pages, bytes, the ratios to the baseline (which stay steady
+when the machine is busy, unlike the seconds) and the load average.
 
     .venv/bin/python bench/reports.py [--lang ja] [--repeat 3]
 """
@@ -99,7 +100,9 @@ def main() -> int:
     warm_runs = [full()[0] for _ in range(max(1, args.repeat))]
     warm = statistics.median(warm_runs)
 
+    load = os.getloadavg()[0]
     print(f"mid-term review PDF, built-in plan, as of {as_of}, lang {args.lang}")
+    print(f"  machine: {os.cpu_count()} CPUs, load average {load:.1f} (times grow with load)")
     print(f"  baseline one-page PDF : {baseline:6.2f} s  ({_pages(base_pdf)} page)")
     print(
         f"  full report, cold     : {cold:6.2f} s  ({_pages(pdf)} pages, {len(pdf):,} bytes)"
