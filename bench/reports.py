@@ -8,7 +8,8 @@ Kumamoto plan loaded, times, in the same run:
 * cold     - the first full mid-term review PDF in the process: assessments,
   the 13 indicator charts (vl-convert starts its engine), HTML, layout, fonts;
 * warm     - the same report again (median of ``--repeat`` runs): what a
-  server that has made one report before pays.
+  server that has made this report before pays (its charts are kept per
+  process, the rest is made again).
 
 Prints seconds, pages, bytes, the ratios to the baseline (which stay steady
 when the machine is busy, unlike the seconds) and the load average.

@@ -36,6 +36,8 @@ Definitions (also printed in the report's methodology appendix):
 from __future__ import annotations
 
 import base64
+import functools
+import json
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -486,8 +488,14 @@ def _row(ia: IndicatorAssessment, lang: str, plan: Plan, with_chart: bool) -> In
             width=620,
             height=220,
         )
-        row.chart_svg = charts.render_svg(spec, lang, width=620)
+        row.chart_svg = _chart_svg(json.dumps(spec, sort_keys=True, ensure_ascii=False), lang)
     return row
+
+
+@functools.lru_cache(maxsize=256)
+def _chart_svg(spec_json: str, lang: str) -> str:
+    """A chart drawn by vl-convert, kept per process: the same spec gives the same SVG."""
+    return charts.render_svg(json.loads(spec_json), lang, width=620)
 
 
 def _timeline(ia: IndicatorAssessment, row: IndicatorRow, base: Period) -> list[TimelineCell]:
