@@ -108,6 +108,8 @@ def test_pdf_reports_in_each_language(builtin_plan, tmp_path, artifacts_dir, lan
 
 def test_midterm_lists_met_targets_for_the_review(builtin_plan, tmp_path) -> None:
     html = _report(tmp_path, "midterm", "en", "html").read_text()
+    assert "Mid-term review in the fourth year (FY2027)" in html  # the plan's milestone
+    assert "April 1, 2024 – March 31, 2032" in html  # the plan period
     section = html.split('id="recommendations"')[1].split("</section>")[0]
     met = section.split("Targets already met")[1].split("Targets that look out of reach")[0]
     # 890,000 (2024) already meets both the 2027 (600,000) and 2031 (800,000) targets.

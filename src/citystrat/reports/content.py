@@ -333,6 +333,9 @@ class Report:
     title: str
     plan_title: Picked
     vision: Picked
+    plan_period_text: str
+    milestone: Picked | None
+    milestone_period: str
     period: Period
     period_text: str
     as_of_text: str
@@ -840,6 +843,11 @@ def _build(plan: Plan, options: ReportOptions) -> Report:
         for t in r.targets
         if t.original is not None
     ]
+    milestone = (
+        next((m for m in tree.milestones.all() if m.kind == "midterm_review"), None)
+        if options.kind is Kind.MIDTERM
+        else None
+    )
     now = timezone.localtime(timezone.now(), ZoneInfo(tree.timezone or settings.TIME_ZONE))
     kind_title = (
         _("Annual progress report") if options.kind is Kind.ANNUAL else _("Mid-term review")
@@ -851,6 +859,13 @@ def _build(plan: Plan, options: ReportOptions) -> Report:
         title=kind_title,
         plan_title=tree.tr("title", lang),
         vision=tree.tr("vision", lang),
+        plan_period_text=_("%(start)s – %(end)s")
+        % {
+            "start": formats.date_format(tree.period_start, "DATE_FORMAT"),
+            "end": formats.date_format(tree.period_end, "DATE_FORMAT"),
+        },
+        milestone=milestone.tr("title", lang) if milestone else None,
+        milestone_period=period_text(milestone.period) if milestone else "",
         period=period,
         period_text=period_text(period),
         as_of_text=formats.date_format(options.as_of, "DATE_FORMAT"),
