@@ -253,3 +253,17 @@ def test_command_writes_as_the_user_and_fails_on_problems(
     out = io.StringIO()
     call_command("import", str(good), "--user", "coord", stdout=out)
     assert "3 written" in out.getvalue()
+
+
+def test_a_falling_cumulative_count_needs_an_explanation(
+    builtin_plan: Any, coordinator: Any
+) -> None:
+    first = run(coordinator, b"indicator,period,value,source\nM4-2,FY2023,800,a\n", approve=True)
+    assert first.ok
+    lower = run(coordinator, b"indicator,period,value,source\nM4-2,FY2024,700,a\n")
+    assert [(p.row, p.column) for p in lower.problems] == [(2, "C (value)")]
+    assert "cumulative" in lower.problems[0].reason
+    explained = "indicator,period,value,source,理由\nM4-2,FY2024,700,a,集計方法の変更\n"
+    result = run(coordinator, explained.encode("utf-8"))
+    assert result.ok
+    assert Observation.objects.get(period_start="2024-04-01").explanation == "集計方法の変更"

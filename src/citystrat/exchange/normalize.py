@@ -282,6 +282,7 @@ HEADER_ALIASES = {
     "source_url": ["source_url", "url", "出典url", "출처url"],
     "note": ["note", "notes", "備考", "注記", "注", "비고"],
     "provisional": ["provisional", "速報値", "速報", "暫定", "잠정"],
+    "explanation": ["explanation", "説明", "理由", "減少理由", "설명", "사유"],
 }
 # Columns an export adds for people to read; an import ignores them.
 INFORMATIONAL = {

@@ -130,6 +130,7 @@ class Record:
     source_url: str
     provisional: Any
     token: PeriodToken | None = None
+    explanation: str = ""
 
     def problem(self, fieldname: str, reason: str) -> ImportProblem:
         if fieldname == "value" or (fieldname == "period" and self.columns.layout == "wide"):
@@ -268,6 +269,7 @@ def _records_from_rows(
             i_period = f.get("period")
             i_value = f.get("value")
             i_url = f.get("source_url")
+            i_expl = f.get("explanation")
             i_prov = f.get("provisional")
             sources = [
                 (k.partition(":")[2], i)
@@ -298,6 +300,7 @@ def _records_from_rows(
         source = {lang: _text(cells[i]) for lang, i in sources if _text(cells[i])}
         note = {lang: _text(cells[i]) for lang, i in notes if _text(cells[i])}
         url = _text(cells[i_url]) if i_url is not None else ""
+        explanation = _text(cells[i_expl]) if i_expl is not None else ""
         prov = cells[i_prov] if i_prov is not None else None
         if columns.layout == "long":
             assert i_period is not None and i_value is not None
@@ -317,6 +320,7 @@ def _records_from_rows(
                 url,
                 prov,
                 token,
+                explanation,
             )
             continue
         for index, token in columns.periods:
@@ -337,6 +341,7 @@ def _records_from_rows(
                 url,
                 prov,
                 token,
+                explanation,
             )
     if columns is None:
         yield ImportProblem(
@@ -521,7 +526,16 @@ def _json_records(data: bytes, *, file: str) -> Iterator[Record | ImportProblem]
     if not isinstance(items, list):
         yield ImportProblem(file, None, "observations", _("The observations list is missing."))
         return
-    headers = ["indicator", "period", "value", "source", "note", "source_url", "provisional"]
+    headers = [
+        "indicator",
+        "period",
+        "value",
+        "source",
+        "note",
+        "source_url",
+        "provisional",
+        "explanation",
+    ]
     columns = ColumnMap(
         fields={h: i for i, h in enumerate(headers)}, headers=headers, layout="json"
     )
@@ -553,6 +567,8 @@ def _json_records(data: bytes, *, file: str) -> Iterator[Record | ImportProblem]
             {str(k): str(v) for k, v in note.items() if v},
             str(item.get("source_url") or ""),
             item.get("provisional"),
+            None,
+            str(item.get("explanation") or ""),
         )
 
 

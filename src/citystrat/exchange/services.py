@@ -378,6 +378,23 @@ def observations_import(
                     continue
                 approved, open_ = lookup(indicator)
                 ordinal = period.start.toordinal()
+                if indicator.value_kind == ValueKind.CUMULATIVE_COUNT and not rec.explanation:
+                    earlier = [k for k in approved if k < ordinal]
+                    if earlier:
+                        previous = approved[max(earlier)]
+                        if number < previous.value:
+                            result.add_problem(
+                                rec.problem(
+                                    "value",
+                                    _(
+                                        "A cumulative count cannot be lower than the previous "
+                                        "approved value %(previous)s unless an explanation "
+                                        "column says why."
+                                    )
+                                    % {"previous": decimal_text(previous.value)},
+                                )
+                            )
+                            continue
                 current = approved.get(ordinal)
                 pending = open_.get(ordinal)
                 if pending is not None:
@@ -437,6 +454,7 @@ def observations_import(
                     decided_by=user if approve else None,
                     decided_at=now if approve else None,
                     decision_reason=_("imported and approved") if approve else "",
+                    explanation=rec.explanation,
                 )
                 obs.set_period(period)
                 buffer.append((obs, rec, current))
