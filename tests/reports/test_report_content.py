@@ -124,3 +124,22 @@ def test_japanese_report_of_an_english_plan_marks_fallbacks(minimal_plan) -> Non
     assert "植樹数" in html  # T-1 has a Japanese name
     # T-2 has no Japanese name: the English one is shown, marked as such.
     assert '<span lang="en">Residents satisfied</span> <small class="fallback-note">' in html
+
+
+def test_submitted_values_count_only_in_a_draft_report(minimal_plan, staff, trees) -> None:
+    period = parse_period("FY2026", trees.period_kind, fy_start_month=4)
+    obs = observation_save_draft(
+        actor=staff.coordinator,
+        indicator=trees,
+        period=period,
+        value=Decimal(140),
+        source="Parks annual report",
+    )
+    observation_submit(actor=staff.coordinator, observation=obs)
+    cache.bump()
+    final = _html(minimal_plan)
+    table = _section(final, 'id="indicator-T-1"', "</table>")
+    assert "140" not in table and "120" in table
+    draft = _html(minimal_plan, include_pending=True)
+    table = _section(draft, 'id="indicator-T-1"', "</table>")
+    assert "140" in table and "waiting for review" in table
