@@ -388,3 +388,32 @@ def test_submitted_value_cannot_be_withdrawn(client, people, submitted):  # type
     assert response.status_code == 400
     submitted.refresh_from_db()
     assert submitted.status == "submitted"
+
+
+def test_coordinator_sets_the_reporting_calendar(client, people):  # type: ignore[no-untyped-def]
+    from citystrat.observations.models import ReportingSchedule
+
+    login(client, people.coordinator)
+    page = url("schedule", pk=people.own.pk)
+    assert 'value="3"' in client.get(page).content.decode()  # the default: 3 months
+    data = {"due_months_after": 2, "lead_days": 20, "repeat_days": 7, "escalate_after_days": 21}
+    response = client.post(page, {**data, "active": "on"})
+    assert response.status_code == 302
+    schedule = ReportingSchedule.objects.get(indicator=people.own)
+    assert (schedule.due_months_after, schedule.lead_days, schedule.active) == (2, 20, True)
+    assert AuditEvent.objects.get(code="observations.schedule.set").actor == people.coordinator
+    response = client.post(page, {**data, "repeat_days": 0})
+    assert response.status_code == 400 and 'href="#id_repeat_days"' in response.content.decode()
+    assert ReportingSchedule.objects.get(indicator=people.own).repeat_days == 7
+
+
+@pytest.mark.parametrize("role", ["editor", "reviewer", "viewer"])
+def test_others_cannot_set_the_calendar(client, people, role):  # type: ignore[no-untyped-def]
+    from citystrat.observations.models import ReportingSchedule
+
+    login(client, people.by_role(role))
+    page = url("schedule", pk=people.own.pk)
+    assert client.get(page).status_code == 403
+    data = {"due_months_after": 1, "lead_days": 1, "repeat_days": 1, "escalate_after_days": 1}
+    assert client.post(page, data).status_code == 403
+    assert not ReportingSchedule.objects.exists()

@@ -113,6 +113,24 @@ class DecisionForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
+class ScheduleForm(forms.Form):
+    due_months_after = forms.IntegerField(
+        label=_("Due by the end of this month after the period ends"), min_value=0, max_value=24
+    )
+    lead_days = forms.IntegerField(
+        label=_("First reminder, days before the due date"), min_value=0, max_value=365
+    )
+    repeat_days = forms.IntegerField(
+        label=_("While overdue, remind every so many days"), min_value=1, max_value=365
+    )
+    escalate_after_days = forms.IntegerField(
+        label=_("Tell the coordinators so many days after the due date"),
+        min_value=0,
+        max_value=365,
+    )
+    active = forms.BooleanField(label=_("Send reminders for this indicator"), required=False)
+
+
 class TargetRevisionForm(forms.Form):
     value = forms.CharField(
         label=_("Revised target value"),

@@ -9,6 +9,7 @@ urlpatterns = [
     path("logout/", views.StaffLogoutView.as_view(), name="logout"),
     path("indicators/<int:pk>/", views.indicator_entry, name="indicator"),
     path("indicators/<int:pk>/history/", views.indicator_history_page, name="history"),
+    path("indicators/<int:pk>/schedule/", views.schedule_page, name="schedule"),
     path("observations/<int:pk>/", views.observation_detail, name="observation"),
     path("review/", views.review, name="review"),
     path("targets/<int:pk>/revise/", views.target_revise_page, name="target_revise"),

@@ -26,7 +26,7 @@ from django.views.decorators.http import require_http_methods
 
 from citystrat.accounts.permissions import Action, can, require, role_of
 from citystrat.observations import selectors
-from citystrat.observations.calendar import current_round
+from citystrat.observations.calendar import current_round, schedule_for
 from citystrat.observations.models import EvidenceFile, Observation
 from citystrat.observations.services import (
     ObservationValidationError,
@@ -38,11 +38,18 @@ from citystrat.observations.services import (
     observation_save_draft,
     observation_submit,
     observation_withdraw,
+    reporting_schedule_set,
     target_revise,
 )
 from citystrat.plans.models import Indicator, Target
 
-from .forms import DecisionForm, EvidenceForm, ObservationForm, TargetRevisionForm
+from .forms import (
+    DecisionForm,
+    EvidenceForm,
+    ObservationForm,
+    ScheduleForm,
+    TargetRevisionForm,
+)
 
 View = Callable[..., HttpResponseBase]
 
@@ -221,6 +228,7 @@ def indicator_entry(request: HttpRequest, pk: int) -> HttpResponse:
             "round": current_round(indicator, timezone.localdate()),
             "targets": targets,
             "may_revise": can(request.user, Action.REVISE_TARGET, indicator),
+            "may_schedule": can(request.user, Action.EDIT_PLAN, indicator),
             "may_submit": can(request.user, Action.SUBMIT, indicator),
         },
         status=status,
@@ -404,6 +412,48 @@ def target_revise_page(request: HttpRequest, pk: int) -> HttpResponse:
             "target": target,
             "revisions": target.revisions.select_related("created_by"),
             "form": form,
+        },
+        status=status,
+    )
+
+
+# --- reporting calendar ---------------------------------------------------------------
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def schedule_page(request: HttpRequest, pk: int) -> HttpResponse:
+    indicator = _indicator(pk)
+    require(request.user, Action.EDIT_PLAN, indicator)
+    current = schedule_for(indicator)
+    status = 200
+    if request.method == "POST":
+        form = ScheduleForm(request.POST)
+        if form.is_valid():
+            try:
+                reporting_schedule_set(actor=request.user, indicator=indicator, **form.cleaned_data)
+            except ObservationValidationError as exc:
+                _add_service_error(form, exc)
+            else:
+                messages.success(request, _("The reporting calendar is saved."))
+                return redirect("staff:indicator", pk=indicator.pk)
+        status = 400
+    else:
+        form = ScheduleForm(
+            initial={
+                name: getattr(current, name)
+                for name in ("due_months_after", "lead_days", "repeat_days", "escalate_after_days")
+            }
+            | {"active": current.active}
+        )
+    return render(
+        request,
+        "staff/schedule.html",
+        {
+            "plan": indicator.plan,
+            "indicator": indicator,
+            "form": form,
+            "round": current_round(indicator, timezone.localdate()),
         },
         status=status,
     )
