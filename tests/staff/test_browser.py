@@ -227,3 +227,31 @@ def test_coordinator_pages_pass_axe(browser, round_site, shots, lang):  # type: 
     assert target.revisions.get().value == 170
     page.screenshot(path=str(shots / f"{lang}_target_revised.png"), full_page=True)
     context.close()
+
+
+def test_builtin_plan_my_indicators_for_a_coordinator(
+    browser, transactional_db, live_server, shots
+):  # type: ignore[no-untyped-def]
+    """Kumamoto's plan names no departments: the coordinator sees every indicator's round."""
+    from citystrat.accounts.services import user_create
+    from citystrat.plans.services import plan_load_file
+
+    cache.clear()
+    plan_load_file(path=settings.CITYSTRAT_BUILTIN_PLAN, channel="system")
+    user_create(username="kokusai", role="coordinator", password=PASSWORD, language="ja")
+    context = browser.new_context(locale="ja")
+    page = context.new_page()
+    page.goto(f"{live_server.url}/ja/staff/login/")
+    page.fill("#id_username", "kokusai")
+    page.fill("#id_password", PASSWORD)
+    page.locator("form.staff-form button[type=submit]").click()
+    page.goto(f"{live_server.url}/ja/staff/")
+    html = page.content()
+    for code in ("M1-1", "M2-1", "M4-2", "P2-1"):
+        assert code in html
+    assert "本市の外国人宿泊者数（暦年）" in html
+    assert html.count("未指定") == 13  # no owning department for any of the 13 indicators
+    assert axe_violations(page) == []
+    page.screenshot(path=str(shots / "ja_builtin_my_indicators.png"), full_page=True)
+    context.close()
+    cache.clear()
