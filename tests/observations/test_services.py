@@ -167,7 +167,7 @@ def test_approve_bumps_the_cache_version_on_commit(people, django_capture_on_com
     before = plan_cache.version()
     with django_capture_on_commit_callbacks(execute=True):
         observation_approve(actor=people.reviewer, observation=obs)
-    assert plan_cache.version() > before
+    assert plan_cache.version() != before
 
 
 def test_return_needs_a_reason(people):  # type: ignore[no-untyped-def]

@@ -33,7 +33,7 @@ def test_coordinator_adds_a_translation(
     event = AuditEvent.objects.get(code="plans.text.edit")
     assert event.before == {"ja": ""} and event.after == {"ja": "木を増やす"}
     assert event.actor == coordinator
-    assert plan_cache.version() == version + 1  # cached pages are invalidated
+    assert plan_cache.version() != version  # cached pages are invalidated
 
 
 def test_paragraph_edit_needs_an_index(minimal_plan: Plan, coordinator) -> None:  # type: ignore[no-untyped-def]

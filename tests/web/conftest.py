@@ -19,10 +19,10 @@ def _fresh_cache():
     from citystrat.plans import assessments
 
     cache.clear()
-    assessments._memo.clear()
+    assessments.clear_memo()
     yield
     cache.clear()
-    assessments._memo.clear()
+    assessments.clear_memo()
 
 
 @pytest.fixture

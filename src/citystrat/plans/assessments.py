@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 __all__ = [
     "IndicatorAssessment",
     "PlanRollup",
+    "clear_memo",
     "indicator_assessments",
     "plan_rollup",
     "plan_today",
@@ -44,6 +45,11 @@ __all__ = [
 # keys carry the shared content version, so a bump anywhere invalidates them.
 _memo: dict[str, dict[int, IndicatorAssessment]] = {}
 _MEMO_SIZE = 32
+
+
+def clear_memo() -> None:
+    """Forget memoised assessments in this process (tests; after restoring a backup)."""
+    _memo.clear()
 
 
 def plan_today(plan: Plan) -> date:

@@ -160,10 +160,13 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 
+# Shared by every server process (gunicorn runs several): approving a value in
+# one must invalidate the pages cached by all.  Redis when configured.
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "citystrat",
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(DATA_DIR / "cache"),
+        "OPTIONS": {"MAX_ENTRIES": 5000},
     }
 }
 if os.environ.get("CITYSTRAT_REDIS_URL"):

@@ -18,4 +18,7 @@ STORAGES = {
 }
 EVIDENCE_ROOT = DATA_DIR / "evidence"
 AXES_ENABLED = True
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}
+}
 DEBUG = False
