@@ -34,6 +34,21 @@ SETTINGS = settings(
 )
 
 
+@pytest.fixture(autouse=True)
+def keep_the_test_connection() -> Any:
+    """Schemathesis calls the WSGI app directly: keep Django from closing the test's
+    database connection (and so its transaction) after each request, as Django's own
+    test client does."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 @pytest.mark.django_db
 @schema.parametrize()
 @SETTINGS

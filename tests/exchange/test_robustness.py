@@ -190,3 +190,14 @@ def test_utf16_from_excel_unicode_text_is_read(builtin_plan: Any, coordinator: A
     data = "indicator\tperiod\tvalue\tsource\nM2-2\tFY2022\t160\ta\n".encode("utf-16")
     result = attempt(coordinator, data, "unicode.txt")
     assert result.ok and result.written == 1
+
+
+def test_nul_characters_in_json_texts_are_refused(builtin_plan: Any, coordinator: Any) -> None:
+    data = (
+        b'{"format": "citystrat-observations/1", "observations": [{"indicator": "M2-2", '
+        b'"period": "FY2022", "value": 1, "source": {"ja": "a\\u0000b"}}]}'
+    )
+    before = snapshot()
+    result = attempt(coordinator, data, "nul.json")
+    assert [(p.row, p.column) for p in result.problems] == [(1, "source")]
+    assert snapshot() == before

@@ -63,7 +63,7 @@ class ApiView(GenericAPIView[Any]):
         return api_exception_handler
 
     def plan(self) -> Plan:
-        code = self.request.query_params.get("plan")
+        code = _filters(self.request, ["plan"]).get("plan")
         try:
             return plan_get(code or None)
         except LookupError:
@@ -173,6 +173,8 @@ class IndicatorDetailView(ApiView):
 
     @extend_schema(operation_id="indicators_retrieve", parameters=[PLAN_PARAM])
     def get(self, request: Request, code: str) -> Response:
+        if "\x00" in code or len(code) > 32:
+            raise Http404
         indicator = _indicators(self.plan()).filter(code=code).first()
         if indicator is None:
             raise Http404
@@ -262,7 +264,8 @@ class ObservationListView(ApiView):
         form.is_valid(raise_exception=True)
         data = form.validated_data
         plan = self.plan()
-        indicator = Indicator.objects.filter(plan=plan, code=data["indicator"]).first()
+        code = data["indicator"]
+        indicator = None if "\x00" in code else plan.indicators.filter(code=code).first()
         if indicator is None:
             raise serializers.ValidationError({"indicator": [_("There is no such indicator.")]})
         try:

@@ -339,6 +339,12 @@ def observations_import(
                     bad = True
                 source = {(k or lang): v for k, v in rec.source.items()}
                 note = {(k or lang): v for k, v in rec.note.items()}
+                texts = [*source.values(), *note.values(), rec.source_url, rec.explanation]
+                if any("\x00" in t for t in texts):
+                    result.add_problem(
+                        rec.problem("source", _("The row contains a NUL character."))
+                    )
+                    bad = True
                 if not source:
                     result.add_problem(rec.problem("source", _("Name the source of this value.")))
                     bad = True
