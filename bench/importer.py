@@ -236,6 +236,9 @@ def _pg_url(name: str) -> str:
     return f"{base}/{name}"
 
 
+MODES = ("baseline", "citystrat")
+
+
 def run_database(db: str, work: Path, plan: Path, files: dict[str, Path]) -> list[dict]:
     results = []
     if db == "sqlite":
@@ -243,7 +246,7 @@ def run_database(db: str, work: Path, plan: Path, files: dict[str, Path]) -> lis
         template.mkdir()
         prepare(template, None, plan)
         for layout, path in files.items():
-            for mode in ("baseline", "citystrat"):
+            for mode in MODES:
                 run_dir = work / f"sqlite-{layout}-{mode}"
                 shutil.copytree(template, run_dir)
                 results.append({"database": db, **measure(mode, layout, path, run_dir, None)})
@@ -257,7 +260,7 @@ def run_database(db: str, work: Path, plan: Path, files: dict[str, Path]) -> lis
         admin.execute(f'CREATE DATABASE "{template}"')
         prepare(work, _pg_url(template), plan)
         for layout, path in files.items():
-            for mode in ("baseline", "citystrat"):
+            for mode in MODES:
                 name = f"citystrat_bench_{tag}_{layout}_{mode}"
                 admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
                 created.append(name)
@@ -274,8 +277,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument("--layouts", default="long,wide", help="long,wide (default both)")
+    parser.add_argument(
+        "--modes", default="baseline,citystrat", help="baseline,citystrat (default both)"
+    )
     parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    global MODES
+    MODES = tuple(args.modes.split(","))
     if args.child:
         mode, layout, path = args.child
         print(json.dumps(child(mode, layout, Path(path))))
@@ -287,7 +296,11 @@ def main() -> None:
         write_plan(plan, indicators)
         rows = indicators * len(YEARS)
         print(f"{rows:,} rows: {indicators:,} indicators x {len(YEARS)} years")
-        files = {"long": long_path, "wide": wide_path}
+        files = {
+            k: v
+            for k, v in {"long": long_path, "wide": wide_path}.items()
+            if k in args.layouts.split(",")
+        }
         dbs = ["sqlite", "postgres"] if args.db == "both" else [args.db]
         results = []
         for db in dbs:

@@ -180,3 +180,14 @@ def test_schema_and_docs_page(api: APIClient, db: Any) -> None:
     page = api.get("/api/v1/docs/").content.decode()
     assert "/static/vendor/swagger-ui/swagger-ui-bundle.js" in page
     assert "https://" not in page
+
+
+def test_list_pages_use_a_constant_number_of_queries(
+    api: APIClient, builtin_plan: Any, django_assert_max_num_queries: Any
+) -> None:
+    with django_assert_max_num_queries(6):
+        assert api.get("/api/v1/indicators/", {"limit": 1000}).status_code == 200
+    with django_assert_max_num_queries(6):
+        assert api.get("/api/v1/observations/", {"limit": 1000}).status_code == 200
+    with django_assert_max_num_queries(12):
+        assert api.get("/api/v1/plan/").status_code == 200
