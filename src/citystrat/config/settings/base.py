@@ -175,6 +175,9 @@ if os.environ.get("CITYSTRAT_REDIS_URL"):
         "LOCATION": os.environ["CITYSTRAT_REDIS_URL"],
     }
 
+# The address people reach this site at, for links in e-mails.
+CITYSTRAT_SITE_URL = os.environ.get("CITYSTRAT_SITE_URL", "http://127.0.0.1:8000")
+
 EMAIL_BACKEND = os.environ.get(
     "DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
 )

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from citystrat.plans.assessments import indicator_assessments, plan_today, render_message
 from citystrat.plans.selectors import plan_get
@@ -66,12 +67,12 @@ class Command(BaseCommand):
     def _print(self, plan: Any, lang: str, as_of: date, explain: bool) -> None:
         assessments = indicator_assessments(plan, as_of=as_of)
         header = [
-            _("Indicator"),
-            _("Baseline"),
-            _("Latest"),
-            _("Targets"),
-            _("Achievement"),
-            _("Status"),
+            pgettext("status table", "Indicator"),
+            pgettext("status table", "Baseline"),
+            pgettext("status table", "Latest"),
+            pgettext("status table", "Targets"),
+            pgettext("status table", "Achievement"),
+            pgettext("status table", "Status"),
         ]
         rows: list[list[str]] = []
         notes: list[str] = []
