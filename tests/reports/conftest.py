@@ -53,7 +53,7 @@ def fresh_assessments():  # type: ignore[no-untyped-def]
     from citystrat.plans import assessments
 
     cache.clear()
-    assessments._memo.clear()
+    assessments.clear_memo()
     yield
     cache.clear()
-    assessments._memo.clear()
+    assessments.clear_memo()
