@@ -7,7 +7,7 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMPS := .stamps
-PG_URL ?= postgres://postgres@127.0.0.1:5432/citystrat
+PG_URL ?= postgres://postgres@127.0.0.1:5432/citystrat_check
 SYSTEM_PACKAGES := chromium fonts-noto-cjk poppler-utils gettext
 VENDOR := src/citystrat/web/static/vendor
 
