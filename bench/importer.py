@@ -309,20 +309,23 @@ def main() -> None:
             f"{'database':<9} {'layout':<5} {'run':<10} {'rows/s':>9} {'seconds':>8} "
             f"{'peak MB':>8} {'vs baseline':>12}"
         )
+        print(json.dumps(results), flush=True)
         for r in results:
             base = next(
-                b
-                for b in results
-                if b["database"] == r["database"]
-                and b["layout"] == r["layout"]
-                and b["mode"] == "baseline"
+                (
+                    b
+                    for b in results
+                    if b["database"] == r["database"]
+                    and b["layout"] == r["layout"]
+                    and b["mode"] == "baseline"
+                ),
+                None,
             )
-            ratio = r["rows_per_second"] / base["rows_per_second"]
+            ratio = r["rows_per_second"] / base["rows_per_second"] if base else float("nan")
             print(
                 f"{r['database']:<9} {r['layout']:<5} {r['mode']:<10} {r['rows_per_second']:>9,} "
                 f"{r['seconds']:>8} {r['peak_mb']:>8} {ratio:>11.2f}x"
             )
-        print(json.dumps(results))
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
