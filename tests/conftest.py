@@ -40,6 +40,23 @@ def minimal_plan(db):  # type: ignore[no-untyped-def]
     return plan_load_file(path=TESTS / "plans" / "data" / "minimal.yaml", channel="system")
 
 
+@pytest.fixture(scope="session")
+def browser():  # type: ignore[no-untyped-def]
+    """Debian's headless Chromium driven by Playwright, once per session (no browser download)."""
+    import os
+
+    from playwright.sync_api import sync_playwright
+
+    from browser_support import ARGS, CHROMIUM
+
+    # Playwright runs an event loop in this thread; the tests' database calls stay synchronous.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
 @pytest.fixture
 def artifacts_dir() -> Path:
     """Where tests save screenshots, rendered pages and reports for people to look at."""

@@ -9,8 +9,6 @@ staff pages are checked with axe-core.  Screenshots go to test-artifacts/staff/.
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,36 +17,14 @@ from django.conf import settings
 from django.core.cache import cache
 
 from accounts.people import PASSWORD, make_people
+from browser_support import axe_violations
 from citystrat.observations.models import EvidenceFile, Observation
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = next(
-    (p for p in ("/usr/lib/chromium/chromium", "/usr/bin/chromium") if Path(p).exists()),
-    "/usr/bin/chromium",
-)
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-AXE = Path(settings.PACKAGE_DIR) / "web" / "static" / "vendor" / "axe" / "axe.min.js"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 MINIMAL = Path(__file__).resolve().parent.parent / "plans" / "data" / "minimal.yaml"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with playwright_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture
@@ -74,22 +50,6 @@ def sign_in(page: Any, base: str, username: str) -> None:
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(f"{base}/en/staff/")
-
-
-def axe_violations(page: Any) -> list[dict[str, Any]]:
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate(
-        # The site header's brand belongs to the public dashboard (web/base.html); its
-        # fallback note (a plan title missing in Korean, as in the minimal test plan) has
-        # low contrast there: reported to the dashboard's owner, left out here.
-        "async (tags) => await axe.run({exclude: [['.brand']]},"
-        " {runOnly: {type: 'tag', values: tags}})",
-        AXE_TAGS,
-    )
-    return [
-        {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"][:3]]}
-        for v in result["violations"]
-    ]
 
 
 def public_figure_shown(browser: Any, base: str, text: str) -> bool:
