@@ -25,7 +25,7 @@ PAGE_TIMEOUT = 24 * 3600
 View = Callable[..., HttpResponse]
 
 
-def _plan_stamp(version: int) -> str:
+def _plan_stamp(version: str) -> str:
     """The shown plan's id and today's date in its time zone, without a query on a cache hit."""
     key = f"citystrat:page-plan:{version}"
     meta = cache.get(key)
