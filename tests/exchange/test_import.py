@@ -228,15 +228,24 @@ def test_an_editor_imports_only_their_department(minimal_plan: Any, parks_editor
     assert ok.ok and ok.written == 1
 
 
-def test_command_needs_a_user_to_write(builtin_plan: Any, tmp_path: Path) -> None:
+def test_command_without_a_user_submits_for_review_but_never_approves(
+    builtin_plan: Any, tmp_path: Path
+) -> None:
     path = tmp_path / "v.csv"
     path.write_bytes(CP932_TEXT.encode("cp932"))
-    with pytest.raises(CommandError, match="--user"):
-        call_command("import", str(path))
     out = io.StringIO()
     call_command("import", str(path), "--dry-run", stdout=out)
     assert "3 new" in out.getvalue() and "dry run" in out.getvalue()
     assert not Observation.objects.filter(origin=Observation.Origin.IMPORT).exists()
+    with pytest.raises(CommandError, match="--user"):
+        call_command("import", str(path), "--approve")
+    assert not Observation.objects.filter(origin=Observation.Origin.IMPORT).exists()
+    call_command("import", str(path), stdout=io.StringIO())
+    imported = Observation.objects.filter(origin=Observation.Origin.IMPORT)
+    assert imported.count() == 3
+    assert {o.status for o in imported} == {Observation.Status.SUBMITTED}
+    event = AuditEvent.objects.filter(code="exchange.observation.import").first()
+    assert event is not None and event.actor is None and event.actor_name == "cli"
 
 
 def test_command_writes_as_the_user_and_fails_on_problems(

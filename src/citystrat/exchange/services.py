@@ -176,11 +176,14 @@ def observations_import(
 ) -> ImportResult:
     """Check every record and write all of them, or none; see the module doc.
 
-    ``actor`` may be None only for a dry run (the command line without
-    ``--user``): then no permission is checked and nothing can be written.
+    ``actor`` None is the command line without ``--user`` (the machine's
+    owner, as for ``citystrat plan load``): it may check a file or submit
+    values for review, recorded as coming from the command line, but never
+    approve them.
     """
-    if actor is None and not dry_run:
-        raise ValueError("an import that writes needs an actor")
+    if actor is None and approve and not dry_run:
+        # The command line without --user may submit values for review, never approve them.
+        require(actor, Action.IMPORT_APPROVE)
     if actor is not None:
         require(actor, Action.IMPORT)
         if approve:

@@ -1,4 +1,4 @@
-"""``citystrat import FILE [--dry-run] [--approve] --user USERNAME``."""
+"""``citystrat import FILE [--dry-run] [--approve] [--user USERNAME]``."""
 
 from __future__ import annotations
 
@@ -19,8 +19,8 @@ from citystrat.plans.selectors import NoPlanError, plan_get
 class Command(BaseCommand):
     help = (
         "Import observation values from CSV, XLSX, JSON or a data package, all or nothing. "
-        "Writing needs --user (the command acts as that person; their role decides); "
-        "--dry-run without --user only checks the file."
+        "With --user the command acts as that person (their role decides); without it, "
+        "values are submitted for review from the command line. --approve needs a coordinator."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
@@ -47,8 +47,11 @@ class Command(BaseCommand):
                 actor = get_user_model().objects.get(username=options["user"])
             except get_user_model().DoesNotExist:
                 raise CommandError(f"no user {options['user']!r}") from None
-        elif not options["dry_run"]:
-            raise CommandError("say who is importing with --user USERNAME (or use --dry-run)")
+        elif options["approve"] and not options["dry_run"]:
+            raise CommandError(
+                "import-and-approve needs --user USERNAME of a coordinator, who the audit "
+                "trail will name"
+            )
         try:
             plan = plan_get(options.get("plan"))
             result = observations_import(
