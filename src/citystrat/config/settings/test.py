@@ -8,7 +8,9 @@ import tempfile
 os.environ.setdefault("CITYSTRAT_DATA_DIR", tempfile.mkdtemp(prefix="citystrat-test-"))
 
 from .base import *  # noqa: F403
-from .base import DATA_DIR
+from .base import DATA_DIR, STATIC_ROOT
+
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns when it is missing
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
