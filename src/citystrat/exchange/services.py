@@ -252,13 +252,16 @@ def observations_import(
         return codes_by_id[obs.indicator_id]
 
     def lookup(indicator: Indicator) -> tuple[dict[int, _Existing], dict[int, _Existing]]:
-        pair = existing.get(indicator.pk)
-        if pair is None:
-            approved: dict[int, _Existing] = {}
-            open_: dict[int, _Existing] = {}
-            for row in Observation.objects.filter(
-                indicator=indicator, status__in=[Observation.Status.APPROVED, *_OPEN]
+        """The indicator's approved and open values by period start.
+
+        The first call reads those of every indicator of the plan in one query
+        (a file touches many indicators; one query each was the import's main cost).
+        """
+        if not existing:
+            rows = Observation.objects.filter(
+                indicator__plan=plan, status__in=[Observation.Status.APPROVED, *_OPEN]
             ).values_list(
+                "indicator_id",
                 "id",
                 "status",
                 "period_start",
@@ -267,11 +270,13 @@ def observations_import(
                 "note",
                 "provisional",
                 "source_url",
-            ):
-                target = approved if row[1] == Observation.Status.APPROVED else open_
-                target[row[2].toordinal()] = _Existing(row[0], row[1], *row[3:])
-            pair = existing[indicator.pk] = (approved, open_)
-        return pair
+            )
+            existing[0] = ({}, {})  # marks the plan as read, even when it holds no value
+            for row in rows.iterator(chunk_size=5000):
+                approved, open_ = existing.setdefault(row[0], ({}, {}))
+                target = approved if row[2] == Observation.Status.APPROVED else open_
+                target[row[3].toordinal()] = _Existing(row[1], row[2], *row[4:])
+        return existing.setdefault(indicator.pk, ({}, {}))
 
     try:
         with transaction.atomic():
