@@ -27,7 +27,7 @@ import numpy as np
 from .grading import GradingScale
 from .messages import Message, gettext_noop
 from .model import MethodResult, Value
-from .rows import BoolArray, FloatArray, IntArray, RowInfo, Rows, base_values, num
+from .rows import BoolArray, FloatArray, IntArray, RowInfo, Rows, base_values, message_params, num
 
 __all__ = ["NAME", "NOT_AVAILABLE", "AchievementArrays", "compute", "result"]
 
@@ -122,16 +122,7 @@ def result(
 ) -> MethodResult:
     """The :class:`MethodResult` of row ``i``."""
     values = dict(base) if base is not None else base_values(rows, info, i)
-    params: dict[str, float | str | None] = {
-        "base_period": info.base_label,
-        "baseline": num(rows.y0[i]),
-        "target_period": info.target_label or "",
-        "target": num(rows.y_target[i]),
-        "latest_period": values["latest_period"]
-        if isinstance(values["latest_period"], str)
-        else "",
-        "latest": num(rows.y_latest[i]),
-    }
+    params = message_params(rows, info, i, values)
     if not a.available[i]:
         if not rows.has_target[i]:
             msg = Message(MSG_NO_TARGET)

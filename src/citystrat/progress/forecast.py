@@ -64,7 +64,17 @@ import numpy as np
 
 from .messages import Message, gettext_noop
 from .model import MethodResult, Value
-from .rows import KIND_CODES, BoolArray, FloatArray, IntArray, RowInfo, Rows, base_values, num
+from .rows import (
+    KIND_CODES,
+    BoolArray,
+    FloatArray,
+    IntArray,
+    RowInfo,
+    Rows,
+    base_values,
+    message_params,
+    num,
+)
 
 # scipy ships no type information; its Student-t functions are used through Any.
 special: Any = importlib.import_module("scipy.special")
@@ -350,13 +360,8 @@ def result(
     status = STATUSES[int(a.status[i])]
     model_code = int(a.model[i])
     final = bool(rows.final[i]) and status != NOT_AVAILABLE
-    latest_period = values["latest_period"]
     params: dict[str, float | str | None] = {
-        "base_period": info.base_label,
-        "target_period": info.target_label or "",
-        "target": num(rows.y_target[i]),
-        "latest_period": latest_period if isinstance(latest_period, str) else "",
-        "latest": num(rows.y_latest[i]),
+        **message_params(rows, info, i, values),
         "n": int(a.n[i]),
         "forecast": num(a.median[i]),
         "low80": num(a.low80[i]),

@@ -39,7 +39,7 @@ import numpy as np
 
 from .messages import Message, gettext_noop
 from .model import MethodResult, Value
-from .rows import BoolArray, FloatArray, IntArray, RowInfo, Rows, base_values, num
+from .rows import BoolArray, FloatArray, IntArray, RowInfo, Rows, base_values, message_params, num
 
 __all__ = [
     "DETERIORATION",
@@ -260,13 +260,8 @@ def result(
     values = dict(base) if base is not None else base_values(rows, info, i)
     code = int(a.status[i])
     status = STATUSES[code]
-    latest_period = values["latest_period"]
     params: dict[str, float | str | None] = {
-        "base_period": info.base_label,
-        "target_period": info.target_label or "",
-        "target": num(rows.y_target[i]),
-        "latest_period": latest_period if isinstance(latest_period, str) else "",
-        "latest": num(rows.y_latest[i]),
+        **message_params(rows, info, i, values),
         "observed": num(a.cagr_observed[i]),
         "required": num(a.cagr_required[i]),
     }

@@ -10,6 +10,7 @@ builds them for many series at once.  Both run the same array code.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import SupportsFloat
 
@@ -24,6 +25,7 @@ __all__ = [
     "RowInfo",
     "Rows",
     "base_values",
+    "message_params",
     "num",
 ]
 
@@ -136,6 +138,21 @@ def num(x: SupportsFloat) -> float | None:
     """A float for the results, ``None`` for NaN (JSON has no NaN)."""
     v = float(x)
     return v if v == v else None
+
+
+def message_params(
+    rows: Rows, info: RowInfo, i: int, values: Mapping[str, object]
+) -> dict[str, float | str | None]:
+    """The explanation parameters every method shares: periods, baseline, latest, target."""
+    latest_period = values.get("latest_period")
+    return {
+        "base_period": info.base_label,
+        "baseline": num(rows.y0[i]),
+        "target_period": info.target_label or "",
+        "target": num(rows.y_target[i]),
+        "latest_period": latest_period if isinstance(latest_period, str) else "",
+        "latest": num(rows.y_latest[i]),
+    }
 
 
 def base_values(rows: Rows, info: RowInfo, i: int) -> dict[str, float | str | bool | None]:

@@ -28,7 +28,7 @@ import numpy as np
 
 from .messages import Message, gettext_noop
 from .model import MethodResult, Value
-from .rows import BoolArray, FloatArray, IntArray, RowInfo, Rows, base_values, num
+from .rows import BoolArray, FloatArray, IntArray, RowInfo, Rows, base_values, message_params, num
 
 __all__ = [
     "AHEAD",
@@ -142,14 +142,8 @@ def result(
 ) -> MethodResult:
     values = dict(base) if base is not None else base_values(rows, info, i)
     status = STATUSES_BY_CODE[int(a.status[i])]
-    latest_period = values["latest_period"]
     params: dict[str, float | str | None] = {
-        "base_period": info.base_label,
-        "baseline": num(rows.y0[i]),
-        "target_period": info.target_label or "",
-        "target": num(rows.y_target[i]),
-        "latest_period": latest_period if isinstance(latest_period, str) else "",
-        "latest": num(rows.y_latest[i]),
+        **message_params(rows, info, i, values),
         "expected": num(a.expected[i]),
     }
     values.update(
