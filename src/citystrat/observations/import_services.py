@@ -617,7 +617,7 @@ def observations_import(
             )
             if result.written:
                 # Approved values change the public figures; submitted ones the draft reports.
-                transaction.on_commit(plan_cache.bump)
+                transaction.on_commit(plan_cache.bump if approve else plan_cache.bump_pending)
     except _Rollback:
         result.written = 0
     return result

@@ -266,8 +266,8 @@ def observation_enter(
 
 
 def _changed() -> None:
-    """Any move that changes what a report with pending values shows invalidates cached figures."""
-    transaction.on_commit(plan_cache.bump)
+    """A move that changes what a report with pending values shows invalidates draft figures."""
+    transaction.on_commit(plan_cache.bump_pending)
 
 
 def observation_submit(
@@ -311,7 +311,7 @@ def observation_approve(
             channel=channel,
             four_eyes_exception=four_eyes_exception,
         )
-        _changed()
+        transaction.on_commit(plan_cache.bump)
     return current
 
 
