@@ -11,7 +11,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/citystrat_check
 SYSTEM_PACKAGES := chromium fonts-noto-cjk poppler-utils gettext
 VENDOR := src/citystrat/web/static/vendor
 
-.PHONY: run test check lint types pytest pytest-sqlite pytest-postgres bench setup \
+.PHONY: run test check lint types layers pytest pytest-sqlite pytest-postgres bench setup \
         system-deps venv assets messages postgres clean lock
 
 run: setup
@@ -21,7 +21,7 @@ setup: system-deps venv assets messages
 
 test: setup check pytest
 
-check: lint types
+check: lint types layers
 
 lint: venv
 	$(VENV)/bin/ruff check src tests bench
@@ -29,6 +29,10 @@ lint: venv
 
 types: venv
 	$(VENV)/bin/mypy
+
+# The layer contract in pyproject.toml ([tool.importlinter]): dependencies point one way.
+layers: venv
+	cd src && ../$(VENV)/bin/lint-imports --config ../pyproject.toml --no-cache
 
 pytest: pytest-sqlite pytest-postgres
 
@@ -68,7 +72,7 @@ $(STAMPS)/assets: package.json package-lock.json scripts/vendor_assets.py
 	@mkdir -p $(STAMPS) && touch $@
 
 messages: venv
-	@cd src/citystrat && for app in */locale; do \
+	@cd src/citystrat && for app in */locale locale; do \
 	  [ -d "$$app" ] || continue; \
 	  (cd $$(dirname $$app) && CITYSTRAT_DATA_DIR=$(CURDIR)/var \
 	    $(CURDIR)/$(VENV)/bin/django-admin compilemessages -v0 --settings=citystrat.config.settings.base) || exit 1; \

@@ -349,7 +349,7 @@ def test_the_number_check_catches_a_raw_number():
 
 def test_assessment_date_is_the_plans_today(client, builtin_plan):
     text = visible_text(client.get("/en/indicators/M1-1/").content.decode())
-    from citystrat.plans.assessments import plan_today
+    from citystrat.monitoring.assessments import plan_today
 
     today = plan_today(builtin_plan)
     assert isinstance(today, date)

@@ -11,7 +11,6 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from citystrat.audit.services import audit_record
-from citystrat.plans.models import Department
 
 from .models import Profile, Role
 from .permissions import Action, require
@@ -27,6 +26,11 @@ class UserInputError(ValueError):
 
 
 LANGUAGE_CODES = ("ja", "ko", "en")
+
+
+def _departments() -> Any:
+    """The departments (a plans model that accounts knows only through the profile's link)."""
+    return Profile._meta.get_field("department").related_model._default_manager.all()  # type: ignore[union-attr]
 
 
 def user_create(
@@ -65,7 +69,7 @@ def user_create(
         )
     department = None
     if department_code:
-        department = Department.objects.filter(code=department_code).first()
+        department = _departments().filter(code=department_code).first()
         if department is None:
             raise UserInputError(
                 _("There is no department %(code)s.") % {"code": department_code}, "department"
@@ -114,7 +118,7 @@ def profile_set(
     actor: Any,
     user: Any,
     role: str,
-    department: Department | None = None,
+    department: Any = None,
     language: str = "ja",
     channel: str = "admin",
 ) -> Profile:

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from citystrat.i18n import Picked, pick
 from citystrat.periods import Period, PeriodKind
+from citystrat.progress.model import ValueKind as ValueKind
 
 VALUE_MAX_DIGITS = 24
 VALUE_DECIMAL_PLACES = 6
@@ -41,11 +42,14 @@ class DesiredDirection(models.TextChoices):
     DECREASE = "decrease", _("lower is better")
 
 
-class ValueKind(models.TextChoices):
-    LEVEL = "level", _("level")
-    COUNT_PER_PERIOD = "count_per_period", _("count per period")
-    CUMULATIVE_COUNT = "cumulative_count", _("cumulative count")
-    PERCENTAGE = "percentage", _("percentage")
+# The one ValueKind is the engine's (pure Python); the database stores its values.
+VALUE_KIND_LABELS = {
+    ValueKind.LEVEL: _("level"),
+    ValueKind.COUNT_PER_PERIOD: _("count per period"),
+    ValueKind.CUMULATIVE_COUNT: _("cumulative count"),
+    ValueKind.PERCENTAGE: _("percentage"),
+}
+VALUE_KIND_CHOICES = [(kind.value, VALUE_KIND_LABELS[kind]) for kind in ValueKind]
 
 
 class PeriodMixin(models.Model):
@@ -197,6 +201,12 @@ class Policy(TextMixin, models.Model):
     def __str__(self) -> str:
         return f"{self.plan.code}:{self.code}"
 
+    def is_owned_by(self, department_id: int) -> bool:
+        """A department owns a policy when it owns one of its (or its measures') indicators."""
+        return Indicator.objects.filter(
+            Q(policy=self) | Q(measure__policy=self), department_id=department_id
+        ).exists()
+
 
 class Measure(TextMixin, models.Model):
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="measures")
@@ -212,6 +222,10 @@ class Measure(TextMixin, models.Model):
 
     def __str__(self) -> str:
         return f"{self.plan.code}:{self.code}"
+
+    def is_owned_by(self, department_id: int) -> bool:
+        """A department owns a measure when it owns one of its indicators."""
+        return self.indicators.filter(department_id=department_id).exists()
 
 
 class PromotionDirection(TextMixin, models.Model):
@@ -277,7 +291,7 @@ class Indicator(TextMixin, models.Model):
     decimals = models.PositiveSmallIntegerField(default=0)
     direction = models.CharField(max_length=8, choices=DesiredDirection.choices, blank=True)
     period_kind = models.CharField(max_length=16, choices=PeriodKindChoices.choices)
-    value_kind = models.CharField(max_length=20, choices=ValueKind.choices)
+    value_kind = models.CharField(max_length=20, choices=VALUE_KIND_CHOICES)
     limit = value_field(null=True, blank=True)
     policy = models.ForeignKey(
         Policy, on_delete=models.CASCADE, null=True, blank=True, related_name="indicators"
@@ -312,6 +326,9 @@ class Indicator(TextMixin, models.Model):
 
     def __str__(self) -> str:
         return f"{self.plan.code}:{self.code}"
+
+    def is_owned_by(self, department_id: int) -> bool:
+        return self.department_id == department_id
 
     @property
     def owner_policy(self) -> Policy | None:

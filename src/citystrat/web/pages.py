@@ -1,7 +1,7 @@
 """What each public page shows, built from the selectors and the assessments.
 
 Views call these builders and render; the builders read only approved values
-(through :func:`citystrat.plans.assessments.indicator_assessments` and
+(through :func:`citystrat.monitoring.assessments.indicator_assessments` and
 :func:`citystrat.plans.selectors.approved_observations`).
 """
 
@@ -14,22 +14,21 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import F
-from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from citystrat import charts, progress
 from citystrat.i18n import pick
-from citystrat.observations.models import Observation
-from citystrat.plans.assessments import (
+from citystrat.monitoring.assessments import (
     IndicatorAssessment,
     indicator_assessments,
     plan_rollup,
     plan_today,
     render_message,
 )
+from citystrat.observations.models import Observation
+from citystrat.observations.selectors import observation_recent_changes
 from citystrat.plans.models import Indicator, Measure, Plan
 from citystrat.plans.selectors import approved_observations, plan_get, plan_with_tree
 from citystrat.progress import Direction, Point, Series
@@ -254,30 +253,7 @@ def _class_counts(summary: progress.Summary | None) -> list[tuple[str, str, str,
 
 def recent_changes(plan: Plan, limit: int = RECENT_CHANGES) -> list[dict[str, Any]]:
     """The latest approved values, newest decision first, each with the value before it."""
-    rows = list(
-        Observation.objects.filter(indicator__plan=plan, status=Observation.Status.APPROVED)
-        .select_related("indicator")
-        .annotate(when=Coalesce(F("decided_at"), F("created_at")))
-        .order_by("-when", "-period_start", "-id")[:limit]
-    )
-    if not rows:
-        return []
-    earlier = {
-        (o.indicator_id, o.period_start): o
-        for o in Observation.objects.filter(
-            indicator_id__in={r.indicator_id for r in rows}, status=Observation.Status.APPROVED
-        ).order_by("indicator_id", "period_start")
-    }
-    out = []
-    for row in rows:
-        before = [
-            o
-            for (ind, start), o in earlier.items()
-            if ind == row.indicator_id and start < row.period_start
-        ]
-        previous = before[-1] if before else None
-        out.append({"observation": row, "previous": previous, "when": row.when})
-    return out
+    return observation_recent_changes(plan, limit)
 
 
 def home_page() -> dict[str, Any]:

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "citystrat.review",
     "citystrat.plans",
     "citystrat.observations",
+    "citystrat.monitoring",
     "citystrat.exchange",
     "citystrat.reports",
     "citystrat.api",
@@ -144,7 +145,9 @@ LANGUAGES = [
     ("en", "English"),
 ]
 LANGUAGE_NAMES_FOR_TRANSLATION = {"ja": _("Japanese"), "ko": _("Korean"), "en": _("English")}
-LOCALE_PATHS: list[Path] = []
+# The project catalogue: texts of the modules that are not apps (the progress
+# engine, the chart builder); every app keeps its own <app>/locale as well.
+LOCALE_PATHS: list[Path] = [PACKAGE_DIR / "locale"]
 TIME_ZONE = "Asia/Tokyo"
 USE_I18N = True
 USE_TZ = True

@@ -7,7 +7,8 @@ import json
 from collections.abc import Iterable
 from typing import IO, Any
 
-from .models import AuditEvent
+from citystrat.accounts.permissions import Action, require
+from citystrat.audit.models import AuditEvent
 
 COLUMNS = [
     "id",
@@ -60,8 +61,6 @@ def audit_export_csv(out: IO[str], *, actor: Any = None, since: Any = None) -> i
     ``actor`` None is the command line; a signed-in person needs EXPORT_AUDIT.
     """
     if actor is not None:
-        from citystrat.accounts.permissions import Action, require
-
         require(actor, Action.EXPORT_AUDIT)
     events = AuditEvent.objects.order_by("at", "id")
     if since is not None:

@@ -20,11 +20,10 @@ from django.utils import formats
 from django.utils.translation import gettext
 
 from citystrat import progress
+from citystrat.plans import cache as plan_cache
+from citystrat.plans.models import Indicator, Plan, Target
+from citystrat.plans.selectors import plan_with_tree
 from citystrat.progress import Assessment, MethodResult, Series
-
-from . import cache as plan_cache
-from .models import Indicator, Plan, Target
-from .selectors import plan_with_tree
 
 if TYPE_CHECKING:
     from citystrat.observations.models import Observation

@@ -9,9 +9,9 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
+from citystrat.monitoring.assessments import plan_today
+from citystrat.monitoring.sample_services import sample_observations_generate
 from citystrat.observations.models import Observation
-from citystrat.plans.assessments import plan_today
-from citystrat.plans.sample import sample_observations_generate
 from citystrat.plans.selectors import plan_get
 
 

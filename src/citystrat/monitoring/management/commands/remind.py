@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from citystrat.observations.reminders import send_reminders
+from citystrat.monitoring.reminder_services import send_reminders
 
 
 class Command(BaseCommand):

@@ -13,7 +13,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from citystrat.plans.assessments import indicator_assessments, plan_today, render_message
+from citystrat.monitoring.assessments import indicator_assessments, plan_today, render_message
 from citystrat.plans.selectors import plan_get
 from citystrat.plans.templatetags.plantext import num
 
