@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import argparse
 import sys
+from collections.abc import Sequence
+from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
@@ -28,3 +31,50 @@ def ensure_ready(*, verbose: bool = True) -> None:
         plan = plan_load_file(path=settings.CITYSTRAT_BUILTIN_PLAN, channel="system")
         if verbose:
             print(f"citystrat: loaded the built-in plan {plan.code}", file=sys.stderr)
+
+
+def ensure_sample(*, seed: int = 2024, verbose: bool = True) -> int:
+    """Fill the sample database with simulated values once; how many were made (0: ready)."""
+    from citystrat.observations.models import Observation
+    from citystrat.plans.assessments import plan_today
+    from citystrat.plans.sample import sample_observations_generate
+    from citystrat.plans.selectors import plan_get
+
+    if not settings.CITYSTRAT_SAMPLE_DATA:
+        raise RuntimeError("the sample database is not selected (citystrat --demo)")
+    if Observation.objects.filter(origin=Observation.Origin.SAMPLE).exists():
+        return 0
+    plan = plan_get()
+    count = sample_observations_generate(plan=plan, until=plan_today(plan), seed=seed)
+    if verbose:
+        print(
+            f"SAMPLE DATA: simulated {count} values in {settings.DATABASES['default']['NAME']}",
+            file=sys.stderr,
+        )
+    return count
+
+
+DEMO_HELP = (
+    "act on the separate SAMPLE DATA database (var/demo.sqlite3, simulated values; "
+    "made on first use) instead of the real one"
+)
+
+
+class _DemoFlag(argparse.Action):
+    """``--demo``: the database is chosen before Django starts, so ``citystrat`` reads the
+    flag from the command line; here it is documented and checked."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=False, **kwargs)
+
+    def __call__(self, parser: Any, namespace: Any, values: Any, option_string: Any = None) -> None:
+        if not settings.CITYSTRAT_SAMPLE_DATA:
+            parser.error(
+                "--demo selects the database before Django starts: use `citystrat CMD --demo`"
+            )
+        setattr(namespace, self.dest, True)
+
+
+def add_demo_argument(parser: argparse.ArgumentParser) -> None:
+    """Give a command (or each of its sub-commands) the ``--demo`` option."""
+    parser.add_argument("--demo", action=_DemoFlag, help=DEMO_HELP)
