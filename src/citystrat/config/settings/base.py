@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "citystrat.accounts",
     "citystrat.plans",
     "citystrat.observations",
+    "citystrat.actions",
     "citystrat.evaluations",
     "citystrat.exchange",
     "citystrat.reports",
