@@ -25,14 +25,15 @@ CASES = [
     ("four-band", [(0.5, 0.5)], [], "B", False),
     ("four-band", [(0.49, 0.5)], [], "C", False),
     # actions: more than a third lagging lowers one band
-    ("four-band", [(1.0, 0.5)], ["delayed", "on_schedule", "completed"], "S", False),
-    ("four-band", [(1.0, 0.5)], ["delayed", "not_started", "completed"], "A", True),
-    ("four-band", [(0.3, 0.5)], ["delayed", "delayed"], "C", False),  # never below the last
+    ("four-band", [(1.0, 0.5)], ["slightly_delayed", "on_schedule", "completed"], "S", False),
+    ("four-band", [(1.0, 0.5)], ["seriously_delayed", "not_started", "completed"], "A", True),
+    # never below the last band
+    ("four-band", [(0.3, 0.5)], ["slightly_delayed", "seriously_delayed"], "C", False),
     ("cabinet-secretariat", [(0.9, 0.5)], ["suspended", "on_schedule"], "B", True),
     (
         "cabinet-secretariat",
         [(0.9, 0.5)],
-        ["cancelled", "cancelled", "delayed", "completed", "completed"],
+        ["cancelled", "cancelled", "slightly_delayed", "completed", "completed"],
         "A",
         False,
     ),
@@ -57,7 +58,7 @@ def test_indicators_without_a_rate_are_left_out_and_named() -> None:
 
 
 def test_no_proposal_without_a_judgeable_indicator() -> None:
-    p = propose_grade("cabinet-secretariat", [I("A", None, None)], ["delayed"])
+    p = propose_grade("cabinet-secretariat", [I("A", None, None)], ["suspended"])
     assert p.grade is None and p.indicator_grade is None
     assert p.actions_counted == 1 and p.actions_lagging == 1
 

@@ -15,9 +15,11 @@ the second evaluator may set another grade, but only with a written reason
 2. **Grade.** The plan's grading scale grades that pair exactly as it grades
    one indicator (Cabinet Secretariat rule: A when the rate is at least the
    elapsed share, else B; four bands: S ≥ 100 %, A ≥ 80 %, B ≥ 50 %, else C).
-3. **Actions.** When more than a third of the measure's tracked actions
-   (cancelled ones are not counted) are delayed, suspended or not started by
-   their due time, the grade drops one band (never below the last band).
+3. **Actions.** When more than a third of the measure's actions with a
+   reported status (cancelled ones, and ones not started that were not due to
+   start within the period, are not counted) are slightly or seriously
+   delayed, suspended, or not started although due, the grade drops one band
+   (never below the last band).
 4. **No proposal** when no indicator can be judged: the second evaluator
    must then give the grade and the reason.
 """
@@ -44,17 +46,29 @@ LAGGING_SHARE = 1 / 3
 
 
 class ActionProgress(StrEnum):
-    """How an action stands, as the grading rule reads it."""
+    """How an action stands (the action statuses of :mod:`citystrat.actions`).
+
+    ``NOT_STARTED`` here means not started although due to have started; the
+    caller leaves out actions not yet due.
+    """
 
     COMPLETED = "completed"
     ON_SCHEDULE = "on_schedule"
-    DELAYED = "delayed"
+    SLIGHTLY_DELAYED = "slightly_delayed"
+    SERIOUSLY_DELAYED = "seriously_delayed"
     SUSPENDED = "suspended"
     NOT_STARTED = "not_started"
     CANCELLED = "cancelled"
 
 
-LAGGING = frozenset({ActionProgress.DELAYED, ActionProgress.SUSPENDED, ActionProgress.NOT_STARTED})
+LAGGING = frozenset(
+    {
+        ActionProgress.SLIGHTLY_DELAYED,
+        ActionProgress.SERIOUSLY_DELAYED,
+        ActionProgress.SUSPENDED,
+        ActionProgress.NOT_STARTED,
+    }
+)
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from citystrat.actions.selectors import action_list
 from citystrat.periods import Period, PeriodKind, parse_period
 from citystrat.plans.assessments import indicator_assessments
 from citystrat.plans.models import Measure, Plan
@@ -51,8 +52,21 @@ def grades_of(plan: Plan) -> list[str]:
 
 
 def action_progress_for(measure: Measure, period: Period) -> list[ActionProgress]:
-    """How the measure's tracked actions stand for ``period`` (none are tracked yet)."""
-    return []
+    """How the measure's actions stand, as the grading rule reads them.
+
+    Actions without a reported status are left out, and so are actions not
+    started that were not due to start by the end of ``period``.
+    """
+    out: list[ActionProgress] = []
+    for action in action_list(measure.plan, measure=measure.code):
+        if not action.status:
+            continue
+        if action.status == ActionProgress.NOT_STARTED and (
+            action.start_date is None or action.start_date > period.end
+        ):
+            continue
+        out.append(ActionProgress(action.status))
+    return out
 
 
 def evaluation_proposal(
