@@ -42,15 +42,26 @@ def ensure_sample(*, seed: int = 2024, verbose: bool = True) -> int:
 
     if not settings.CITYSTRAT_SAMPLE_DATA:
         raise RuntimeError("the sample database is not selected (citystrat --demo)")
-    if Observation.objects.filter(origin=Observation.Origin.SAMPLE).exists():
-        return 0
+    from citystrat.evaluations.models import Evaluation
+    from citystrat.evaluations.sample import sample_evaluations_generate
+
     plan = plan_get()
-    count = sample_observations_generate(plan=plan, until=plan_today(plan), seed=seed)
-    if verbose:
-        print(
-            f"SAMPLE DATA: simulated {count} values in {settings.DATABASES['default']['NAME']}",
-            file=sys.stderr,
-        )
+    count = 0
+    if not Observation.objects.filter(origin=Observation.Origin.SAMPLE).exists():
+        count = sample_observations_generate(plan=plan, until=plan_today(plan), seed=seed)
+        if verbose:
+            print(
+                f"SAMPLE DATA: simulated {count} values in {settings.DATABASES['default']['NAME']}",
+                file=sys.stderr,
+            )
+    if not Evaluation.objects.filter(measure__plan=plan).exists():
+        # A year ahead, so that the coming filing season (e.g. a report as of 30 June
+        # next year) has records to show; they are simulated like everything here.
+        today = plan_today(plan)
+        ahead = today.replace(year=today.year + 1, day=min(today.day, 28))
+        records = sample_evaluations_generate(plan=plan, until=ahead, seed=seed)
+        if verbose:
+            print(f"SAMPLE DATA: simulated {records} evaluation records", file=sys.stderr)
     return count
 
 

@@ -81,6 +81,10 @@ def plan_document(plan: Plan) -> dict[str, Any]:
         for m in p.measures.all():
             mea: dict[str, Any] = {"code": m.code, "title": m.title}
             _put(mea, "current_state", m.current_state)
+            purpose = {
+                k: v for k, v in (("target", m.purpose_target), ("intent", m.purpose_intent)) if v
+            }
+            _put(mea, "purpose", purpose)
             directions = []
             for direction in m.directions.all():
                 dd: dict[str, Any] = {"title": direction.title}

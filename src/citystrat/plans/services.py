@@ -195,6 +195,8 @@ def _build(doc: dict[str, Any]) -> Plan:
                 code=str(m["code"]),
                 title=m["title"],
                 current_state=m.get("current_state", []),
+                purpose_target=(m.get("purpose") or {}).get("target", {}),
+                purpose_intent=(m.get("purpose") or {}).get("intent", {}),
                 order=measure_order,
             )
             measure_order += 1
@@ -337,7 +339,7 @@ EDITABLE_TEXT: dict[type[models.Model], frozenset[str]] = {
         {"title", "vision", "position", "background", "target_image", "purposes", "coordination"}
     ),
     Policy: frozenset({"title", "description"}),
-    Measure: frozenset({"title", "current_state"}),
+    Measure: frozenset({"title", "current_state", "purpose_target", "purpose_intent"}),
     PromotionDirection: frozenset({"title"}),
     KeyAction: frozenset({"text"}),
     Project: frozenset({"title", "description"}),

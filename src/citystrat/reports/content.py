@@ -65,6 +65,8 @@ from citystrat.plans.selectors import plan_with_tree
 
 from .models import Narrative
 from .selectors import narratives_for_report, report_period
+from .sheet import Sheet, build_sheets
+from .wareki import fiscal_year_ja
 
 __all__ = [
     "MOVERS",
@@ -108,9 +110,11 @@ class ReportOptions:
 
 
 def period_text(period: Period) -> str:
-    """A period in the active language: 2024年度 / 2024 회계연도 / FY2024."""
+    """A period in the active language: 令和6年度（2024年度） / 2024 회계연도 / FY2024."""
     year = str(period.year)
     if period.kind is PeriodKind.FISCAL_YEAR:
+        if translation.get_language() == "ja":
+            return fiscal_year_ja(period.year)
         return _("FY%(year)s") % {"year": year}
     if period.kind is PeriodKind.CALENDAR_YEAR:
         return pgettext("calendar year", "%(year)s") % {"year": year}
@@ -163,6 +167,7 @@ class ValueCell:
     value: str
     pending: bool = False
     provisional: bool = False
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -303,6 +308,7 @@ class MeasureSection:
     evaluation: Picked
     issues: Picked
     outlook: Picked
+    sheet: Sheet | None = None
 
 
 @dataclass
@@ -406,6 +412,7 @@ def _row(ia: IndicatorAssessment, lang: str, plan: Plan, with_chart: bool) -> In
             number(o.value, dec),
             pending=o.status != "approved",
             provisional=o.provisional,
+            note=pick(o.note, lang, fb).text,
         )
         for o in ia.observations
         if o.period != base_period
@@ -479,8 +486,10 @@ def _row(ia: IndicatorAssessment, lang: str, plan: Plan, with_chart: bool) -> In
         headline=ind.headline,
         assessment=ia,
     )
-    row.timeline = _timeline(ia, row, base_period)
-    if with_chart:
+    row.timeline = _timeline(ia, row, base_period, lang, fb)
+    # No chart for an indicator with nothing reported since its baseline: it
+    # would be an empty frame (its table says so).
+    if with_chart and values:
         spec = charts.indicator_spec(
             ia.series,
             lang=lang,
@@ -501,7 +510,9 @@ def _chart_svg(spec_json: str, lang: str) -> str:
     return charts.render_svg(json.loads(spec_json), lang, width=620)
 
 
-def _timeline(ia: IndicatorAssessment, row: IndicatorRow, base: Period) -> list[TimelineCell]:
+def _timeline(
+    ia: IndicatorAssessment, row: IndicatorRow, base: Period, lang: str, fb: list[str]
+) -> list[TimelineCell]:
     dec = row.decimals
     items: list[tuple[tuple[date, int], TimelineCell]] = [
         ((base.start, 0), TimelineCell(row.baseline_period, row.baseline, _("Baseline")))
@@ -514,6 +525,9 @@ def _timeline(ia: IndicatorAssessment, row: IndicatorRow, base: Period) -> list[
             notes.append(_("waiting for review"))
         if o.provisional:
             notes.append(_("provisional"))
+        note = pick(o.note, lang, fb).text
+        if note:
+            notes.append(note)
         items.append(
             (
                 (o.period_start, 1),
@@ -830,6 +844,20 @@ def _build(plan: Plan, options: ReportOptions) -> Report:
             )
         )
     rows = list(rows_by_id.values())
+    if options.layout is Layout.EVALUATION_SHEET:
+        sheets = build_sheets(
+            tree,
+            lang=lang,
+            kind=options.kind.value,
+            period=period,
+            include_pending=options.include_pending,
+            rows_by_measure={m.measure.pk: m.rows for p in policies for m in p.measures},
+            number=number,
+            period_text=period_text,
+        )
+        for p in policies:
+            for m in p.measures:
+                m.sheet = sheets.get(m.measure.pk)
     revisions = [
         RevisionRow(
             row=r,
