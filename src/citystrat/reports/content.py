@@ -224,6 +224,7 @@ class IndicatorRow:
     data_source: Picked
     headline: bool
     chart_svg: str = ""
+    chart_alt: str = ""
     assessment: IndicatorAssessment | None = None
     timeline: list[TimelineCell] = field(default_factory=list)
 
@@ -487,6 +488,7 @@ def _row(ia: IndicatorAssessment, lang: str, plan: Plan, with_chart: bool) -> In
         assessment=ia,
     )
     row.timeline = _timeline(ia, row, base_period, lang, fb)
+    row.chart_alt = _chart_alt(row, ia)
     # No chart for an indicator with nothing reported since its baseline: it
     # would be an empty frame (its table says so).
     if with_chart and values:
@@ -502,6 +504,51 @@ def _row(ia: IndicatorAssessment, lang: str, plan: Plan, with_chart: bool) -> In
         )
         row.chart_svg = _chart_svg(json.dumps(spec, sort_keys=True, ensure_ascii=False), lang)
     return row
+
+
+def _chart_alt(row: IndicatorRow, ia: IndicatorAssessment) -> str:
+    """What the chart shows, in words: the movement, the target and the forecast."""
+    latest = ia.latest if ia.latest and ia.latest.period != row.indicator.baseline_period else None
+    if latest is None:
+        return _(
+            "Chart of %(name)s: only the baseline (%(baseline)s, %(baseline_period)s) and the "
+            "targets; no value has been reported since."
+        ) % {
+            "name": row.name.text,
+            "baseline": row.baseline,
+            "baseline_period": row.baseline_period,
+        }
+    base = ia.indicator.baseline_value
+    change = (latest.value - base) if base is not None else None
+    if change is None or change == 0:
+        trend = _("unchanged")
+    elif change > 0:
+        trend = _("up")
+    else:
+        trend = _("down")
+    text = _(
+        "Chart of %(name)s: %(trend)s from %(baseline)s (%(baseline_period)s) to %(latest)s "
+        "(%(latest_period)s); the target is %(target)s for %(target_period)s; status: %(status)s."
+    ) % {
+        "name": row.name.text,
+        "trend": trend,
+        "baseline": row.baseline,
+        "baseline_period": row.baseline_period,
+        "latest": row.latest,
+        "latest_period": row.latest_period,
+        "target": row.current_target,
+        "target_period": row.current_target_period,
+        "status": row.status_text,
+    }
+    if row.forecast != "–" and row.probability is not None:
+        text += " " + _(
+            "The forecast for %(target_period)s is %(forecast)s (80%% interval %(interval)s)."
+        ) % {
+            "target_period": row.current_target_period,
+            "forecast": row.forecast,
+            "interval": row.forecast_interval,
+        }
+    return text
 
 
 @functools.lru_cache(maxsize=256)
