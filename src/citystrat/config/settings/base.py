@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "axes",
+    "citystrat.present",
     "citystrat.audit",
     "citystrat.accounts",
     "citystrat.plans",
@@ -75,6 +76,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Grammar that depends on filled-in words (Korean particles, English articles), furigana.
+    "citystrat.present.middleware.FinishMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -100,6 +103,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "citystrat.web.context_processors.site",
             ],
+            # The presentation layer's filters (|num, |pct, |period, |day, ...) in every template.
+            "builtins": ["citystrat.present.templatetags.present"],
         },
     }
 ]
