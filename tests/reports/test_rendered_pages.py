@@ -163,6 +163,15 @@ def test_page_numbers_are_clear_and_no_header_word_is_split(
     text = poppler("pdftotext", "-f", "3", "-l", "3", pdf, "-")
     assert "SAMPLE DATA" in text  # the stamp, in the top margin
     assert re.search(r"(As of|기준|現在)", text)  # the running header prints
+    if lang == "ja":
+        # The 施策評価シート names departments, money, actions and the evaluation record.
+        full = poppler("pdftotext", pdf, "-")
+        for term in ["主管課", "関係課", "事業費", "予算額", "決算額", "主な取組", "一次評価"]:
+            assert term in full, term
+        for term in ["二次評価", "総合評価", "今後の方向性", "前年度評価への対応", "審議会"]:
+            assert term in full, term
+        assert "（サンプル）観光政策課" in full or "（サンプル）国際課" in full
+        assert "令和8年度（2026年度）" in full and "FY20" not in full
     structure = poppler("pdfinfo", "-struct", pdf)
     headers = len(re.findall(r"^\s*TH\b", structure, re.M))
     scopes = re.findall(r"/Scope /(Column|Row)", structure)
