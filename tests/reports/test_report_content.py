@@ -86,18 +86,27 @@ def test_target_revisions_are_listed_with_their_reason(minimal_plan, staff, tree
     assert "No target has been revised." not in revisions
 
 
+def test_the_report_period_is_the_last_fiscal_year_ended(minimal_plan) -> None:
+    # As of 30 June 2027 the city reports on FY2026 (April 2026 - March 2027).
+    assert "Report period: FY2026" in _html(minimal_plan)
+    html = make_report(minimal_plan, kind="annual", as_of=date(2027, 3, 31), lang="en", fmt="html")
+    assert "Report period: FY2026" in html.decode()
+    html = make_report(minimal_plan, kind="annual", as_of=date(2027, 3, 30), lang="en", fmt="html")
+    assert "Report period: FY2025" in html.decode()
+
+
 def test_pending_narrative_only_in_a_draft_report(minimal_plan, staff) -> None:
     measure = Measure.objects.get(plan=minimal_plan, code="1")
     n = services.narrative_save(
         actor=staff.coordinator,
         measure=measure,
-        period=parse_period("FY2027", PeriodKind.FISCAL_YEAR),
+        period=parse_period("FY2026", PeriodKind.FISCAL_YEAR),
         texts={"evaluation": {"en": "Planting went well."}, "issues": {"ja": "用地の確保"}},
     )
     services.narrative_submit(actor=staff.coordinator, narrative=n)
     final = _html(minimal_plan)
     assert "Planting went well." not in final
-    assert "No narrative has been approved for FY2027." in final
+    assert "No narrative has been approved for FY2026." in final
     draft = _html(minimal_plan, include_pending=True)
     assert "Planting went well." in draft
     assert "Narrative waiting for review (not approved)" in draft

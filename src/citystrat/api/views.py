@@ -429,7 +429,7 @@ class AssessmentListView(ApiView):
                         name: {
                             "status": str(result.status),
                             "values": {k: _json_value(v) for k, v in result.values.items()},
-                            "explanation": render_message(result.message),
+                            "explanation": render_message(result.message, indicator=indicator),
                         }
                         for name, result in item.assessment.results.items()
                     },

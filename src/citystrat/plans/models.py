@@ -214,6 +214,9 @@ class Measure(TextMixin, models.Model):
     code = models.CharField(max_length=32)
     title = models.JSONField()
     current_state = models.JSONField(default=list, blank=True)
+    # 対象・意図: whom or what the measure acts on, and what it means to change (plan file).
+    purpose_target = models.JSONField(default=dict, blank=True)
+    purpose_intent = models.JSONField(default=dict, blank=True)
     order = models.PositiveIntegerField(default=0)
 
     class Meta:

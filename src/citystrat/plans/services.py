@@ -196,6 +196,8 @@ def _build(doc: dict[str, Any]) -> Plan:
                 code=str(m["code"]),
                 title=m["title"],
                 current_state=m.get("current_state", []),
+                purpose_target=(m.get("purpose") or {}).get("target", {}),
+                purpose_intent=(m.get("purpose") or {}).get("intent", {}),
                 order=measure_order,
             )
             measure_order += 1
@@ -316,6 +318,10 @@ def _build(doc: dict[str, Any]) -> Plan:
             focus=item.get("focus", []),
             order=order,
         )
+    from .extensions import sections
+
+    for section in sections():
+        section.build(plan, doc)
     return plan
 
 
@@ -334,7 +340,7 @@ EDITABLE_TEXT: dict[type[models.Model], frozenset[str]] = {
         {"title", "vision", "position", "background", "target_image", "purposes", "coordination"}
     ),
     Policy: frozenset({"title", "description"}),
-    Measure: frozenset({"title", "current_state"}),
+    Measure: frozenset({"title", "current_state", "purpose_target", "purpose_intent"}),
     PromotionDirection: frozenset({"title"}),
     KeyAction: frozenset({"text"}),
     Project: frozenset({"title", "description"}),

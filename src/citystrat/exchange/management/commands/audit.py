@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from citystrat.bootstrap import add_demo_argument
 from citystrat.exchange.audit_export import audit_export_csv
 
 
@@ -18,6 +19,7 @@ class Command(BaseCommand):
         export.add_argument(
             "-o", "--output", metavar="FILE", help="file to write (default: stdout)"
         )
+        add_demo_argument(export)
 
     def handle(self, *args: Any, **options: Any) -> None:
         path = options.get("output")
