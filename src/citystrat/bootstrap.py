@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import argparse
 import importlib.util
 import sys
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
@@ -71,3 +74,61 @@ def ensure_ready(*, verbose: bool = True) -> None:
         plan = plan_load_file(path=settings.CITYSTRAT_BUILTIN_PLAN, channel="system")
         if verbose:
             print(f"citystrat: loaded the built-in plan {plan.code}", file=sys.stderr)
+
+
+def ensure_sample(*, seed: int = 2024, verbose: bool = True) -> int:
+    """Fill the sample database with simulated values once; how many were made (0: ready)."""
+    from citystrat.observations.models import Observation
+    from citystrat.plans.assessments import plan_today
+    from citystrat.plans.sample import sample_observations_generate
+    from citystrat.plans.selectors import plan_get
+
+    if not settings.CITYSTRAT_SAMPLE_DATA:
+        raise RuntimeError("the sample database is not selected (citystrat --demo)")
+    from citystrat.evaluations.models import Evaluation
+    from citystrat.evaluations.sample import sample_evaluations_generate
+
+    plan = plan_get()
+    count = 0
+    if not Observation.objects.filter(origin=Observation.Origin.SAMPLE).exists():
+        count = sample_observations_generate(plan=plan, until=plan_today(plan), seed=seed)
+        if verbose:
+            print(
+                f"SAMPLE DATA: simulated {count} values in {settings.DATABASES['default']['NAME']}",
+                file=sys.stderr,
+            )
+    if not Evaluation.objects.filter(measure__plan=plan).exists():
+        # A year ahead, so that the coming filing season (e.g. a report as of 30 June
+        # next year) has records to show; they are simulated like everything here.
+        today = plan_today(plan)
+        ahead = today.replace(year=today.year + 1, day=min(today.day, 28))
+        records = sample_evaluations_generate(plan=plan, until=ahead, seed=seed)
+        if verbose:
+            print(f"SAMPLE DATA: simulated {records} evaluation records", file=sys.stderr)
+    return count
+
+
+DEMO_HELP = (
+    "act on the separate SAMPLE DATA database (var/demo.sqlite3, simulated values; "
+    "made on first use) instead of the real one"
+)
+
+
+class _DemoFlag(argparse.Action):
+    """``--demo``: the database is chosen before Django starts, so ``citystrat`` reads the
+    flag from the command line; here it is documented and checked."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=False, **kwargs)
+
+    def __call__(self, parser: Any, namespace: Any, values: Any, option_string: Any = None) -> None:
+        if not settings.CITYSTRAT_SAMPLE_DATA:
+            parser.error(
+                "--demo selects the database before Django starts: use `citystrat CMD --demo`"
+            )
+        setattr(namespace, self.dest, True)
+
+
+def add_demo_argument(parser: argparse.ArgumentParser) -> None:
+    """Give a command (or each of its sub-commands) the ``--demo`` option."""
+    parser.add_argument("--demo", action=_DemoFlag, help=DEMO_HELP)

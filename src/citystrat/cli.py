@@ -64,6 +64,7 @@ def _usage() -> str:
     lines += [
         "",
         "Data lives in ./var (CITYSTRAT_DATA_DIR); set DATABASE_URL to use PostgreSQL.",
+        "Every command that reads or writes data takes --demo: the SAMPLE DATA database.",
         "Django's own commands (migrate, createsuperuser, ...) run with `citystrat django ...`.",
     ]
     return "\n".join(lines)
@@ -72,7 +73,9 @@ def _usage() -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     command = args[0] if args else "--help"
-    _setup(demo=command == "demo")
+    # ``--demo`` selects the sample database, which must happen before Django starts.
+    demo = command == "demo" or "--demo" in args[1:]
+    _setup(demo=demo)
     if command in {"--help", "-h", "help"}:
         print(_usage())
         return 0
@@ -94,6 +97,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from citystrat.bootstrap import ensure_ready
 
         ensure_ready()
+        if demo and command != "demo":
+            from citystrat.bootstrap import ensure_sample
+
+            ensure_sample()
     if _read_only(command, args[1:]) and "--skip-checks" not in args:
         args = [command, "--skip-checks", *args[1:]]
     ManagementUtility(["citystrat", *args]).execute()

@@ -76,6 +76,7 @@ from .rows import (
     num,
 )
 
+
 # scipy ships no type information; its Student-t functions are used through Any.
 # Imported on first use: commands that never forecast (and their start) skip scipy.
 class _Lazy:
