@@ -169,8 +169,9 @@ MEDIA_URL = "/media-not-served/"
 EVIDENCE_ROOT = DATA_DIR / "evidence"
 EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
 # --- performance (#17): static files get a content hash in their name (whitenoise's
-# manifest storage, see citystrat.web.storage), so they are served with a far-future Cache-Control (immutable, at
-# least a year); `make setup` collects them, `citystrat serve` only when sources changed.
+# manifest storage, see citystrat.web.storage), so they are served with a far-future
+# Cache-Control (immutable, at least a year); `make setup` collects them, `citystrat
+# serve` only when sources changed.
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "citystrat.web.storage.StaticFilesStorage"},
