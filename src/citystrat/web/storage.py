@@ -18,7 +18,7 @@ def _no_source_maps(rules: tuple[Any, ...]) -> tuple[Any, ...]:
     return tuple(r for r in rules if "sourceMappingURL" not in (r if isinstance(r, str) else r[0]))
 
 
-class StaticFilesStorage(CompressedManifestStaticFilesStorage):
+class StaticFilesStorage(CompressedManifestStaticFilesStorage):  # type: ignore[misc]
     patterns = tuple(
         (glob, _no_source_maps(rules))
         for glob, rules in CompressedManifestStaticFilesStorage.patterns
