@@ -48,3 +48,14 @@ def test_static_files_get_hashed_names_and_a_far_future_cache(
     assert max_age >= 365 * 24 * 3600 and "immutable" in long["Cache-Control"]
     short = middleware(RequestFactory().get("/static/web/site.css"))
     assert short.status_code == 200 and "immutable" not in short["Cache-Control"]
+    from django.templatetags.static import static
+
+    assert static("web/site.css") == f"/static/{hashed}"
+
+
+def test_pages_render_before_static_files_are_collected(tmp_path: Path, settings) -> None:
+    settings.STATIC_ROOT = tmp_path  # nothing collected there
+    settings.STORAGES = {**settings.STORAGES, "staticfiles": base.STORAGES["staticfiles"]}
+    from django.templatetags.static import static
+
+    assert static("web/site.css") == "/static/web/site.css"

@@ -5,6 +5,10 @@ Cache-Control) and get brotli and gzip copies.  Django would also rewrite the
 ``sourceMappingURL`` comments of CSS and JavaScript files, which fails for the
 vendored files shipped without their source maps; those comments are left as
 they are (only browsers' developer tools read them).
+
+Before static files are collected (a process started without ``make setup``
+or ``citystrat serve``, a benchmark, a shell), pages still render: a name the
+manifest does not hold keeps its plain name, as without hashing.
 """
 
 from __future__ import annotations
@@ -23,3 +27,9 @@ class StaticFilesStorage(CompressedManifestStaticFilesStorage):  # type: ignore[
         (glob, _no_source_maps(rules))
         for glob, rules in CompressedManifestStaticFilesStorage.patterns
     )
+
+    def stored_name(self, name: str) -> str:
+        try:
+            return str(super().stored_name(name))
+        except ValueError:  # not collected (yet): the plain name
+            return name
