@@ -16,12 +16,12 @@ SYSTEM_PACKAGES := chromium fonts-noto-cjk poppler-utils gettext
 VENDOR := src/citystrat/web/static/vendor
 
 .PHONY: run test check lint types layers pytest pytest-sqlite pytest-postgres bench setup \
-        system-deps venv assets messages postgres clean lock
+        system-deps venv assets messages static postgres clean lock
 
 run: setup
 	$(VENV)/bin/citystrat serve
 
-setup: system-deps venv assets messages
+setup: system-deps venv assets messages static
 
 test: setup check pytest
 
@@ -81,6 +81,15 @@ messages: venv
 	  (cd $$(dirname $$app) && CITYSTRAT_DATA_DIR=$(CURDIR)/var \
 	    $(CURDIR)/$(VENV)/bin/django-admin compilemessages -v0 --settings=citystrat.config.settings.base) || exit 1; \
 	done
+
+# Static files collected (hashed names, brotli and gzip copies) at set-up time, into
+# ./var/static, so that `citystrat serve` answers at once; again when a source changes.
+STATIC_SOURCES := $(shell find src/citystrat -path '*/static/*' -type f 2>/dev/null)
+static: $(STAMPS)/static
+$(STAMPS)/static: $(STAMPS)/venv $(STAMPS)/assets $(STATIC_SOURCES)
+	CITYSTRAT_DATA_DIR=$(CURDIR)/var $(VENV)/bin/citystrat django collectstatic --noinput -v0
+	touch $(CURDIR)/var/static/.collected
+	@mkdir -p $(STAMPS) && touch $@
 
 # PostgreSQL runs on this machine; start it if it is down.
 postgres:

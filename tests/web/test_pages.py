@@ -354,3 +354,23 @@ def test_assessment_date_is_the_plans_today(client, builtin_plan):
     today = plan_today(builtin_plan)
     assert isinstance(today, date)
     assert str(today.year) in text
+
+
+def test_the_plan_tree_is_read_once_per_content_version(client, builtin_plan):
+    """An uncached page reuses the tree and assessments that an earlier page of the same
+    content version read; a new version (an approval, a plan change) reads them again."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from citystrat.plans.cache import bump
+
+    with CaptureQueriesContext(connection) as first:
+        assert client.get("/en/indicators/M1-1/")["X-Citystrat-Cache"] == "miss"
+    with CaptureQueriesContext(connection) as second:
+        assert client.get("/en/indicators/M1-2/")["X-Citystrat-Cache"] == "miss"
+    assert len(second.captured_queries) <= 6, [q["sql"] for q in second.captured_queries]
+    assert len(first.captured_queries) > len(second.captured_queries) + 10
+    bump()
+    with CaptureQueriesContext(connection) as third:
+        assert client.get("/en/indicators/M1-2/")["X-Citystrat-Cache"] == "miss"
+    assert len(third.captured_queries) > len(second.captured_queries) + 10

@@ -20,7 +20,7 @@ from django.utils.translation import gettext
 from citystrat import present, progress
 from citystrat.plans import cache as plan_cache
 from citystrat.plans.models import Indicator, Plan, Target
-from citystrat.plans.selectors import plan_with_tree
+from citystrat.plans.selectors import clear_tree_memo, plan_tree
 from citystrat.progress import Assessment, MethodResult, Series
 
 if TYPE_CHECKING:
@@ -45,8 +45,9 @@ _MEMO_SIZE = 32
 
 
 def clear_memo() -> None:
-    """Forget memoised assessments in this process (tests; after restoring a backup)."""
+    """Forget memoised assessments and plan trees in this process (tests; after a restore)."""
     _memo.clear()
+    clear_tree_memo()
 
 
 def plan_today(plan: Plan) -> date:
@@ -151,7 +152,7 @@ def indicator_assessments(
     cached = _memo.get(key)
     if cached is not None:
         return cached
-    tree = plan_with_tree(plan.pk)
+    tree = plan_tree(plan.pk)
     observations = _observations(tree, include_pending)
     indicators = [i for i in tree.indicators.all() if i.role == Indicator.Role.VERIFICATION]
     series = [series_for(i, observations.get(i.pk, []), as_of=as_of) for i in indicators]
@@ -188,7 +189,7 @@ def plan_rollup(
 ) -> PlanRollup:
     """Roll indicator results up: "Measure 4: 2 of 4 indicators on track"."""
     method = method or plan.default_method
-    tree = plan_with_tree(plan.pk)
+    tree = plan_tree(plan.pk)
     by_measure: dict[int, list[Assessment]] = defaultdict(list)
     by_policy_direct: dict[int, list[Assessment]] = defaultdict(list)
     for ia in assessments.values():

@@ -30,7 +30,7 @@ from citystrat.monitoring.assessments import (
 from citystrat.observations.models import Observation
 from citystrat.observations.selectors import observation_recent_changes
 from citystrat.plans.models import Indicator, Measure, Plan
-from citystrat.plans.selectors import approved_observations, plan_get, plan_with_tree
+from citystrat.plans.selectors import approved_observations, plan_get, plan_tree
 from citystrat.present import CLASSES, Badge, badge, method_name
 from citystrat.progress import Direction, Point, Series
 
@@ -188,11 +188,11 @@ def _find_indicator(plan: Plan, code: str) -> Indicator:
 
 
 def indicator_page(code: str) -> dict[str, Any]:
-    plan = plan_with_tree(plan_get().pk)
+    plan = plan_tree(plan_get().pk)
     indicator = _find_indicator(plan, code)
     as_of = plan_today(plan)
     assessments = indicator_assessments(plan, as_of=as_of)
-    observations = approved_observations(plan)
+    observations = approved_observations(plan, indicator_ids=[indicator.pk])
     view = indicator_view(plan, indicator, assessments, observations)
     svg = ""
     spec: dict[str, Any] | None = None
@@ -257,7 +257,7 @@ def recent_changes(plan: Plan, limit: int = RECENT_CHANGES) -> list[dict[str, An
 
 
 def home_page() -> dict[str, Any]:
-    plan = plan_with_tree(plan_get().pk)
+    plan = plan_tree(plan_get().pk)
     as_of = plan_today(plan)
     assessments = indicator_assessments(plan, as_of=as_of)
     observations = approved_observations(plan)
@@ -304,7 +304,7 @@ def home_page() -> dict[str, Any]:
 
 
 def measure_page(code: str) -> dict[str, Any]:
-    plan = plan_with_tree(plan_get().pk)
+    plan = plan_tree(plan_get().pk)
     measure: Measure | None = None
     for policy in plan.policies.all():
         for m in policy.measures.all():
@@ -334,12 +334,12 @@ def measure_page(code: str) -> dict[str, Any]:
 
 
 def projects_page() -> dict[str, Any]:
-    plan = plan_with_tree(plan_get().pk)
+    plan = plan_tree(plan_get().pk)
     return {"plan": plan, "projects": list(plan.projects.all())}
 
 
 def partners_page() -> dict[str, Any]:
-    plan = plan_with_tree(plan_get().pk)
+    plan = plan_tree(plan_get().pk)
     today = plan_today(plan)
     partners = []
     for city in plan.partner_cities.all():
@@ -354,7 +354,7 @@ def partners_page() -> dict[str, Any]:
 
 
 def comparisons_page() -> dict[str, Any]:
-    plan = plan_with_tree(plan_get().pk)
+    plan = plan_tree(plan_get().pk)
     rows: list[charts.RankRow] = []
     for stat in plan.comparisons.all():
         for ranking in stat.rankings.all():
@@ -377,7 +377,7 @@ def comparisons_page() -> dict[str, Any]:
 
 
 def methodology_page() -> dict[str, Any]:
-    plan = plan_with_tree(plan_get().pk)
+    plan = plan_tree(plan_get().pk)
     try:
         scale = progress.get_scale(plan.grading_scale)
     except (KeyError, ValueError):

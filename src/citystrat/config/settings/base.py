@@ -76,6 +76,11 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # --- performance (#17): pages go out gzip-compressed when the client accepts it
+    # (static files come pre-compressed from whitenoise, brotli and gzip). Before every
+    # middleware that reads or changes the body, so it compresses the final page.
+    "django.middleware.gzip.GZipMiddleware",
+    # --- end performance
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     # Grammar that depends on filled-in words (Korean particles, English articles), furigana.
@@ -166,10 +171,17 @@ MEDIA_ROOT = DATA_DIR / "media"  # never served directly: evidence files go thro
 MEDIA_URL = "/media-not-served/"
 EVIDENCE_ROOT = DATA_DIR / "evidence"
 EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
+# --- performance (#17): static files get a content hash in their name (whitenoise's
+# manifest storage, see citystrat.web.storage), so they are served with a far-future
+# Cache-Control (immutable, at least a year); `make setup` collects them, `citystrat
+# serve` only when sources changed.
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "citystrat.web.storage.StaticFilesStorage"},
 }
+# Files without a hash in their name (referenced outside {% static %}): a day.
+WHITENOISE_MAX_AGE = 24 * 3600
+# --- end performance
 
 # Shared by every server process (gunicorn runs several): approving a value in
 # one must invalidate the pages cached by all.  Redis when configured.
