@@ -13,6 +13,7 @@ batch), :func:`assess_json` (the ``citystrat assess`` JSON format) and
 are documented in ``docs/methods.md``.
 """
 
+from . import survey
 from .aggregate import (
     ACHIEVED,
     NOT_AVAILABLE,
@@ -32,6 +33,7 @@ from .grading import PRESETS, Band, GradingScale, get_scale
 from .jsonio import AssessInputError, assess_json, infer_period_kind, series_from_json
 from .messages import Message, gettext_noop
 from .model import (
+    CAVEATS,
     METHODS,
     Assessment,
     Direction,
@@ -46,9 +48,11 @@ from .model import (
     time_of,
 )
 from .rows import Rows
+from .survey import SurveyPoint, SurveyResult, SurveyRule, assess_survey
 
 __all__ = [
     "ACHIEVED",
+    "CAVEATS",
     "METHODS",
     "NOT_AVAILABLE",
     "OFF_TRACK",
@@ -71,12 +75,16 @@ __all__ = [
     "Series",
     "SeriesError",
     "Summary",
+    "SurveyPoint",
+    "SurveyResult",
+    "SurveyRule",
     "Target",
     "TargetAssessment",
     "ValueKind",
     "assess",
     "assess_json",
     "assess_many",
+    "assess_survey",
     "classify",
     "compute",
     "get_scale",
@@ -87,5 +95,6 @@ __all__ = [
     "rollup",
     "series_from_json",
     "summarize",
+    "survey",
     "time_of",
 ]
