@@ -136,6 +136,10 @@ class _Existing:
     note: dict[str, str]
     provisional: bool
     source_url: str
+    sample_size: int | None = None
+    design_effect: Decimal | None = None
+    margin_of_error: Decimal | None = None
+    caveats: list[str] | None = None
 
 
 def _same(
@@ -145,14 +149,108 @@ def _same(
     note: dict[str, str],
     provisional: bool,
     url: str,
+    survey: dict[str, Any] | None = None,
 ) -> bool:
     if old.value != value or old.provisional != provisional:
+        return False
+    # Like source and note, the survey and caveat columns count only when the file has them.
+    s = survey or {}
+    for name in ("sample_size", "design_effect", "margin_of_error"):
+        if name in s and getattr(old, name) != s[name]:
+            return False
+    if "caveats" in s and sorted(old.caveats or []) != sorted(s["caveats"]):
         return False
     if any((old.source or {}).get(k) != v for k, v in source.items()):
         return False
     if any((old.note or {}).get(k) != v for k, v in note.items()):
         return False
     return not url or url == old.source_url
+
+
+_CAVEAT_CODES = ("provisional", "rounded", "definition_differs", "break_in_series", "estimated")
+
+
+def _survey_fields(
+    rec: Record, indicator: Indicator, lang: str
+) -> tuple[dict[str, Any], list[ImportProblem]]:
+    """The record's survey and caveat cells, checked: (fields, problems)."""
+    out: dict[str, Any] = {}
+    problems: list[ImportProblem] = []
+    extra = rec.extra
+    sampling = [
+        k for k in ("sample_size", "count", "design_effect", "margin_of_error") if k in extra
+    ]
+    if sampling and indicator.value_kind != ValueKind.PERCENTAGE:
+        problems.append(
+            rec.problem(
+                sampling[0],
+                _("%(code)s is not a survey percentage; it cannot carry %(column)s.")
+                % {"code": indicator.code, "column": sampling[0]},
+            )
+        )
+        return out, problems
+
+    def number(name: str) -> Decimal | None:
+        if name not in extra:
+            return None
+        try:
+            value, _pct = parse_number(extra[name])
+        except CellError as exc:
+            problems.append(rec.problem(name, exc.reason))
+            return None
+        if value <= 0 and name != "count":
+            problems.append(rec.problem(name, _("This must be greater than zero.")))
+            return None
+        return value
+
+    n = number("sample_size")
+    if n is not None:
+        if n != n.to_integral_value():
+            problems.append(rec.problem("sample_size", _("A sample size is a whole number.")))
+        else:
+            out["sample_size"] = int(n)
+    count = number("count")
+    if count is not None:
+        if n is None:
+            problems.append(rec.problem("count", _("A count needs the sample size (n) too.")))
+        elif count < 0 or count > n:
+            problems.append(
+                rec.problem("count", _("The count must lie between 0 and the sample size."))
+            )
+        else:
+            out["count"] = count
+            out["share"] = (100 * count / n).quantize(Decimal("0.0001"))
+    deff = number("design_effect")
+    if deff is not None:
+        out["design_effect"] = deff.quantize(Decimal("0.0001"))
+    margin = number("margin_of_error")
+    if margin is not None:
+        out["margin_of_error"] = margin
+    if "caveats" in extra:
+        cell = extra["caveats"]
+        raw = unicodedata.normalize(
+            "NFKC", ",".join(map(str, cell)) if isinstance(cell, list) else str(cell)
+        )
+        codes = [c.strip().lower().replace(" ", "_") for c in raw.replace(";", ",").split(",")]
+        codes = [c for c in codes if c]
+        unknown = [c for c in codes if c not in _CAVEAT_CODES]
+        if unknown:
+            problems.append(
+                rec.problem(
+                    "caveats",
+                    _("Unknown caveat %(code)s (known: %(known)s).")
+                    % {"code": repr(unknown[0]), "known": ", ".join(_CAVEAT_CODES)},
+                )
+            )
+        else:
+            out["caveats"] = list(dict.fromkeys(codes))
+    if "caveat_note" in extra:
+        note = extra["caveat_note"]
+        if isinstance(note, dict):
+            out["caveat_note"] = {str(k or lang): str(v).strip() for k, v in note.items() if v}
+        else:
+            out["caveat_note"] = {lang: str(note).strip()}
+    return out, problems
 
 
 def _code(raw: Any) -> str:
@@ -234,6 +332,14 @@ def observations_import(
                         "source": obs.source,
                         "note": obs.note,
                         "provisional": obs.provisional,
+                        "sample_size": obs.sample_size,
+                        "design_effect": None
+                        if obs.design_effect is None
+                        else str(obs.design_effect),
+                        "margin_of_error": None
+                        if obs.margin_of_error is None
+                        else str(obs.margin_of_error),
+                        "caveats": obs.caveats,
                         "row": rec.row,
                         "sheet": rec.sheet,
                     },
@@ -270,6 +376,10 @@ def observations_import(
                 "note",
                 "provisional",
                 "source_url",
+                "sample_size",
+                "design_effect",
+                "margin_of_error",
+                "caveats",
             )
             existing[0] = ({}, {})  # marks the plan as read, even when it holds no value
             for row in rows.iterator(chunk_size=5000):
@@ -331,7 +441,17 @@ def observations_import(
                     )
                     continue
                 bad = False
+                survey, survey_problems = _survey_fields(rec, indicator, lang)
+                for problem in survey_problems:
+                    result.add_problem(problem)
+                    bad = True
                 try:
+                    if rec.value is None or str(rec.value).strip() == "":
+                        if "share" not in survey:
+                            raise CellError(
+                                _("The value is empty; give it, or the count and the sample size.")
+                            )
+                        rec.value = survey["share"]
                     number, percent = parse_number(rec.value)
                     if percent and indicator.value_kind != ValueKind.PERCENTAGE:
                         raise CellError(
@@ -339,6 +459,14 @@ def observations_import(
                             % {"code": indicator.code}
                         )
                     number = validate_value(indicator=indicator, value=number)
+                    if "share" in survey and abs(number - survey["share"]) > Decimal("0.05"):
+                        raise CellError(
+                            _(
+                                "The value %(value)s does not match count / sample size "
+                                "= %(share)s%%."
+                            )
+                            % {"value": decimal_text(number), "share": survey["share"]}
+                        )
                 except CellError as exc:
                     result.add_problem(rec.problem("value", exc.reason))
                     bad = True
@@ -412,7 +540,7 @@ def observations_import(
                 current = approved.get(ordinal)
                 pending = open_.get(ordinal)
                 if pending is not None:
-                    if _same(pending, number, source, note, provisional, url):
+                    if _same(pending, number, source, note, provisional, url, survey):
                         result.unchanged += 1
                         continue
                     result.add_problem(
@@ -431,7 +559,9 @@ def observations_import(
                         )
                     )
                     continue
-                if current is not None and _same(current, number, source, note, provisional, url):
+                if current is not None and _same(
+                    current, number, source, note, provisional, url, survey
+                ):
                     result.unchanged += 1
                     continue
                 if current is None:
@@ -461,6 +591,11 @@ def observations_import(
                     source_url=url,
                     note=note,
                     provisional=provisional,
+                    sample_size=survey.get("sample_size"),
+                    design_effect=survey.get("design_effect"),
+                    margin_of_error=survey.get("margin_of_error"),
+                    caveats=survey.get("caveats") or [],
+                    caveat_note=survey.get("caveat_note") or {},
                     supersedes_id=current.id if current is not None else None,
                     created_by=user,
                     submitted_by=user,
