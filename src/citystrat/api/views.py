@@ -36,10 +36,11 @@ from citystrat.observations.services import (
     observation_save_draft,
     observation_submit,
 )
-from citystrat.plans.assessments import indicator_assessments, render_message
+from citystrat.plans.assessments import explain, indicator_assessments, render_message
 from citystrat.plans.models import Indicator, Measure, Plan
 from citystrat.plans.planfile import decimal_text
 from citystrat.plans.selectors import plan_get
+from citystrat.progress import SurveyResult
 
 from . import serializers as s
 from .errors import ApiSchema, ErrorSerializer, api_exception_handler
@@ -438,11 +439,14 @@ class AssessmentListView(ApiView):
                     "status_class": item.status_class,
                     "latest_period": latest.period_label if latest else None,
                     "latest_value": decimal_text(latest.value) if latest else None,
+                    "latest_caveats": latest.all_caveats if latest else [],
+                    "latest_caveat_note": (latest.caveat_note or {}) if latest else {},
+                    "survey": _survey(item.assessment.survey),
                     "results": {
                         name: {
                             "status": str(result.status),
                             "values": {k: _json_value(v) for k, v in result.values.items()},
-                            "explanation": render_message(result.message),
+                            "explanation": explain(result),
                         }
                         for name, result in item.assessment.results.items()
                     },
@@ -450,6 +454,22 @@ class AssessmentListView(ApiView):
             )
         page = self.paginate_queryset(rows)  # type: ignore[arg-type]
         return self.get_paginated_response(s.AssessmentSerializer(page, many=True).data)
+
+
+def _survey(found: SurveyResult | None) -> dict[str, Any] | None:
+    if found is None:
+        return None
+    return {
+        "low": found.low,
+        "high": found.high,
+        "method": found.method,
+        "confidence": found.confidence,
+        "effective_n": found.effective_n,
+        "change": found.change,
+        "baseline_treatment": found.baseline_treatment,
+        "target_within_margin": found.target_within_margin,
+        "explanation": " ".join(render_message(m) for m in found.messages),
+    }
 
 
 # --- imports --------------------------------------------------------------------------

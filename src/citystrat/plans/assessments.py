@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from django.utils import formats
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from citystrat import progress
 from citystrat.progress import Assessment, MethodResult, Series
@@ -33,6 +33,7 @@ __all__ = [
     "IndicatorAssessment",
     "PlanRollup",
     "clear_memo",
+    "explain",
     "indicator_assessments",
     "plan_rollup",
     "plan_today",
@@ -275,3 +276,23 @@ def _fmt_percent(value: float) -> str:
 def render_message(message: progress.Message, translate: Callable[[str], str] = gettext) -> str:
     """An engine explanation in the active language, numbers localised."""
     return message.render(translate=translate, fmt_number=_fmt_number, fmt_percent=_fmt_percent)
+
+
+_MET_BUT_DEFINITION_DIFFERS = gettext_noop(
+    "%(explanation)s — but the latest value's definition differs from the baseline's, "
+    "so this is not confirmed."
+)
+
+
+def explain(result: MethodResult, translate: Callable[[str], str] = gettext) -> str:
+    """A result's explanation; a met target on a differently defined latest value says so.
+
+    When the latest value carries the ``definition_differs`` caveat and the
+    result says the target is met, the caveat is added to the same sentence:
+    no page, report or API response calls it achieved without it.
+    """
+    text = render_message(result.message, translate)
+    caveats = str(result.values.get("latest_caveats") or "").split(",")
+    if "definition_differs" in caveats and progress.classify(result) == progress.ACHIEVED:
+        text = translate(_MET_BUT_DEFINITION_DIFFERS) % {"explanation": text.rstrip("。.")}
+    return text

@@ -92,6 +92,25 @@ MSGIDS = (
         "The progress measure cannot compare the %(target_period)s target with the %(base_period)s baseline (the target period is not later, or the two differ in sign)."
     ),
     gettext_noop(
+        "%(latest_period)s: %(latest)s, %(confidence)s confidence interval %(low)s to %(high)s (%(how)s)."
+    ),
+    gettext_noop(
+        "The change from the %(base_period)s baseline of %(baseline)s to %(latest)s is larger than the survey's sampling error: a significant increase."
+    ),
+    gettext_noop(
+        "The change from the %(base_period)s baseline of %(baseline)s to %(latest)s is larger than the survey's sampling error: a significant decrease."
+    ),
+    gettext_noop(
+        "The change from the %(base_period)s baseline of %(baseline)s to %(latest)s lies within the survey's sampling error: no significant change."
+    ),
+    gettext_noop(
+        "The target of %(target)s lies within the margin of error of %(latest)s: the survey cannot tell whether it is met."
+    ),
+    gettext_noop("Wilson score interval"),
+    gettext_noop("Clopper–Pearson interval"),
+    gettext_noop("published margin of error"),
+    gettext_noop("the plan's tolerance"),
+    gettext_noop(
         "%(latest_period)s: %(latest)s, ahead of the %(expected)s expected by then on a straight path from the %(base_period)s baseline (%(baseline)s) to the %(target_period)s target (%(target)s)."
     ),
     gettext_noop(
@@ -118,6 +137,7 @@ MSGIDS = (
     gettext_noop("Forecast (median)"),
     gettext_noop("Period"),
     gettext_noop("Value"),
+    gettext_noop("Confidence interval (sampling error)"),
     gettext_noop("Rank (1 = first)"),
     gettext_noop("Peer group"),
     gettext_noop("Statistic"),

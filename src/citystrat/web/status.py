@@ -41,12 +41,56 @@ STATUS_LABELS = {
 }
 
 
+#: Words of the survey codes (citystrat.progress.survey) a method's result may carry.
+SURVEY_LABELS = {
+    "significant_increase": _("significant increase"),
+    "significant_decrease": _("significant decrease"),
+    "no_significant_change": _("no significant change (within the margin of error)"),
+}
+TARGET_WITHIN_MARGIN = _("the target lies within the margin of error")
+
+#: Words of the caveats an observation may carry (citystrat.progress.CAVEATS).
+CAVEAT_LABELS = {
+    "provisional": _("provisional"),
+    "rounded": _("rounded figure"),
+    "definition_differs": _("definition differs from the baseline's"),
+    "break_in_series": _("break in series"),
+    "estimated": _("estimated"),
+}
+ACHIEVED_DEFINITION_DIFFERS = _(
+    "Achieved, but the latest value's definition differs from the baseline's"
+)
+
+
+def caveat_words(codes: list[str] | tuple[str, ...] | str | None) -> list[str]:
+    """The words of caveat codes (a list, or the comma-separated ``latest_caveats``)."""
+    if not codes:
+        return []
+    items = codes.split(",") if isinstance(codes, str) else list(codes)
+    return [str(CAVEAT_LABELS.get(c, c)) for c in items if c]
+
+
 @dataclass(frozen=True)
 class Badge:
     icon: str
     css: str
     cls_label: str
     label: str
+    qualifier: str = ""  # survey significance, target within the margin
+    caveats: tuple[str, ...] = ()  # words of the latest value's caveats
+
+
+def qualifier(result: MethodResult | None) -> str:
+    """What the survey's sampling error says about a result ("no significant change")."""
+    if result is None:
+        return ""
+    parts = []
+    change = result.values.get("survey_change")
+    if isinstance(change, str) and change in SURVEY_LABELS:
+        parts.append(str(SURVEY_LABELS[change]))
+    if result.values.get("target_within_margin") is True:
+        parts.append(str(TARGET_WITHIN_MARGIN))
+    return "; ".join(parts)
 
 
 def badge(result: MethodResult | None, grade_labels: dict[str, str] | None = None) -> Badge:
@@ -54,10 +98,22 @@ def badge(result: MethodResult | None, grade_labels: dict[str, str] | None = Non
     if result is None:
         icon, css, cls_label = CLASS_LABELS[progress.NOT_AVAILABLE]
         return Badge(icon, css, str(cls_label), str(cls_label))
-    icon, css, cls_label = CLASS_LABELS[progress.classify(result)]
+    status_class = progress.classify(result)
+    icon, css, cls_label = CLASS_LABELS[status_class]
     if result.method == "achievement" and result.status != "not_available":
         grade = (grade_labels or {}).get(result.status, "")
         label = f"{result.status} — {grade}" if grade else result.status
     else:
         label = str(STATUS_LABELS.get(result.status, result.status))
-    return Badge(icon, css, str(cls_label), label)
+    raw = result.values.get("latest_caveats")
+    codes = raw.split(",") if isinstance(raw, str) and raw else []
+    if status_class == progress.ACHIEVED and "definition_differs" in codes:
+        cls_label = ACHIEVED_DEFINITION_DIFFERS
+    return Badge(
+        icon,
+        css,
+        str(cls_label),
+        label,
+        qualifier(result),
+        tuple(caveat_words(codes)),
+    )

@@ -13,9 +13,11 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from citystrat.plans.assessments import indicator_assessments, plan_today, render_message
+from citystrat.plans.assessments import indicator_assessments, plan_today
 from citystrat.plans.selectors import plan_get
 from citystrat.plans.templatetags.plantext import num
+from citystrat.progress import MethodResult
+from citystrat.web.status import caveat_words
 
 
 def _width(text: str) -> int:
@@ -35,16 +37,24 @@ def _cut(text: str, width: int) -> str:
     return out
 
 
-def _status_words(status: str, status_class: str) -> str:
+def _status_words(result: MethodResult, status_class: str) -> str:
+    caveats = str(result.values.get("latest_caveats") or "").split(",")
     words = {
         "achieved": _("achieved"),
         "on_track": _("on track"),
         "off_track": _("off track"),
         "not_available": _("not available"),
     }[status_class]
-    if status == "not_available":
+    if status_class == "achieved" and "definition_differs" in caveats:
+        words = _("achieved, but the definition differs")
+    change = result.values.get("survey_change")
+    if change == "no_significant_change":
+        words = _("%(status)s; no significant change") % {"status": words}
+    elif change in ("significant_increase", "significant_decrease"):
+        words = _("%(status)s; significant change") % {"status": words}
+    if result.status == "not_available":
         return words
-    return f"{status} ({words})"
+    return f"{result.status} ({words})"
 
 
 class Command(BaseCommand):
@@ -76,6 +86,7 @@ class Command(BaseCommand):
         ]
         rows: list[list[str]] = []
         notes: list[str] = []
+        caveats: list[str] = []
         for ia in assessments.values():
             ind = ia.indicator
             base = ind.baseline_period
@@ -89,15 +100,25 @@ class Command(BaseCommand):
                 [
                     f"{ind.code} {ind.tr('name', lang).text}",
                     f"{num(ind.baseline_value, ind.decimals)} ({base.label if base else ''})",
-                    f"{num(latest.value, ind.decimals)} ({latest.period.label})" if latest else "–",
+                    (
+                        f"{num(latest.value, ind.decimals)} ({latest.period.label})"
+                        + ("*" if latest.all_caveats else "")
+                    )
+                    if latest
+                    else "–",
                     targets,
                     f"{num(rate * 100, 1)}%" if rate is not None else "–",
-                    _status_words(ia.status.status, ia.status_class),
+                    _status_words(ia.status, ia.status_class),
                 ]
             )
+            if latest and latest.all_caveats:
+                caveats.append(
+                    f"* {ind.code} {latest.period.label}: "
+                    + "; ".join(caveat_words(latest.all_caveats))
+                )
             if explain:
-                notes.append(f"{ind.code}: {render_message(ia.status.message)}")
-        limits = [44, 22, 22, 34, 12, 30]
+                notes.append(f"{ind.code}: {explain(ia.status)}")
+        limits = [44, 22, 22, 34, 12, 48]
         rows = [[_cut(c, w) for c, w in zip(r, limits, strict=True)] for r in rows]
         widths = [max(_width(r[i]) for r in [header, *rows]) for i in range(len(header))]
         if settings.CITYSTRAT_SAMPLE_DATA:
@@ -113,5 +134,7 @@ class Command(BaseCommand):
             self.stdout.write(
                 "  ".join(_pad(c, w) for c, w in zip(r, widths, strict=True)).rstrip()
             )
+        for caveat in caveats:
+            self.stdout.write(caveat)
         for note in notes:
             self.stdout.write(note)
