@@ -13,6 +13,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from citystrat.plans.assessments import explain as explanation_of
 from citystrat.plans.assessments import indicator_assessments, plan_today
 from citystrat.plans.selectors import plan_get
 from citystrat.plans.templatetags.plantext import num
@@ -117,7 +118,7 @@ class Command(BaseCommand):
                     + "; ".join(caveat_words(latest.all_caveats))
                 )
             if explain:
-                notes.append(f"{ind.code}: {explain(ia.status)}")
+                notes.append(f"{ind.code}: {explanation_of(ia.status)}")
         limits = [44, 22, 22, 34, 12, 48]
         rows = [[_cut(c, w) for c, w in zip(r, limits, strict=True)] for r in rows]
         widths = [max(_width(r[i]) for r in [header, *rows]) for i in range(len(header))]
