@@ -189,6 +189,25 @@ class ObservationCreateSerializer(serializers.Serializer[Any]):
     source_url = serializers.URLField(max_length=500, required=False, allow_blank=True)
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True)
     provisional = serializers.BooleanField(required=False, default=False)
+    sample_size = serializers.IntegerField(
+        required=False, min_value=1, help_text="survey percentages: number of respondents"
+    )
+    design_effect = serializers.DecimalField(
+        required=False, max_digits=8, decimal_places=4, help_text="survey percentages"
+    )
+    margin_of_error = serializers.DecimalField(
+        required=False,
+        max_digits=12,
+        decimal_places=6,
+        help_text="survey percentages: published 95 % margin, in points",
+    )
+    caveats = serializers.ListField(
+        child=serializers.ChoiceField(
+            choices=["provisional", "rounded", "definition_differs", "break_in_series", "estimated"]
+        ),
+        required=False,
+    )
+    caveat_note = serializers.CharField(max_length=2000, required=False, allow_blank=True)
     submit = serializers.BooleanField(
         required=False, default=True, help_text="submit for review at once (default true)"
     )

@@ -291,6 +291,11 @@ class ObservationListView(ApiView):
             note=data.get("note", ""),
             provisional=data.get("provisional", False),
             channel="api",
+            sample_size=data.get("sample_size"),
+            design_effect=data.get("design_effect"),
+            margin_of_error=data.get("margin_of_error"),
+            caveats=data.get("caveats") or [],
+            caveat_note=data.get("caveat_note", ""),
         )
         if data.get("submit", True):
             obs = observation_submit(actor=request.user, observation=obs, channel="api")

@@ -105,6 +105,10 @@ def _snapshot(obs: Observation) -> dict[str, Any]:
         "provisional": obs.provisional,
         "explanation": obs.explanation,
         "version": obs.version,
+        "sample_size": obs.sample_size,
+        "design_effect": None if obs.design_effect is None else str(obs.design_effect),
+        "margin_of_error": None if obs.margin_of_error is None else str(obs.margin_of_error),
+        "caveats": list(obs.caveats or []),
     }
 
 
@@ -235,6 +239,38 @@ def _validate_text(source: str, source_url: str) -> None:
             ) from None
 
 
+def _validate_survey(
+    indicator: Indicator,
+    sample_size: int | None,
+    design_effect: Decimal | None,
+    margin_of_error: Decimal | None,
+    caveats: list[str],
+) -> None:
+    from citystrat.progress import CAVEATS
+
+    sampling = {
+        "sample_size": sample_size,
+        "design_effect": design_effect,
+        "margin_of_error": margin_of_error,
+    }
+    given = [k for k, v in sampling.items() if v is not None]
+    if given and indicator.value_kind != "percentage":
+        raise ObservationValidationError(
+            _("Only a survey percentage carries a sample size, design effect or margin."),
+            given[0],
+        )
+    for name in given:
+        if sampling[name] is not None and Decimal(str(sampling[name])) <= 0:
+            raise ObservationValidationError(_("This must be greater than zero."), name)
+    unknown = [c for c in caveats if c not in CAVEATS]
+    if unknown:
+        raise ObservationValidationError(
+            _("Unknown caveat %(code)s (known: %(known)s).")
+            % {"code": repr(unknown[0]), "known": ", ".join(CAVEATS)},
+            "caveats",
+        )
+
+
 # --- locking --------------------------------------------------------------------------
 
 
@@ -281,8 +317,17 @@ def observation_save_draft(
     observation: Observation | None = None,
     expected_version: int | None = None,
     channel: str = "web",
+    sample_size: int | None = None,
+    design_effect: Decimal | None = None,
+    margin_of_error: Decimal | None = None,
+    caveats: list[str] | None = None,
+    caveat_note: str = "",
 ) -> Observation:
     """Create a draft value, or change a draft or returned one.
+
+    A survey percentage may carry ``sample_size`` and ``design_effect`` or a
+    published ``margin_of_error``; any value may carry ``caveats`` (codes of
+    ``citystrat.progress.CAVEATS``) with a ``caveat_note``.
 
     A new draft for a period that already has an approved value is a
     correction: it ``supersedes`` that value, which stays public until the
@@ -294,8 +339,14 @@ def observation_save_draft(
         indicator=indicator, value=value, period=period, explanation=explanation
     )
     _validate_text(source, source_url)
+    _validate_survey(indicator, sample_size, design_effect, margin_of_error, caveats or [])
     lang = _language(actor)
     fields: dict[str, Any] = {
+        "sample_size": sample_size,
+        "design_effect": design_effect,
+        "margin_of_error": margin_of_error,
+        "caveats": list(dict.fromkeys(caveats or [])),
+        "caveat_note": {lang: caveat_note.strip()} if caveat_note.strip() else {},
         "value": number,
         "source": {lang: source.strip()},
         "source_url": source_url.strip(),
