@@ -25,15 +25,15 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from citystrat.accounts.permissions import Action, can
-from citystrat.exchange.normalize import CellError, parse_number, period_token, resolve_period
+from citystrat.exchange.normalize import CellError, period_token, resolve_period
 from citystrat.exchange.readers import read_records
 from citystrat.exchange.services import observations_import
 from citystrat.observations.models import Observation
+from citystrat.observations.rules import parse_id
 from citystrat.observations.services import (
-    ObservationValidationError,
     observation_approve,
+    observation_enter,
     observation_return,
-    observation_save_draft,
     observation_submit,
 )
 from citystrat.plans.assessments import explain, indicator_assessments, render_message
@@ -41,6 +41,7 @@ from citystrat.plans.models import Indicator, Measure, Plan
 from citystrat.plans.planfile import decimal_text
 from citystrat.plans.selectors import plan_get
 from citystrat.progress import SurveyResult
+from citystrat.review.errors import ReviewError
 
 from . import serializers as s
 from .errors import ApiSchema, ErrorSerializer, api_exception_handler
@@ -275,21 +276,16 @@ class ObservationListView(ApiView):
             )
         except CellError as exc:
             raise serializers.ValidationError({"period": [exc.reason]}) from None
-        try:
-            number, _percent = parse_number(data["value"])
-        except CellError as exc:
-            raise serializers.ValidationError({"value": [exc.reason]}) from None
-        if not math.isfinite(float(number)) or abs(number) > Decimal(10) ** 30:
-            raise serializers.ValidationError({"value": [_("This number is too large.")]})
-        obs = observation_save_draft(
+        obs = observation_enter(
             actor=request.user,
             indicator=indicator,
             period=period,
-            value=number,
+            value=data["value"],
             source=data["source"],
             source_url=data.get("source_url", ""),
             note=data.get("note", ""),
             provisional=data.get("provisional", False),
+            submit=data.get("submit", True),
             channel="api",
             sample_size=data.get("sample_size"),
             design_effect=data.get("design_effect"),
@@ -297,15 +293,14 @@ class ObservationListView(ApiView):
             caveats=data.get("caveats") or [],
             caveat_note=data.get("caveat_note", ""),
         )
-        if data.get("submit", True):
-            obs = observation_submit(actor=request.user, observation=obs, channel="api")
         return Response(s.ObservationSerializer(obs).data, status=201)
 
 
 def _observation(view: ApiView, pk: str) -> Observation:
-    if not pk.isdigit() or len(pk) > 18:
+    number = parse_id(pk)
+    if number is None:
         raise Http404
-    obs = observations_visible(view.request.user, view.plan()).filter(pk=int(pk)).first()
+    obs = observations_visible(view.request.user, view.plan()).filter(pk=number).first()
     if obs is None:
         raise Http404
     return obs
@@ -451,7 +446,7 @@ class AssessmentListView(ApiView):
                         name: {
                             "status": str(result.status),
                             "values": {k: _json_value(v) for k, v in result.values.items()},
-                            "explanation": explain(result),
+                            "explanation": explain(result, indicator=indicator),
                         }
                         for name, result in item.assessment.results.items()
                     },
@@ -515,4 +510,4 @@ def docs(request: HttpRequest) -> HttpResponse:
     return render(request, "api/docs.html")
 
 
-__all__ = ["ErrorSerializer", "ObservationValidationError"]
+__all__ = ["ErrorSerializer", "ReviewError"]

@@ -164,6 +164,7 @@ def _build(doc: dict[str, Any]) -> Plan:
         default_method=assessment.get("default_method", "achievement"),
         grading_scale=assessment.get("grading_scale", "cabinet-secretariat"),
         assessment_rules=_assessment_rules(assessment),
+        four_eyes_exceptions=list(meta.get("review", {}).get("four_eyes_exceptions", [])),
     )
     for order, item in enumerate(meta.get("milestones", [])):
         label = str(item["period"])
@@ -208,6 +209,8 @@ def _build(doc: dict[str, Any]) -> Plan:
                 code=str(m["code"]),
                 title=m["title"],
                 current_state=m.get("current_state", []),
+                purpose_target=(m.get("purpose") or {}).get("target", {}),
+                purpose_intent=(m.get("purpose") or {}).get("intent", {}),
                 order=measure_order,
             )
             measure_order += 1
@@ -335,6 +338,10 @@ def _build(doc: dict[str, Any]) -> Plan:
             focus=item.get("focus", []),
             order=order,
         )
+    from .extensions import sections
+
+    for section in sections():
+        section.build(plan, doc)
     return plan
 
 
@@ -353,7 +360,7 @@ EDITABLE_TEXT: dict[type[models.Model], frozenset[str]] = {
         {"title", "vision", "position", "background", "target_image", "purposes", "coordination"}
     ),
     Policy: frozenset({"title", "description"}),
-    Measure: frozenset({"title", "current_state"}),
+    Measure: frozenset({"title", "current_state", "purpose_target", "purpose_intent"}),
     PromotionDirection: frozenset({"title"}),
     KeyAction: frozenset({"text"}),
     Project: frozenset({"title", "description"}),

@@ -20,7 +20,7 @@ from django.http import Http404
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from citystrat import charts, progress
+from citystrat import charts, present, progress
 from citystrat.i18n import pick
 from citystrat.observations.models import Observation
 from citystrat.plans.assessments import (
@@ -34,10 +34,9 @@ from citystrat.plans.assessments import (
 )
 from citystrat.plans.models import Indicator, Measure, Plan
 from citystrat.plans.selectors import approved_observations, plan_get, plan_with_tree
+from citystrat.present import CLASSES, Badge, badge, method_name
 from citystrat.progress import Direction, Point, Series
 from citystrat.progress.survey import value_interval
-
-from .status import CAVEAT_LABELS, CLASS_LABELS, METHOD_LABELS, Badge, badge
 
 RECENT_CHANGES = 6
 
@@ -105,7 +104,7 @@ def _passed_in(observations: list[Observation], target: Decimal, direction: str)
     first: str | None = None
     for obs in observations:
         met = _meets(obs.value, target, direction)
-        first = (first or obs.period.label) if met else None
+        first = (first or present.period_text(obs.period)) if met else None
     return first
 
 
@@ -154,9 +153,9 @@ def indicator_view(
                 if result is not None:
                     results.append(
                         (
-                            str(METHOD_LABELS[method]),
+                            method_name(method),
                             badge(result, labels),
-                            explain(result),
+                            explain(result, indicator=indicator),
                         )
                     )
         rate = None
@@ -164,7 +163,7 @@ def indicator_view(
             rate = ta.results["achievement"].number("rate")
         targets.append(
             TargetView(
-                period=target.period.label,
+                period=present.period_text(target.period),
                 value=value,
                 original=original,
                 phase=str(ta.phase) if ta else "",
@@ -249,9 +248,9 @@ def indicator_page(code: str) -> dict[str, Any]:
             if result is not None:
                 methods.append(
                     (
-                        str(METHOD_LABELS[method]),
+                        method_name(method),
                         badge(result, grade_labels(plan)),
-                        explain(result),
+                        explain(result, indicator=indicator),
                     )
                 )
     return {
@@ -277,7 +276,8 @@ def _class_counts(summary: progress.Summary | None) -> list[tuple[str, str, str,
     if summary is None:
         return []
     out = []
-    for cls, (icon, css, label) in CLASS_LABELS.items():
+    for cls, word in CLASSES.items():
+        icon, css, label = word.icon, word.css, word.word
         count = summary.by_class.get(cls, 0)
         if count:
             out.append((icon, css, str(label), count))
@@ -443,11 +443,11 @@ def methodology_page() -> dict[str, Any]:
         "scale": scale,
         "scale_name": _(scale.name) if scale else "",
         "bands": [(b.code, _(b.label), b.on_track) for b in scale.bands] if scale else [],
-        "default_method": str(METHOD_LABELS.get(plan.default_method, plan.default_method)),
+        "default_method": method_name(plan.default_method),
         "today": date.today(),
         "survey": survey_rule(plan),
         "likelihood": (plan.assessment_rules or {}).get("likelihood", "ipcc"),
         "likely_threshold": progress.forecast.LIKELY_THRESHOLD,
         "possible_threshold": progress.forecast.POSSIBLE_THRESHOLD,
-        "caveats": [str(label) for label in CAVEAT_LABELS.values()],
+        "caveats": [str(label) for label in present.CAVEAT_WORDS.values()],
     }
