@@ -108,6 +108,10 @@ class Plan(TextMixin, models.Model):
     fy_start_month = models.PositiveSmallIntegerField(default=4)
     default_method = models.CharField(max_length=32, default="achievement")
     grading_scale = models.CharField(max_length=32, default="cabinet-secretariat")
+    # The city's other assessment rules from the plan file's ``plan.assessment``:
+    # ``likelihood`` (the words of the forecast) and ``survey`` (interval method,
+    # confidence, tolerance in points).  See docs/plan-format.md.
+    assessment_rules = models.JSONField(default=dict, blank=True)
     # Named exceptions to four eyes the plan allows (e.g. "statistics_import").
     four_eyes_exceptions = models.JSONField(default=list, blank=True)
     loaded_at = models.DateTimeField(auto_now_add=True)

@@ -26,6 +26,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from citystrat import progress
 from citystrat.i18n import pick
+from citystrat.present import caveat_words
 
 from .content import IndicatorRow, Layout, Report, period_text
 
@@ -327,8 +328,9 @@ def _values(wb: Workbook, report: Report) -> None:
             if o.period == ind.baseline_period:
                 continue
             note = _("waiting for review") if o.status != "approved" else ""
-            if o.provisional:
-                note = (note + " " + _("provisional")).strip()
+            words = caveat_words(o.all_caveats)
+            if words:
+                note = (note + " " + "; ".join(words)).strip()
             entries.append(
                 (
                     period_text(o.period),

@@ -126,6 +126,11 @@ def _initial(obs: Observation, lang: str) -> dict[str, Any]:
         "note": obs.note_text(lang).text,
         "provisional": obs.provisional,
         "explanation": obs.explanation,
+        "caveats": list(obs.caveats or []),
+        "caveat_note": obs.caveat_note_text(lang).text if obs.caveat_note else "",
+        "sample_size": obs.sample_size,
+        "design_effect": obs.design_effect,
+        "margin_of_error": obs.margin_of_error,
         "version": obs.version,
         "observation": obs.pk,
     }
@@ -169,6 +174,11 @@ def indicator_entry(request: HttpRequest, pk: int) -> HttpResponse:
                         expected_version=data.get("version") if editing else None,
                         evidence=Upload(upload.name, upload, upload.size) if upload else None,
                         submit=request.POST.get("action") == "submit",
+                        caveats=data.get("caveats") or [],
+                        caveat_note=data.get("caveat_note") or "",
+                        sample_size=data.get("sample_size"),
+                        design_effect=data.get("design_effect"),
+                        margin_of_error=data.get("margin_of_error"),
                     )
                 except ConflictError as exc:
                     form.add_error(None, exc.message)
