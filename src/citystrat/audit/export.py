@@ -7,6 +7,8 @@ import json
 from collections.abc import Iterable
 from typing import IO, Any
 
+from citystrat.safecells import csv_row
+
 from .models import AuditEvent
 
 COLUMNS = [
@@ -30,28 +32,25 @@ def _json(value: Any) -> str:
     return "" if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
-def _safe(text: str) -> str:
-    """Keep spreadsheet programs from running a cell as a formula."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def audit_rows(events: Iterable[AuditEvent]) -> Iterable[list[str]]:
     for e in events:
-        yield [
-            str(e.pk),
-            e.at.isoformat(),
-            e.code,
-            _safe(e.actor_name),
-            e.channel,
-            e.object_type,
-            e.object_id,
-            _safe(e.object_label),
-            e.plan_code,
-            _json(e.before),
-            _json(e.after),
-            _safe(e.reason),
-            _safe(e.source),
-        ]
+        yield csv_row(
+            [
+                str(e.pk),
+                e.at.isoformat(),
+                e.code,
+                e.actor_name,
+                e.channel,
+                e.object_type,
+                e.object_id,
+                e.object_label,
+                e.plan_code,
+                _json(e.before),
+                _json(e.after),
+                e.reason,
+                e.source,
+            ]
+        )
 
 
 def audit_export_csv(out: IO[str], *, actor: Any = None, since: Any = None) -> int:

@@ -41,6 +41,8 @@ from defusedxml import expatreader
 from defusedxml.common import DefusedXmlException
 from django.utils.translation import gettext as _
 
+from citystrat.safecells import csv_restore
+
 from .normalize import CellError, PeriodToken, canonical_header, period_token, token_from_date
 
 __all__ = ["ColumnMap", "ImportProblem", "Record", "column_letter", "read_records"]
@@ -439,7 +441,8 @@ def _csv_rows(
         reader = csv.reader(lines, dialect=_StrictDialect, delimiter=delimiter)
         for number, cells in enumerate(reader, start=1):
             position.started = reader.line_num
-            yield number, cells
+            # citystrat's CSV exports put an apostrophe before formula-like texts.
+            yield number, [csv_restore(c) for c in cells]
     except UnicodeDecodeError:
         problems.append(
             ImportProblem(
