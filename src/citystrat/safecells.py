@@ -105,7 +105,7 @@ def install_openpyxl_guard() -> None:
         return original(self, value)
 
     check_string.citystrat_guard = True  # type: ignore[attr-defined]
-    cells.Cell.check_string = check_string  # type: ignore[method-assign]
+    cells.Cell.check_string = check_string
 
 
 def xlsx_workbook(book: Any) -> Any:
