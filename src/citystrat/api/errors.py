@@ -18,6 +18,7 @@ from drf_spectacular.openapi import AutoSchema
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 
+from citystrat.dbtrouble import classify, conflict_message, disk_full_message
 from citystrat.observations.services import ObservationValidationError, StaleObjectError
 
 __all__ = ["ApiSchema", "ErrorSerializer", "api_exception_handler"]
@@ -82,6 +83,11 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         )
     if isinstance(exc, StaleObjectError):
         return error_response(409, "conflict", exc.message)
+    trouble = classify(exc)
+    if trouble == "conflict":  # a lost race is the optimistic lock's conflict
+        return error_response(409, "conflict", conflict_message())
+    if trouble == "disk_full":
+        return error_response(507, "disk_full", disk_full_message())
     if isinstance(exc, exceptions.APIException):
         headers: dict[str, str] = {}
         if getattr(exc, "auth_header", None):

@@ -45,7 +45,15 @@ from citystrat.safecells import csv_restore
 
 from .normalize import CellError, PeriodToken, canonical_header, period_token, token_from_date
 
-__all__ = ["ColumnMap", "ImportProblem", "Record", "column_letter", "read_records"]
+__all__ = [
+    "ColumnMap",
+    "ImportProblem",
+    "Record",
+    "column_letter",
+    "estimate_rows",
+    "read_records",
+    "xlsx_limits",
+]
 
 SAMPLE_BYTES = 64 * 1024
 SKIPPED_SHEETS = {"summary", "概要", "요약", "readme", "notes"}
@@ -1056,3 +1064,27 @@ def read_records(
         yield from _json_records(source.read(), file=name)
         return
     yield from _csv_records(source, file=name)
+
+
+def estimate_rows(path: str | Path) -> int | None:
+    """How many rows a file has, cheaply (for a progress bar); None when it cannot tell."""
+    path = Path(path)
+    try:
+        with path.open("rb") as stream:
+            head = stream.read(4)
+            stream.seek(0)
+            if head.startswith(b"PK\x03\x04"):
+                count = 0
+                with zipfile.ZipFile(stream) as archive:
+                    for info in archive.infolist():
+                        if info.filename.startswith("xl/worksheets/"):
+                            with archive.open(info) as part:
+                                while chunk := part.read(1024 * 1024):
+                                    count += chunk.count(b"<row ") + chunk.count(b"<x:row ")
+                return count or None
+            count = 0
+            while chunk := stream.read(1024 * 1024):
+                count += chunk.count(b"\n")
+            return count or None
+    except (OSError, zipfile.BadZipFile, ValueError):
+        return None

@@ -34,7 +34,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -155,6 +155,38 @@ def _same(
     return not url or url == old.source_url
 
 
+def _report_race(result: ImportResult, buffer: list[tuple[Observation, Record, Any]]) -> None:
+    """Name the rows whose period someone else filled while the import ran."""
+    for obs, rec, _old in buffer:
+        group = _OPEN if obs.status in _OPEN else {Observation.Status.APPROVED.value}
+        taken = Observation.objects.filter(
+            indicator_id=obs.indicator_id,
+            period_kind=obs.period_kind,
+            period_start=obs.period_start,
+            status__in=group,
+        ).exists()
+        if taken:
+            result.add_problem(
+                rec.problem(
+                    "value",
+                    _(
+                        "Someone else entered a value for %(period)s while this import ran; "
+                        "nothing was written. Reload, decide that value, then import again."
+                    )
+                    % {"period": obs.period_label},
+                )
+            )
+            return
+    result.add_problem(
+        ImportProblem(
+            result.filename,
+            buffer[0][1].row if buffer else None,
+            None,
+            _("Someone else changed these values while this import ran; nothing was written."),
+        )
+    )
+
+
 def _code(raw: Any) -> str:
     if raw is None:
         return ""
@@ -211,7 +243,12 @@ def observations_import(
             Observation.objects.filter(pk__in=replaced).update(
                 status=Observation.Status.SUPERSEDED, version=F("version") + 1, updated_at=now
             )
-        created = Observation.objects.bulk_create([obs for obs, _rec, _old in buffer])
+        try:
+            with transaction.atomic():  # a savepoint: a lost race is reported, not a 500
+                created = Observation.objects.bulk_create([obs for obs, _rec, _old in buffer])
+        except IntegrityError:
+            _report_race(result, buffer)
+            raise _Rollback from None
         AuditEvent.objects.bulk_create(
             [
                 AuditEvent(
