@@ -21,6 +21,7 @@ minutes, plus at most 2 minutes to start and stop) and in count (at most
 from __future__ import annotations
 
 import argparse
+import csv
 import http.client
 import json
 import os
@@ -217,15 +218,24 @@ def main() -> int:
         run(env, "user", "add", "--username", "soak", "--role", "coordinator",
             "--password-from-env", "SOAK_PASSWORD")  # fmt: skip
         token = run(env, "django", "drf_create_token", "soak").split()[2]
-        export = data_dir / "export.csv"
-        run(env, "export", "--format", "csv", "-o", str(export))
         indicators = json.loads(run(env, "plan", "show", "--json"))["indicators"]
         slots = [
             (ind["code"], period)
             for ind in indicators
             for period in ("2019", "2020", "2021")
             if not ind["code"].startswith("C")
-        ]
+        ][: options.clients]
+        # The import checks every approved value except the ones the clients are editing
+        # (those would be refused, rightly, as "already in review").
+        full = data_dir / "full.csv"
+        run(env, "export", "--format", "csv", "-o", str(full))
+        export = data_dir / "export.csv"
+        taken = {code for code, _period in slots}
+        with full.open(encoding="utf-8") as src, export.open("w", encoding="utf-8") as out:
+            reader = csv.DictReader(src)
+            writer = csv.DictWriter(out, fieldnames=reader.fieldnames or [])
+            writer.writeheader()
+            writer.writerows(row for row in reader if row["indicator"] not in taken)
         with (
             process(
                 env,

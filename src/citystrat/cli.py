@@ -87,7 +87,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         ManagementUtility(["citystrat", *args]).execute()
     except Exception as exc:
         # A lost race or a full disk is said plainly, not as a raw OperationalError.
-        from citystrat.dbtrouble import classify, conflict_message, disk_full_message
+        from citystrat.observations.dbtrouble import classify, conflict_message, disk_full_message
 
         kind = classify(exc)
         if kind is None:

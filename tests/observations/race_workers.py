@@ -67,7 +67,7 @@ def _editor(data_dir: str, obs_id: int, rounds: int, barrier: Any, out: Any) -> 
         except StaleObjectError:
             outcomes.append("stale")
         except Exception as exc:
-            from citystrat.dbtrouble import classify
+            from citystrat.observations.dbtrouble import classify
 
             outcomes.append(f"{classify(exc)}: {type(exc).__name__}: {exc}")
         finally:
@@ -110,6 +110,6 @@ def _writer(data_dir: str, obs_id: int, barrier: Any, out: Any) -> None:
         )
         out.put("saved")
     except Exception as exc:
-        from citystrat.dbtrouble import classify
+        from citystrat.observations.dbtrouble import classify
 
         out.put(f"{classify(exc)}")

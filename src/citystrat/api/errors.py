@@ -18,7 +18,7 @@ from drf_spectacular.openapi import AutoSchema
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 
-from citystrat.dbtrouble import classify, conflict_message, disk_full_message
+from citystrat.observations.dbtrouble import classify, conflict_message, disk_full_message
 from citystrat.observations.services import ObservationValidationError, StaleObjectError
 
 __all__ = ["ApiSchema", "ErrorSerializer", "api_exception_handler"]
@@ -110,7 +110,7 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
 
 ERROR_CODES = {
     "GET": (400, 401, 403, 404),
-    "POST": (400, 401, 403, 404, 409),
+    "POST": (400, 401, 403, 404, 409, 507),
 }
 
 

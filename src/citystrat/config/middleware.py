@@ -23,11 +23,17 @@ from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.utils.html import escape
 
-from citystrat.dbtrouble import CONFLICT, DISK_FULL, classify, conflict_message, disk_full_message
+from citystrat.observations.dbtrouble import (
+    CONFLICT,
+    DISK_FULL,
+    classify,
+    conflict_message,
+    disk_full_message,
+)
 
 __all__ = ["DatabaseTroubleMiddleware", "EmbeddingMiddleware", "StaffNoStoreMiddleware"]
 
-logger = logging.getLogger("citystrat.dbtrouble")
+logger = logging.getLogger("citystrat.observations.dbtrouble")
 Handler = Callable[[HttpRequest], HttpResponse]
 STAFF_PREFIXES = ("/admin/", "/api/")
 

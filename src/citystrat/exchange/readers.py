@@ -673,22 +673,28 @@ class _SheetHandler:
             )
 
     def check_area(self, col: int, row: int, *, declared: bool) -> None:
-        where = _("The sheet declares its size as") if declared else _("The sheet's cells reach")
-        if col > XLSX_MAX_COLUMNS or row > XLSX_MAX_ROWS or col * row > XLSX_MAX_CELLS:
-            raise self.too_big(
-                _(
-                    "%(where)s %(columns)s columns by %(rows)s rows; at most %(max_columns)s "
-                    "columns, %(max_rows)s rows and %(max_cells)s cells can be imported."
-                )
-                % {
-                    "where": where,
-                    "columns": col,
-                    "rows": row,
-                    "max_columns": XLSX_MAX_COLUMNS,
-                    "max_rows": XLSX_MAX_ROWS,
-                    "max_cells": XLSX_MAX_CELLS,
-                }
+        if col <= XLSX_MAX_COLUMNS and row <= XLSX_MAX_ROWS and col * row <= XLSX_MAX_CELLS:
+            return
+        values = {
+            "columns": col,
+            "rows": row,
+            "max_columns": XLSX_MAX_COLUMNS,
+            "max_rows": XLSX_MAX_ROWS,
+            "max_cells": XLSX_MAX_CELLS,
+        }
+        if declared:
+            reason = _(
+                "The sheet declares its size as %(columns)s columns by %(rows)s rows; at most "
+                "%(max_columns)s columns, %(max_rows)s rows and %(max_cells)s cells can be "
+                "imported."
             )
+        else:
+            reason = _(
+                "The sheet's cells reach %(columns)s columns by %(rows)s rows; at most "
+                "%(max_columns)s columns, %(max_rows)s rows and %(max_cells)s cells can be "
+                "imported."
+            )
+        raise self.too_big(reason % values)
 
 
 def _sheet_names(archive: zipfile.ZipFile, *, file: str) -> dict[str, str]:

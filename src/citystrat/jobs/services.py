@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from citystrat.accounts.permissions import Action, require
 from citystrat.audit.services import audit_record
-from citystrat.dbtrouble import classify, conflict_message, disk_full_message
+from citystrat.observations.dbtrouble import classify, conflict_message, disk_full_message
 
 from .models import Job
 from .progress import counted, progress_set

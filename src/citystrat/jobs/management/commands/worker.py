@@ -1,4 +1,4 @@
-"""``citystrat worker``: run the background jobs (imports, reports) from the database queue."""
+"""``citystrat worker``: run the background jobs (large imports) from the database queue."""
 
 from __future__ import annotations
 
