@@ -46,7 +46,8 @@ def _editor(data_dir: str, obs_id: int, rounds: int, barrier: Any, out: Any) -> 
     from django.contrib.auth import get_user_model
 
     from citystrat.observations.models import Observation
-    from citystrat.observations.services import StaleObjectError, observation_save_draft
+    from citystrat.observations.services import observation_save_draft
+    from citystrat.review.errors import ConflictError
 
     user = get_user_model().objects.get(username="coord")
     outcomes = []
@@ -64,7 +65,7 @@ def _editor(data_dir: str, obs_id: int, rounds: int, barrier: Any, out: Any) -> 
                 expected_version=obs.version,
             )
             outcomes.append("saved")
-        except StaleObjectError:
+        except ConflictError:
             outcomes.append("stale")
         except Exception as exc:
             from citystrat.observations.dbtrouble import classify

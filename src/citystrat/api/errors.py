@@ -19,7 +19,7 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 
 from citystrat.observations.dbtrouble import classify, conflict_message, disk_full_message
-from citystrat.observations.services import ObservationValidationError, StaleObjectError
+from citystrat.review.errors import ConflictError, FourEyesError, ReviewError
 
 __all__ = ["ApiSchema", "ErrorSerializer", "api_exception_handler"]
 
@@ -77,17 +77,22 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         return error_response(404, "not_found", _("Not found."))
     if isinstance(exc, DjangoPermissionDenied):
         return error_response(403, "permission_denied", str(exc) or _("Not allowed."))
-    if isinstance(exc, ObservationValidationError):
-        return error_response(
-            400, "invalid", exc.message, [{"field": exc.field, "message": exc.message}]
-        )
-    if isinstance(exc, StaleObjectError):
+    if isinstance(exc, ConflictError):
         return error_response(409, "conflict", exc.message)
     trouble = classify(exc)
     if trouble == "conflict":  # a lost race is the optimistic lock's conflict
         return error_response(409, "conflict", conflict_message())
     if trouble == "disk_full":
         return error_response(507, "disk_full", disk_full_message())
+    if isinstance(exc, FourEyesError):
+        return error_response(403, "four_eyes", exc.message)
+    if isinstance(exc, ReviewError):
+        return error_response(
+            400,
+            "invalid",
+            exc.message,
+            [{"field": field, "message": message} for field, message in exc.located],
+        )
     if isinstance(exc, exceptions.APIException):
         headers: dict[str, str] = {}
         if getattr(exc, "auth_header", None):

@@ -3,7 +3,7 @@
 Two writers at the same moment on SQLite (``database is locked``), a serialization
 failure or deadlock on PostgreSQL, or a unique constraint that another transaction
 filled between our check and our write: each is the same thing as the optimistic lock's
-:class:`~citystrat.observations.services.StaleObjectError` — someone else changed this,
+:class:`~citystrat.review.errors.ConflictError` — someone else changed this,
 reload — and is shown with the same message (409 in the API).  A full disk (SQLite's
 ``database or disk is full``, PostgreSQL's ``DiskFull``, ``ENOSPC``) gets a clear
 message instead of a raw ``OperationalError``; nothing was saved either way, because
@@ -68,9 +68,9 @@ def classify(exc: BaseException) -> Literal["conflict", "disk_full"] | None:
 
 def conflict_message() -> str:
     """The optimistic lock's own words, so every lost race reads the same."""
-    from citystrat.observations.services import StaleObjectError
+    from citystrat.review.errors import ConflictError
 
-    return StaleObjectError().message
+    return ConflictError().message
 
 
 def disk_full_message() -> str:
