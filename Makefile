@@ -15,10 +15,15 @@ PYTEST_XDIST := -n $(PYTEST_WORKERS) --dist loadgroup
 SYSTEM_PACKAGES := chromium fonts-noto-cjk poppler-utils gettext
 VENDOR := src/citystrat/web/static/vendor
 
-.PHONY: run test check lint types layers pytest pytest-sqlite pytest-postgres bench setup \
+.PHONY: run test check lint types layers pytest pytest-sqlite pytest-postgres bench soak setup \
         system-deps venv assets messages static postgres clean lock
 
+# The job worker (large imports) runs beside the server and stops with it; the first
+# `worker --batch` creates and migrates the database before either starts for good.
 run: setup
+	$(VENV)/bin/citystrat worker --batch
+	@$(VENV)/bin/citystrat worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(VENV)/bin/citystrat serve
 
 setup: system-deps venv assets messages static
@@ -47,7 +52,11 @@ pytest-postgres: setup postgres
 	DATABASE_URL=$(PG_URL) $(PY) -m pytest -q $(PYTEST_XDIST) -m "not browser"
 
 bench: setup postgres
-	@for b in bench/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+	@for b in bench/*.py; do [ "$$b" = bench/soak.py ] && continue; echo "== $$b"; $(PY) $$b || exit 1; done
+
+# Ten minutes of 50 clients, staff writes and imports on the production set-up (loopback).
+soak: setup
+	$(PY) bench/soak.py --minutes 10
 
 # --- set-up ---------------------------------------------------------------------------
 

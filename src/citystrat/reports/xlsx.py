@@ -27,6 +27,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from citystrat import progress
 from citystrat.i18n import pick
 from citystrat.present import caveat_words
+from citystrat.safecells import xlsx_workbook
 
 from .content import IndicatorRow, Layout, Report, period_text
 
@@ -817,6 +818,7 @@ def render_xlsx(report: Report) -> bytes:
         _methodology(wb, report)
         wb.properties.title = f"{report.plan_title.text} — {report.title}"
         wb.properties.creator = "citystrat"
+        xlsx_workbook(wb)  # texts as texts, never formulas
         buf = io.BytesIO()
         wb.save(buf)
         return buf.getvalue()

@@ -232,3 +232,80 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("CITYSTRAT_LOG_LEVEL", "WARNING")},
 }
+
+# --- Hardening (issue #16) -----------------------------------------------------------------
+# Kept in one block so that other changes to MIDDLEWARE and settings merge cleanly.
+
+# SQLite: WAL (readers never wait for the writer), a busy timeout, and every write
+# transaction begun IMMEDIATE, so two writers queue for the lock instead of one of them
+# failing half-way with "database is locked" (Django 5.1+).  A writer that still waits
+# past the timeout gets the "someone else changed this, reload" conflict (dbtrouble).
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"].update(
+        {
+            "timeout": int(os.environ.get("CITYSTRAT_SQLITE_TIMEOUT", "20")),
+            "transaction_mode": "IMMEDIATE",
+            "init_command": (
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;"
+            ),
+        }
+    )
+
+INSTALLED_APPS += ["csp", "django_tasks", "django_tasks_db", "citystrat.jobs"]
+
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "csp.middleware.CSPMiddleware",
+)
+_axes = MIDDLEWARE.index("axes.middleware.AxesMiddleware")  # django-axes stays last
+MIDDLEWARE[_axes:_axes] = [
+    # after CSPMiddleware, so that a plan's embedding opt-in reaches the policy
+    "citystrat.config.middleware.EmbeddingMiddleware",
+    "citystrat.config.middleware.StaffNoStoreMiddleware",
+    "citystrat.config.middleware.DatabaseTroubleMiddleware",
+]
+
+# A strict Content-Security-Policy: nothing inline, nothing from elsewhere.  Public pages
+# may be framed only by the origins a plan opts in to:
+# CITYSTRAT_EMBED_ORIGINS="plan-code=https://a.example https://b.example;other-plan=..."
+_SELF, _NONE = "'self'", "'none'"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [_SELF],
+        "script-src": [_SELF],
+        "style-src": [_SELF],
+        "img-src": [_SELF, "data:"],
+        "font-src": [_SELF],
+        "connect-src": [_SELF],
+        "object-src": [_NONE],
+        "base-uri": [_SELF],
+        "form-action": [_SELF],
+        "frame-ancestors": [_NONE],
+    }
+}
+CITYSTRAT_EMBED_ORIGINS: dict[str, list[str]] = {}
+for _entry in os.environ.get("CITYSTRAT_EMBED_ORIGINS", "").split(";"):
+    _code, _sep, _origins = _entry.partition("=")
+    if _sep and _code.strip():
+        CITYSTRAT_EMBED_ORIGINS[_code.strip()] = _origins.split()
+
+# API tokens expire and die with a password change or a deactivation.
+CITYSTRAT_TOKEN_TTL_DAYS = int(os.environ.get("CITYSTRAT_TOKEN_TTL_DAYS", "90"))
+REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"] = [
+    "citystrat.accounts.tokens.ExpiringTokenAuthentication",
+    "rest_framework.authentication.SessionAuthentication",
+]
+AUTH_PASSWORD_VALIDATORS += [{"NAME": "citystrat.accounts.tokens.RevokeTokensOnPasswordChange"}]
+
+# Long work off the request: django-tasks with its database backend (the database is the
+# queue; `citystrat worker` runs the jobs).  Imports above this many bytes go there.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+CITYSTRAT_IMPORT_INLINE_BYTES = int(os.environ.get("CITYSTRAT_IMPORT_INLINE_BYTES", "2000000"))
+
+# Structured logs: CITYSTRAT_LOG_FORMAT=json writes one JSON object per line.
+if os.environ.get("CITYSTRAT_LOG_FORMAT", "") == "json":
+    LOGGING = {
+        **LOGGING,
+        "formatters": {"json": {"()": "citystrat.logjson.JsonFormatter"}},
+        "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json"}},
+    }
