@@ -8,7 +8,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMPS := .stamps
 PG_URL ?= postgres://postgres@127.0.0.1:5432/citystrat_check
-SYSTEM_PACKAGES := chromium fonts-noto-cjk poppler-utils gettext
+SYSTEM_PACKAGES := chromium fonts-noto-cjk fonts-noto-core poppler-utils gettext
 VENDOR := src/citystrat/web/static/vendor
 
 .PHONY: run test check lint types pytest pytest-sqlite pytest-postgres bench setup \

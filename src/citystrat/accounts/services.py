@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -26,7 +27,7 @@ class UserInputError(ValueError):
         self.field = field
 
 
-LANGUAGE_CODES = ("ja", "ko", "en")
+LANGUAGE_CODES = tuple(code for code, _name in settings.LANGUAGES)
 
 
 def user_create(
