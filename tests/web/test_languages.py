@@ -181,3 +181,15 @@ def test_easy_japanese_has_furigana_and_weekdays(client, builtin_plan):
     assert re.search(r"<ruby>[^<]+<rt>[ぁ-ん]+</rt></ruby>", html)
     text = re.sub(r"<rt>.*?</rt>|<[^>]+>", "", html)
     assert re.search(r"\d{4}年\d{1,2}月\d{1,2}日（[月火水木金土日]）", text)
+
+
+@pytest.mark.parametrize("lang", ALL_LANGS)
+def test_not_found_page_is_styled_and_translated(client, builtin_plan, lang):
+    response = client.get(f"/{lang}/indicators/NOPE/")
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert f'<html lang="{HTML_LANG[lang]}">' in html
+    assert "site.css" in html
+    if lang != "en":
+        assert "Page not found" not in html
+    assert page_defects(html, lang, _english_interface_strings()) == []

@@ -14,4 +14,6 @@ urlpatterns = [
     path("review/", views.review, name="review"),
     path("targets/<int:pk>/revise/", views.target_revise_page, name="target_revise"),
     path("evidence/<int:pk>/", views.evidence_download, name="evidence"),
+    path("translations/", views.translations_page, name="translations"),
+    path("profile/", views.profile_page, name="profile"),
 ]
