@@ -59,7 +59,7 @@ def negotiate(request: HttpRequest) -> str:
     A browser preferring a supported language gets it (``zh-CN`` -> ``zh-hans``,
     ``zh-TW`` -> ``zh-hant``, ``vi`` -> ``vi``); one that asks only for others
     (``fr``) gets ``CITYSTRAT_FALLBACK_LANGUAGE`` (English), not the default
-    Japanese; a request with no preference at all gets ``LANGUAGE_CODE``.
+    Japanese; a request with no preference at all gets ``CITYSTRAT_DEFAULT_LANGUAGE``.
     """
     from_path = translation.get_language_from_path(request.path_info)
     if from_path:
@@ -72,7 +72,7 @@ def negotiate(request: HttpRequest) -> str:
             pass
     header = request.META.get("HTTP_ACCEPT_LANGUAGE", "").strip()
     if not header:
-        return str(settings.LANGUAGE_CODE)
+        return str(getattr(settings, "CITYSTRAT_DEFAULT_LANGUAGE", settings.LANGUAGE_CODE))
     for code, _q in parse_accept_lang_header(header):
         if code == "*":
             break

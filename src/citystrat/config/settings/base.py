@@ -140,7 +140,11 @@ AXES_COOLOFF_TIME = 1
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 
-LANGUAGE_CODE = "ja"
+# Django falls back to LANGUAGE_CODE for a string a catalogue lacks: English (the msgids), so
+# a missing translation never shows another reader's language.  A visitor who states no
+# language preference at all gets CITYSTRAT_DEFAULT_LANGUAGE (the city's own language).
+LANGUAGE_CODE = "en"
+CITYSTRAT_DEFAULT_LANGUAGE = "ja"
 # The interface languages (URL prefix, name in the language itself).  やさしい日本語 is
 # Japanese (<html lang="ja">); see citystrat.present.locales for each one's CLDR locale.
 LANGUAGES = [
