@@ -5,15 +5,15 @@ role          may
 ============  ==============================================================
 anonymous     nothing (the public sees approved values through selectors)
 viewer        VIEW_PENDING
-reviewer      VIEW_PENDING, APPROVE, RETURN, APPROVE_NARRATIVE
-editor        VIEW_PENDING, and ENTER, SUBMIT, IMPORT, WRITE_NARRATIVE for
-              indicators owned by their own department only
+reviewer      VIEW_PENDING, APPROVE, RETURN, APPROVE_NARRATIVE, APPROVE_EVALUATION
+editor        VIEW_PENDING, and ENTER, SUBMIT, IMPORT, WRITE_NARRATIVE,
+              WRITE_EVALUATION for indicators owned by their own department only
 coordinator   everything except ADMINISTER
 administrator everything (as does a Django superuser)
 ============  ==============================================================
 
-The object may also be a measure or a policy (narratives are written per
-measure): an editor's department owns it when it owns one of its indicators.
+The object may also be a measure or a policy (narratives and evaluations are
+written per measure): an editor's department owns it when it owns one of its indicators.
 
 Without an indicator, ``can`` answers whether the user may do the action at
 all (e.g. open the import page): for an editor that is true when they belong
@@ -25,6 +25,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.utils.translation import gettext as _
@@ -36,6 +37,14 @@ if TYPE_CHECKING:
     from citystrat.plans.models import Indicator, Measure, Policy
 
     Owned = Indicator | Measure | Policy
+
+# Who does something: a signed-in user, the anonymous visitor, or nobody (the system).
+Actor = AbstractBaseUser | AnonymousUser | None
+
+
+def signed_in(actor: Actor) -> Any:
+    """The actor as a user for a ``ForeignKey``; None for the anonymous and the system."""
+    return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
 
 
 class Action(StrEnum):
@@ -50,18 +59,28 @@ class Action(StrEnum):
     IMPORT_APPROVE = "import_approve"
     WRITE_NARRATIVE = "write_narrative"
     APPROVE_NARRATIVE = "approve_narrative"
+    WRITE_EVALUATION = "write_evaluation"  # 一次評価 by the lead department
+    APPROVE_EVALUATION = "approve_evaluation"  # 二次評価, 総合評価, approve or return
     EXPORT_AUDIT = "export_audit"
     ADMINISTER = "administer"
 
 
 # Actions an editor may take, and only for their own department's indicators.
-DEPARTMENT_ACTIONS = frozenset({Action.ENTER, Action.SUBMIT, Action.IMPORT, Action.WRITE_NARRATIVE})
+DEPARTMENT_ACTIONS = frozenset(
+    {Action.ENTER, Action.SUBMIT, Action.IMPORT, Action.WRITE_NARRATIVE, Action.WRITE_EVALUATION}
+)
 
 ROLE_ACTIONS: dict[str, frozenset[Action]] = {
     Role.ADMINISTRATOR: frozenset(Action),
     Role.COORDINATOR: frozenset(Action) - {Action.ADMINISTER},
     Role.REVIEWER: frozenset(
-        {Action.VIEW_PENDING, Action.APPROVE, Action.RETURN, Action.APPROVE_NARRATIVE}
+        {
+            Action.VIEW_PENDING,
+            Action.APPROVE,
+            Action.RETURN,
+            Action.APPROVE_NARRATIVE,
+            Action.APPROVE_EVALUATION,
+        }
     ),
     Role.VIEWER: frozenset({Action.VIEW_PENDING}),
     Role.EDITOR: frozenset({Action.VIEW_PENDING}) | DEPARTMENT_ACTIONS,
@@ -123,6 +142,8 @@ ACTION_LABELS = {
     Action.IMPORT_APPROVE: gettext_lazy("approving imports"),
     Action.WRITE_NARRATIVE: gettext_lazy("writing narratives"),
     Action.APPROVE_NARRATIVE: gettext_lazy("approving narratives"),
+    Action.WRITE_EVALUATION: gettext_lazy("writing first evaluations"),
+    Action.APPROVE_EVALUATION: gettext_lazy("reviewing evaluations"),
     Action.EXPORT_AUDIT: gettext_lazy("exporting the audit trail"),
     Action.ADMINISTER: gettext_lazy("administering citystrat"),
 }

@@ -51,11 +51,18 @@ def plan_document(plan: Plan) -> dict[str, Any]:
         "default_method": plan.default_method,
         "grading_scale": plan.grading_scale,
     }
+    if plan.four_eyes_exceptions:
+        meta["review"] = {"four_eyes_exceptions": list(plan.four_eyes_exceptions)}
     _put(meta, "source", plan.source)
 
     doc: dict[str, Any] = {"format": FORMAT, "plan": meta}
     indicators = list(plan.indicators.all())
-    department_codes = sorted({i.department.code for i in indicators if i.department})
+    from .extensions import sections
+
+    used = {i.department.code for i in indicators if i.department}
+    for section in sections():
+        used.update(section.department_codes(plan))
+    department_codes = sorted(used)
     if department_codes:
         from .models import Department
 
@@ -78,6 +85,10 @@ def plan_document(plan: Plan) -> dict[str, Any]:
         for m in p.measures.all():
             mea: dict[str, Any] = {"code": m.code, "title": m.title}
             _put(mea, "current_state", m.current_state)
+            purpose = {
+                k: v for k, v in (("target", m.purpose_target), ("intent", m.purpose_intent)) if v
+            }
+            _put(mea, "purpose", purpose)
             directions = []
             for direction in m.directions.all():
                 dd: dict[str, Any] = {"title": direction.title}
@@ -94,6 +105,8 @@ def plan_document(plan: Plan) -> dict[str, Any]:
         _put(entry, "measures", [m.code for m in pr.measures.all()])
         projects.append(entry)
     _put(doc, "projects", projects)
+    for section in sections():
+        _put(doc, section.key, section.export(plan))
     approved = approved_observations(plan)
     verification: list[dict[str, Any]] = []
     context: list[dict[str, Any]] = []

@@ -64,6 +64,7 @@ from citystrat.plans.selectors import plan_with_tree
 
 from .models import Narrative
 from .selectors import narratives_for_report, report_period
+from .sheet import Sheet, build_sheets
 
 __all__ = [
     "MOVERS",
@@ -123,6 +124,7 @@ class ValueCell:
     value: str
     pending: bool = False
     provisional: bool = False
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -179,6 +181,7 @@ class IndicatorRow:
     data_source: Picked
     headline: bool
     chart_svg: str = ""
+    chart_alt: str = ""
     assessment: IndicatorAssessment | None = None
     timeline: list[TimelineCell] = field(default_factory=list)
 
@@ -260,6 +263,7 @@ class MeasureSection:
     evaluation: Picked
     issues: Picked
     outlook: Picked
+    sheet: Sheet | None = None
 
 
 @dataclass
@@ -363,6 +367,7 @@ def _row(ia: IndicatorAssessment, lang: str, plan: Plan, with_chart: bool) -> In
             number(o.value, dec),
             pending=o.status != "approved",
             provisional=o.provisional,
+            note=pick(o.note, lang, fb).text,
         )
         for o in ia.observations
         if o.period != base_period
@@ -434,8 +439,11 @@ def _row(ia: IndicatorAssessment, lang: str, plan: Plan, with_chart: bool) -> In
         headline=ind.headline,
         assessment=ia,
     )
-    row.timeline = _timeline(ia, row, base_period)
-    if with_chart:
+    row.timeline = _timeline(ia, row, base_period, lang, fb)
+    row.chart_alt = _chart_alt(row, ia)
+    # No chart for an indicator with nothing reported since its baseline: it
+    # would be an empty frame (its table says so).
+    if with_chart and values:
         spec = charts.indicator_spec(
             ia.series,
             lang=lang,
@@ -450,13 +458,60 @@ def _row(ia: IndicatorAssessment, lang: str, plan: Plan, with_chart: bool) -> In
     return row
 
 
+def _chart_alt(row: IndicatorRow, ia: IndicatorAssessment) -> str:
+    """What the chart shows, in words: the movement, the target and the forecast."""
+    latest = ia.latest if ia.latest and ia.latest.period != row.indicator.baseline_period else None
+    if latest is None:
+        return _(
+            "Chart of %(name)s: only the baseline (%(baseline)s, %(baseline_period)s) and the "
+            "targets; no value has been reported since."
+        ) % {
+            "name": row.name.text,
+            "baseline": row.baseline,
+            "baseline_period": row.baseline_period,
+        }
+    base = ia.indicator.baseline_value
+    change = (latest.value - base) if base is not None else None
+    if change is None or change == 0:
+        trend = _("unchanged")
+    elif change > 0:
+        trend = _("up")
+    else:
+        trend = _("down")
+    text = _(
+        "Chart of %(name)s: %(trend)s from %(baseline)s (%(baseline_period)s) to %(latest)s "
+        "(%(latest_period)s); the target is %(target)s for %(target_period)s; status: %(status)s."
+    ) % {
+        "name": row.name.text,
+        "trend": trend,
+        "baseline": row.baseline,
+        "baseline_period": row.baseline_period,
+        "latest": row.latest,
+        "latest_period": row.latest_period,
+        "target": row.current_target,
+        "target_period": row.current_target_period,
+        "status": row.status_text,
+    }
+    if row.forecast != "–" and row.probability is not None:
+        text += " " + _(
+            "The forecast for %(target_period)s is %(forecast)s (80%% interval %(interval)s)."
+        ) % {
+            "target_period": row.current_target_period,
+            "forecast": row.forecast,
+            "interval": row.forecast_interval,
+        }
+    return text
+
+
 @functools.lru_cache(maxsize=256)
 def _chart_svg(spec_json: str, lang: str) -> str:
     """A chart drawn by vl-convert, kept per process: the same spec gives the same SVG."""
     return charts.render_svg(json.loads(spec_json), lang, width=620)
 
 
-def _timeline(ia: IndicatorAssessment, row: IndicatorRow, base: Period) -> list[TimelineCell]:
+def _timeline(
+    ia: IndicatorAssessment, row: IndicatorRow, base: Period, lang: str, fb: list[str]
+) -> list[TimelineCell]:
     dec = row.decimals
     items: list[tuple[tuple[date, int], TimelineCell]] = [
         ((base.start, 0), TimelineCell(row.baseline_period, row.baseline, _("Baseline")))
@@ -469,6 +524,9 @@ def _timeline(ia: IndicatorAssessment, row: IndicatorRow, base: Period) -> list[
             notes.append(_("waiting for review"))
         if o.provisional:
             notes.append(_("provisional"))
+        note = pick(o.note, lang, fb).text
+        if note:
+            notes.append(note)
         items.append(
             (
                 (o.period_start, 1),
@@ -791,6 +849,20 @@ def _build(plan: Plan, options: ReportOptions) -> Report:
             )
         )
     rows = list(rows_by_id.values())
+    if options.layout is Layout.EVALUATION_SHEET:
+        sheets = build_sheets(
+            tree,
+            lang=lang,
+            kind=options.kind.value,
+            period=period,
+            include_pending=options.include_pending,
+            rows_by_measure={m.measure.pk: m.rows for p in policies for m in p.measures},
+            number=number,
+            period_text=period_text,
+        )
+        for p in policies:
+            for m in p.measures:
+                m.sheet = sheets.get(m.measure.pk)
     revisions = [
         RevisionRow(
             row=r,

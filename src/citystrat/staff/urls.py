@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import evaluations, views
 
 app_name = "staff"
 urlpatterns = [
@@ -14,6 +14,12 @@ urlpatterns = [
     path("review/", views.review, name="review"),
     path("targets/<int:pk>/revise/", views.target_revise_page, name="target_revise"),
     path("evidence/<int:pk>/", views.evidence_download, name="evidence"),
+    path("evaluations/", evaluations.evaluation_index, name="evaluations"),
+    path(
+        "evaluations/<int:measure>/<str:kind>/<int:year>/",
+        evaluations.evaluation_edit,
+        name="evaluation",
+    ),
     path("translations/", views.translations_page, name="translations"),
     path("profile/", views.profile_page, name="profile"),
 ]

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from citystrat import present
+from citystrat.bootstrap import add_demo_argument
 from citystrat.plans.assessments import indicator_assessments, plan_today, render_message
 from citystrat.plans.selectors import plan_get
 
@@ -46,6 +47,7 @@ class Command(BaseCommand):
     help = "Print every indicator: baseline, latest value, targets, achievement and status."
 
     def add_arguments(self, parser: ArgumentParser) -> None:
+        add_demo_argument(parser)
         parser.add_argument("--plan", help="plan code (default: the first loaded plan)")
         parser.add_argument("--lang", help="language of names and words (default: the plan's)")
         parser.add_argument("--as-of", type=date.fromisoformat, help="YYYY-MM-DD (default: today)")
