@@ -12,7 +12,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/citystrat_check
 # (test_<db>_gw0, gw1, ...) and data folder; browser tests of one file stay together.
 PYTEST_WORKERS ?= auto
 PYTEST_XDIST := -n $(PYTEST_WORKERS) --dist loadgroup
-SYSTEM_PACKAGES := chromium fonts-noto-cjk poppler-utils gettext
+SYSTEM_PACKAGES := chromium fonts-noto-cjk fonts-noto-core poppler-utils gettext
 VENDOR := src/citystrat/web/static/vendor
 
 .PHONY: run test check lint types layers pytest pytest-sqlite pytest-postgres bench soak setup \

@@ -14,7 +14,7 @@ from django.utils import translation
 from citystrat.observations.models import Observation
 from citystrat.periods import parse_period
 
-from .conftest import LANGS
+from .conftest import ALL_LANGS, HTML_LANG, LANGS
 
 
 class _Text(HTMLParser):
@@ -48,11 +48,12 @@ def visible_text(html: str) -> str:
 
 def test_every_public_page_answers_in_every_language(client, public_paths):
     for path in public_paths:
-        for lang in LANGS:
+        for lang in ALL_LANGS:
             response = client.get(f"/{lang}{path}")
             assert response.status_code == 200, (lang, path)
             html = response.content.decode()
-            assert f'<html lang="{lang}">' in html
+            assert f'<html lang="{HTML_LANG[lang]}">' in html
+            # the switcher keeps the page, and offers the plan's complete languages
             for other in LANGS:
                 assert f'hreflang="{other}" href="/{other}{path}"' in html
 

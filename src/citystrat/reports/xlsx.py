@@ -24,7 +24,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from citystrat import progress
+from citystrat import present, progress
 from citystrat.i18n import pick
 from citystrat.present import caveat_words
 from citystrat.safecells import xlsx_workbook
@@ -163,7 +163,13 @@ def _summary(wb: Workbook, report: Report) -> None:
     ws.cell(row=row, column=1, value=_("Status of the indicators")).font = H2_FONT
     row += 1
     _header(
-        ws, row, ["", _("Indicators"), _("Achieved"), _("On track"), _("Behind"), _("No data yet")]
+        ws,
+        row,
+        [
+            "",
+            _("Indicators"),
+            *(present.class_word(cls) for cls in present.CLASSES),
+        ],
     )
     row += 1
     lines: list[tuple[str, Any, bool]] = []
