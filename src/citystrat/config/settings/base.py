@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "axes",
     "citystrat.audit",
     "citystrat.accounts",
+    "citystrat.review",
     "citystrat.plans",
     "citystrat.observations",
     "citystrat.actions",
