@@ -16,7 +16,15 @@ if TYPE_CHECKING:
     from .models import Plan
     from .planfile import Problem
 
-__all__ = ["PlanSection", "register", "register_sample", "sample_generators", "sections"]
+__all__ = [
+    "PlanSection",
+    "register",
+    "register_reminders",
+    "register_sample",
+    "reminder_sources",
+    "sample_generators",
+    "sections",
+]
 
 
 @dataclass(frozen=True)
@@ -56,3 +64,17 @@ def register_sample(name: str, generator: SampleGenerator) -> None:
 
 def sample_generators() -> list[SampleGenerator]:
     return list(_SAMPLES.values())
+
+
+# More reminders for ``citystrat remind`` (e.g. action updates): each sends its own
+# e-mails for ``as_of`` (or only lists them when ``dry_run``) and returns lines to print.
+ReminderSource = Callable[..., list[str]]
+_REMINDERS: dict[str, ReminderSource] = {}
+
+
+def register_reminders(name: str, source: ReminderSource) -> None:
+    _REMINDERS[name] = source
+
+
+def reminder_sources() -> list[ReminderSource]:
+    return list(_REMINDERS.values())
