@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import action_views, views
 
 app_name = "staff"
 urlpatterns = [
@@ -14,4 +14,8 @@ urlpatterns = [
     path("review/", views.review, name="review"),
     path("targets/<int:pk>/revise/", views.target_revise_page, name="target_revise"),
     path("evidence/<int:pk>/", views.evidence_download, name="evidence"),
+    path("actions/", action_views.my_actions, name="my_actions"),
+    path("actions/<int:pk>/", action_views.action_detail, name="action"),
+    path("actions/<int:pk>/update/", action_views.update_form, name="action_update_form"),
+    path("action-updates/<int:pk>/", action_views.update_detail, name="action_update"),
 ]
