@@ -99,3 +99,29 @@ def test_bad_update_gets_located_errors(people: People) -> None:
     assert ActionDepartment.objects.filter(
         action=Action.objects.get(code="P1"), department=Department.objects.get(code="parks")
     ).exists()
+
+
+CSV = b"action,fiscal_year,status,achievements,actual\nP1,FY2025,on_schedule,Planted.,1000\n"
+
+
+def test_import_through_the_api_is_all_or_nothing_and_checks_the_department(
+    people: People,
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    other = token_client(people.other_editor)
+    response = other.post(
+        "/api/v1/action-updates/import/",
+        {"file": SimpleUploadedFile("u.csv", CSV, content_type="text/csv")},
+        format="multipart",
+    )
+    assert response.status_code == 422
+    problem = response.json()["problems"][0]
+    assert problem["row"] == 2 and problem["column"] == "A (action)"
+    assert not ActionUpdate.objects.exists()
+    response = token_client(people.editor).post(
+        "/api/v1/action-updates/import/",
+        {"file": SimpleUploadedFile("u.csv", CSV, content_type="text/csv")},
+        format="multipart",
+    )
+    assert response.status_code == 200 and response.json()["submitted"] == 1

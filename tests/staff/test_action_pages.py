@@ -124,3 +124,34 @@ def test_bad_update_form_shows_the_field_and_saves_nothing(people: People, p1: A
 def test_anonymous_is_sent_to_login(people: People, p1: Action) -> None:
     response = Client().get("/en/staff/actions/")
     assert response.status_code == 302 and "/staff/login/" in response["Location"]
+
+
+CSV = b"action,fiscal_year,status,achievements,actual\nP1,FY2025,on_schedule,Planted.,1000\n"
+
+
+def test_import_page_checks_imports_and_refuses_another_department(
+    people: People, p1: Action
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    _assign(people, p1)
+    other = _client(people.other_editor)
+    response = other.post(
+        "/en/staff/actions/import/",
+        {"file": SimpleUploadedFile("u.csv", CSV), "do": "import"},
+    )
+    assert response.status_code == 400
+    assert "You may not write updates for action P1" in response.content.decode()
+    editor = _client(people.editor)
+    response = editor.post(
+        "/en/staff/actions/import/", {"file": SimpleUploadedFile("u.csv", CSV), "do": "check"}
+    )
+    assert (
+        response.status_code == 200 and "The file is ready to import" in response.content.decode()
+    )
+    assert not ActionUpdate.objects.exists()
+    response = editor.post(
+        "/en/staff/actions/import/", {"file": SimpleUploadedFile("u.csv", CSV), "do": "import"}
+    )
+    assert ActionUpdate.objects.get().status == "submitted"
+    assert _client(people.reviewer).get("/en/staff/actions/import/").status_code == 403

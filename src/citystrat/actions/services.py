@@ -8,7 +8,10 @@ machine (:mod:`citystrat.review`).
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -20,10 +23,10 @@ from django.utils.translation import gettext as _
 
 from citystrat.accounts.models import Role
 from citystrat.accounts.permissions import Action as Perm
-from citystrat.accounts.permissions import require, role_of
+from citystrat.accounts.permissions import can, require, role_of
 from citystrat.audit.services import audit_record
 from citystrat.plans import cache as plan_cache
-from citystrat.plans.models import Department
+from citystrat.plans.models import Department, Plan
 from citystrat.review.errors import ReviewError
 from citystrat.review.services import (
     review_approve,
@@ -592,3 +595,215 @@ def update_signoff(*, actor: Actor, update: ActionUpdate, channel: str = "web") 
             channel=channel,
             extra={"department_id": department_id},
         )
+
+
+# --- import: a department's spreadsheet of updates and money, all or nothing ---------
+
+
+class UpdateImportError(ReviewError):
+    """A file of updates that cannot be imported; ``problems`` lists every one, located."""
+
+    def __init__(self, problems: Sequence[Any]) -> None:
+        self.problems = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems) or _("Nothing to import."))
+
+
+def _fiscal_year(text: str) -> int | None:
+    value = unicodedata.normalize("NFKC", text).strip().upper().replace(" ", "")
+    match = re.fullmatch(r"(?:FY)?(\d{4})(?:年度)?", value)
+    if match:
+        return int(match.group(1))
+    match = re.fullmatch(r"(?:令和|R)(\d{1,2}|元)年度?", value)
+    if match:
+        n = 1 if match.group(1) == "元" else int(match.group(1))
+        return 2018 + n
+    return None
+
+
+def _choice_words(choices: Any) -> dict[str, str]:
+    """Every way a status or phase may be written: its code and its words in every language."""
+    from django.conf import settings
+    from django.utils import translation
+
+    words = {}
+    for value, label in choices.choices:
+        words[str(value)] = value
+        words[str(value).replace("_", " ")] = value
+        for lang, _name in settings.LANGUAGES:
+            with translation.override(lang):
+                words[str(label).strip().lower()] = value
+    return words
+
+
+@dataclass
+class ImportedUpdates:
+    rows: int
+    created: int
+    changed: int
+    submitted: int
+    updates: list[ActionUpdate]
+
+
+def updates_import(
+    *,
+    actor: Actor,
+    plan: Plan,
+    rows: Sequence[Any],
+    problems: Sequence[Any] = (),
+    submit: bool = True,
+    dry_run: bool = False,
+    channel: str = "import",
+    source: str = "",
+) -> ImportedUpdates:
+    """Import one update per row (action x fiscal year): every row is checked first, then all
+    are written in one transaction, or none.
+
+    Each row's action must be one the actor may write updates for (an editor:
+    their department leads it).  A row for a period with an open draft or a
+    returned update changes it; one for a period already submitted is refused;
+    one for an approved period writes a correction.  Problems carry file, row,
+    column and reason; :class:`UpdateImportError` lists them all.  ``actor``
+    None is the command line without ``--user`` (the machine's owner, as for
+    ``citystrat import``): it may write and submit updates, never approve them.
+    """
+    if actor is not None:
+        require(actor, Perm.IMPORT)
+    found = list(problems)
+    statuses = _choice_words(ActionStatus)
+    phases = _choice_words(ActionPhase)
+    actions = {
+        a.code: a
+        for a in Action.objects.filter(plan=plan)
+        .select_related("plan")
+        .prefetch_related("departments")
+    }
+    planned: list[tuple[Any, dict[str, Any]]] = []
+    seen: dict[tuple[str, int], int] = {}
+    for row in rows:
+        v = row.values
+        before = len(found)
+        action = actions.get(v["action"])
+        if not v["action"]:
+            found.append(row.problem("action", _("The action code is empty.")))
+        elif action is None:
+            found.append(
+                row.problem("action", _("There is no action %(code)s.") % {"code": v["action"]})
+            )
+        elif actor is not None and not can(actor, Perm.WRITE_ACTION_UPDATE, action):
+            found.append(
+                row.problem(
+                    "action",
+                    _("You may not write updates for action %(code)s: it is not your department's.")
+                    % {"code": action.code},
+                )
+            )
+        year = _fiscal_year(v["fiscal_year"])
+        if year is None:
+            found.append(
+                row.problem(
+                    "fiscal_year",
+                    _("%(value)s is not a fiscal year such as FY2024.")
+                    % {"value": v["fiscal_year"][:20] or "—"},
+                )
+            )
+        status = statuses.get(v["status"].strip().lower())
+        if status is None:
+            found.append(
+                row.problem(
+                    "status",
+                    _("%(value)s is not a status; use one of %(choices)s.")
+                    % {"value": v["status"][:40] or "—", "choices": ", ".join(ActionStatus.values)},
+                )
+            )
+        phase = ""
+        if v.get("phase"):
+            phase = phases.get(v["phase"].strip().lower(), "")
+            if not phase:
+                found.append(
+                    row.problem(
+                        "phase",
+                        _("%(value)s is not a phase; use one of %(choices)s.")
+                        % {"value": v["phase"][:40], "choices": ", ".join(ActionPhase.values)},
+                    )
+                )
+        lang = v.get("language") or plan.default_language
+        if lang not in plan.languages:
+            found.append(
+                row.problem(
+                    "language",
+                    _("%(lang)s is not one of the plan's languages.") % {"lang": lang[:10]},
+                )
+            )
+        money: dict[str, Decimal | None] = {}
+        for key in ("budget", "revised_budget", "actual"):
+            try:
+                money[key] = parse_money(v.get(key, ""), key)
+            except ReviewError as exc:
+                found.append(row.problem(key, exc.message))
+        if action is not None and year is not None:
+            key2 = (action.code, year)
+            if key2 in seen:
+                found.append(
+                    row.problem(
+                        "fiscal_year",
+                        _("Action %(code)s, FY%(year)s is already in row %(row)s.")
+                        % {"code": action.code, "year": year, "row": seen[key2]},
+                    )
+                )
+            seen[key2] = row.row
+        if len(found) > before or action is None or year is None or status is None:
+            continue
+        texts = {f: ({lang: v[f]} if v.get(f) else {}) for f in ActionUpdate.TEXT_FIELDS}
+        try:
+            _period_check(action, year, 0)
+            fields = _update_fields(action, action_status=status, phase=phase, texts=texts, **money)
+        except ReviewError as exc:
+            name = exc.field if exc.field in row.columns else "action"
+            found.append(row.problem(name, exc.message))
+            continue
+        current = (
+            ActionUpdate.objects.filter(
+                action=action, fiscal_year=year, half=0, status__in=ActionUpdate.OPEN_STATUSES
+            )
+            .order_by("-id")
+            .first()
+        )
+        if current is not None and current.status == ActionUpdate.Status.SUBMITTED:
+            found.append(
+                row.problem(
+                    "fiscal_year",
+                    _(
+                        "The update of %(code)s for FY%(year)s is awaiting review; it cannot be "
+                        "changed now."
+                    )
+                    % {"code": action.code, "year": year},
+                )
+            )
+            continue
+        planned.append((row, {"action": action, "year": year, "fields": fields, "open": current}))
+    if found:
+        raise UpdateImportError(found)
+    if not planned:
+        raise UpdateImportError([])
+    result = ImportedUpdates(rows=len(planned), created=0, changed=0, submitted=0, updates=[])
+    if dry_run:
+        return result
+    with transaction.atomic():
+        for _row, p in planned:
+            action, fields = p["action"], p["fields"]
+            if p["open"] is None:
+                record = ActionUpdate(
+                    action=action, fiscal_year=p["year"], half=0, origin="import", **fields
+                )
+                update = review_create(record=record, actor=actor, channel=channel, source=source)
+                result.created += 1
+            else:
+                update = review_edit(
+                    record=p["open"], actor=actor, fields=fields, channel=channel, source=source
+                )
+                result.changed += 1
+            if submit:
+                update = review_submit(record=update, actor=actor, channel=channel)
+                result.submitted += 1
+            result.updates.append(update)
+    return result

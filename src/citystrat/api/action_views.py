@@ -14,8 +14,8 @@ from typing import Any
 from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers
-from rest_framework.parsers import JSONParser
+from rest_framework import permissions, serializers
+from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -396,3 +396,72 @@ class ActionUpdateReturnView(_UpdateTransition):
             expected_version=data.get("version"),
             channel="api",
         )
+
+
+class ActionImportRequestSerializer(serializers.Serializer[Any]):
+    file = serializers.FileField(help_text="XLSX or CSV: one row per action per fiscal year")
+    dry_run = serializers.BooleanField(required=False, default=False)
+    submit = serializers.BooleanField(required=False, default=True)
+
+
+class ActionImportResultSerializer(serializers.Serializer[Any]):
+    ok = serializers.BooleanField()
+    dry_run = serializers.BooleanField()
+    rows = serializers.IntegerField()
+    created = serializers.IntegerField()
+    changed = serializers.IntegerField()
+    submitted = serializers.IntegerField()
+    problems = serializers.ListField(child=serializers.DictField())
+
+
+class ActionUpdateImportView(ApiView):
+    """Import updates and money from a spreadsheet, all or nothing (as ``citystrat actions
+    import``)."""
+
+    parser_classes = [MultiPartParser]
+    permission_classes = [permissions.IsAuthenticated]
+    serializer_class = ActionImportResultSerializer
+
+    @extend_schema(
+        operation_id="action_updates_import",
+        parameters=[PLAN_PARAM],
+        request={"multipart/form-data": ActionImportRequestSerializer},
+        responses={200: ActionImportResultSerializer, 422: ActionImportResultSerializer},
+        summary="Import a file of action updates and money, all or nothing",
+    )
+    def post(self, request: Request) -> Response:
+        from citystrat.actions.importer import read_update_rows
+        from citystrat.actions.services import UpdateImportError, updates_import
+
+        form = ActionImportRequestSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        upload = form.validated_data["file"]
+        dry_run = form.validated_data["dry_run"]
+        rows, problems = read_update_rows(upload, file=upload.name)
+        out = {"ok": True, "dry_run": dry_run, "rows": 0, "created": 0, "changed": 0}
+        try:
+            result = updates_import(
+                actor=request.user,
+                plan=self.plan(),
+                rows=rows,
+                problems=problems,
+                submit=form.validated_data["submit"],
+                dry_run=dry_run,
+                channel="api",
+                source=upload.name,
+            )
+        except UpdateImportError as exc:
+            found = [p.as_dict() for p in exc.problems] or [
+                {"file": upload.name, "row": None, "column": None, "reason": exc.message}
+            ]
+            body = {**out, "ok": False, "submitted": 0, "problems": found}
+            return Response(ActionImportResultSerializer(body).data, status=422)
+        body = {
+            **out,
+            "rows": result.rows,
+            "created": result.created,
+            "changed": result.changed,
+            "submitted": result.submitted,
+            "problems": [],
+        }
+        return Response(ActionImportResultSerializer(body).data)

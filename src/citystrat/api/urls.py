@@ -35,6 +35,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("actions/<str:code>/", action_views.ActionDetailView.as_view(), name="action"),
     path("action-updates/", action_views.ActionUpdateListView.as_view(), name="action-updates"),
     path(
+        "action-updates/import/",
+        action_views.ActionUpdateImportView.as_view(),
+        name="action-updates-import",
+    ),
+    path(
         "action-updates/<str:pk>/",
         action_views.ActionUpdateDetailView.as_view(),
         name="action-update",

@@ -285,3 +285,44 @@ def update_detail(request: HttpRequest, pk: int) -> HttpResponse:
         },
         status=400 if error else 200,
     )
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def updates_import_page(request: HttpRequest) -> HttpResponse:
+    """Upload a department's spreadsheet of updates and money: check it, then import it."""
+    from citystrat.actions.importer import read_update_rows
+    from citystrat.actions.services import UpdateImportError, updates_import
+
+    require(request.user, Perm.IMPORT)
+    plan = plan_get()
+    context: dict[str, Any] = {"plan": plan, "problems": [], "result": None, "checked": False}
+    status = 200
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        dry_run = request.POST.get("do") != "import"
+        if upload is None:
+            context["problems"] = [
+                {"file": "", "row": None, "column": None, "reason": _("Choose a file.")}
+            ]
+            status = 400
+        else:
+            rows, problems = read_update_rows(upload, file=upload.name)
+            try:
+                result = updates_import(
+                    actor=request.user,
+                    plan=plan,
+                    rows=rows,
+                    problems=problems,
+                    dry_run=dry_run,
+                    channel="web",
+                    source=upload.name,
+                )
+            except UpdateImportError as exc:
+                context["problems"] = [p.as_dict() for p in exc.problems] or [
+                    {"file": upload.name, "row": None, "column": None, "reason": exc.message}
+                ]
+                status = 400
+            else:
+                context.update(result=result, checked=dry_run, filename=upload.name)
+    return render(request, "staff/action_import.html", context, status=status)

@@ -15,6 +15,7 @@ urlpatterns = [
     path("targets/<int:pk>/revise/", views.target_revise_page, name="target_revise"),
     path("evidence/<int:pk>/", views.evidence_download, name="evidence"),
     path("actions/", action_views.my_actions, name="my_actions"),
+    path("actions/import/", action_views.updates_import_page, name="actions_import"),
     path("actions/<int:pk>/", action_views.action_detail, name="action"),
     path("actions/<int:pk>/update/", action_views.update_form, name="action_update_form"),
     path("action-updates/<int:pk>/", action_views.update_detail, name="action_update"),
