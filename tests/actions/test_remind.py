@@ -24,8 +24,7 @@ def people(actions_plan: Plan) -> People:
 def _who(day: date) -> dict[str, list[tuple[str, str]]]:
     plan = plan_action_reminders(day)
     return {
-        e.recipient.username: [(i.round.action.code, i.stage) for i in e.items]
-        for e in plan.emails
+        e.recipient.username: [(i.round.action.code, i.stage) for i in e.items] for e in plan.emails
     }
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import action_views, views
+from . import action_views, evaluations, views
 
 app_name = "staff"
 urlpatterns = [
@@ -19,4 +19,10 @@ urlpatterns = [
     path("actions/<int:pk>/", action_views.action_detail, name="action"),
     path("actions/<int:pk>/update/", action_views.update_form, name="action_update_form"),
     path("action-updates/<int:pk>/", action_views.update_detail, name="action_update"),
+    path("evaluations/", evaluations.evaluation_index, name="evaluations"),
+    path(
+        "evaluations/<int:measure>/<str:kind>/<int:year>/",
+        evaluations.evaluation_edit,
+        name="evaluation",
+    ),
 ]

@@ -57,12 +57,14 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "axes",
+    "citystrat.present",
     "citystrat.audit",
     "citystrat.accounts",
     "citystrat.review",
     "citystrat.plans",
     "citystrat.observations",
     "citystrat.actions",
+    "citystrat.evaluations",
     "citystrat.exchange",
     "citystrat.reports",
     "citystrat.api",
@@ -75,6 +77,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Grammar that depends on filled-in words (Korean particles, English articles), furigana.
+    "citystrat.present.middleware.FinishMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -100,6 +104,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "citystrat.web.context_processors.site",
             ],
+            # The presentation layer's filters (|num, |pct, |period, |day, ...) in every template.
+            "builtins": ["citystrat.present.templatetags.present"],
         },
     }
 ]
