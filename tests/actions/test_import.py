@@ -41,13 +41,6 @@ def people(actions_plan: Plan) -> People:
     return make_people(actions_plan)
 
 
-@pytest.fixture(autouse=True)
-def _english() -> Any:
-    from django.utils import translation
-
-    with translation.override("en"):
-        yield
-
 
 def _import(actor: Any, data: bytes, **kwargs: Any) -> Any:
     rows, problems = read_update_rows(io.BytesIO(data), file="updates.xlsx")

@@ -53,8 +53,10 @@ def test_a_submitted_update_is_not_chased_and_nothing_is_sent_twice(people: Peop
     text = out.getvalue()
     assert "action updates: sent 2 e-mail(s)" in text
     assert "action 1-1-2 FY2025" in text and "action P1 FY2025" not in text
-    subjects = [m.subject for m in mail.outbox if "action" in m.subject]
-    assert len(subjects) == 2
+    told = sorted(m.to[0] for m in mail.outbox if "/staff/actions/" in m.body)
+    assert told == ["cora@city.example", "eddie@city.example"]
+    cora = next(m for m in mail.outbox if m.to == ["cora@city.example"] and "P1-a" in m.body)
+    assert "取組の報告" in cora.subject  # in the coordinator's language
     assert ActionReminderLog.objects.count() == 2
     call_command("remind", "--as-of", "2026-06-10", stdout=io.StringIO())
     assert ActionReminderLog.objects.count() == 2

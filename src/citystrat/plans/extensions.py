@@ -20,9 +20,7 @@ __all__ = [
     "PlanSection",
     "register",
     "register_reminders",
-    "register_sample",
     "reminder_sources",
-    "sample_generators",
     "sections",
 ]
 
@@ -49,21 +47,6 @@ def register(section: PlanSection) -> None:
 
 def sections() -> list[PlanSection]:
     return list(_SECTIONS.values())
-
-
-# Simulated data for the sample database (``citystrat demo``): name -> generator.
-# A generator takes the plan, the date to simulate up to and a seed, adds its
-# data unless it is there already, and returns a one-line summary (or "").
-SampleGenerator = Callable[["Plan", Any, int], str]
-_SAMPLES: dict[str, SampleGenerator] = {}
-
-
-def register_sample(name: str, generator: SampleGenerator) -> None:
-    _SAMPLES[name] = generator
-
-
-def sample_generators() -> list[SampleGenerator]:
-    return list(_SAMPLES.values())
 
 
 # More reminders for ``citystrat remind`` (e.g. action updates): each sends its own
