@@ -28,7 +28,7 @@ to a department, and each indicator must then be checked on its own.
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied
@@ -38,10 +38,17 @@ from django.utils.translation import gettext_lazy
 
 from .models import Role
 
+
+class DepartmentOwned(Protocol):
+    """An object of an app above accounts that says which departments may act on it."""
+
+    def owning_department_ids(self, permission: str) -> set[int]: ...
+
+
 if TYPE_CHECKING:
     from citystrat.plans.models import Indicator, Measure, Policy
 
-    Owned = Indicator | Measure | Policy
+    Owned = Indicator | Measure | Policy | DepartmentOwned
 
 # Who does something: a signed-in user, the anonymous visitor, or nobody (the system).
 Actor = AbstractBaseUser | AnonymousUser | None

@@ -101,7 +101,7 @@ class ActionSerializer(serializers.Serializer[Any]):
     kind = serializers.ChoiceField(choices=ActionKind.choices)
     title = s.TextObjectField()
     description = s.TextObjectField()
-    parent = serializers.CharField(allow_null=True)
+    parent = serializers.CharField(allow_null=True)  # type: ignore[assignment]
     measures = serializers.ListField(child=serializers.CharField())
     indicators = serializers.ListField(child=serializers.CharField())
     lead_department = serializers.CharField(allow_null=True)
@@ -297,7 +297,6 @@ class ActionUpdateListView(ApiView):
         action = selectors.action_get(self.plan(), data["action"])
         if action is None:
             raise serializers.ValidationError({"action": [_("There is no such action.")]})
-        money = {k: parse_money(data.get(k), k) for k in ("budget", "revised_budget", "actual")}
         update = update_save_draft(
             actor=request.user,
             action=action,
@@ -307,7 +306,9 @@ class ActionUpdateListView(ApiView):
             phase=data["phase"],
             texts={k: data.get(k, {}) for k in ActionUpdate.TEXT_FIELDS},
             channel="api",
-            **money,
+            budget=parse_money(data.get("budget"), "budget"),
+            revised_budget=parse_money(data.get("revised_budget"), "revised_budget"),
+            actual=parse_money(data.get("actual"), "actual"),
         )
         if data["submit"]:
             update = update_submit(actor=request.user, update=update, channel="api")

@@ -66,8 +66,11 @@ class ActionUpdateForm(forms.Form):
 
     def __init__(self, *args: Any, action: Action, this_year: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["fiscal_year"].choices = fiscal_year_choices(action, this_year)
-        self.fields["language"].choices = [(code, code) for code in action.plan.languages]
+        year = self.fields["fiscal_year"]
+        language = self.fields["language"]
+        assert isinstance(year, forms.ChoiceField) and isinstance(language, forms.ChoiceField)
+        year.choices = fiscal_year_choices(action, this_year)
+        language.choices = [(code, code) for code in action.plan.languages]
 
 
 def _department_label(department: Department) -> str:

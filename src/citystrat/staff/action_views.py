@@ -168,7 +168,6 @@ def update_form(request: HttpRequest, pk: int) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             try:
-                money = {k: parse_money(data[k], k) for k in ("budget", "revised_budget", "actual")}
                 update = update_save_draft(
                     actor=user,
                     action=action,
@@ -179,7 +178,9 @@ def update_form(request: HttpRequest, pk: int) -> HttpResponse:
                     texts=_texts_from(data, editing),
                     update=editing,
                     expected_version=data.get("version") if editing else None,
-                    **money,
+                    budget=parse_money(data["budget"], "budget"),
+                    revised_budget=parse_money(data["revised_budget"], "revised_budget"),
+                    actual=parse_money(data["actual"], "actual"),
                 )
                 if request.POST.get("do") == "submit":
                     update = update_submit(actor=user, update=update)
@@ -307,7 +308,8 @@ def updates_import_page(request: HttpRequest) -> HttpResponse:
             ]
             status = 400
         else:
-            rows, problems = read_update_rows(upload, file=upload.name)
+            name = upload.name or "upload"
+            rows, problems = read_update_rows(upload, file=name)
             try:
                 result = updates_import(
                     actor=request.user,
@@ -316,13 +318,13 @@ def updates_import_page(request: HttpRequest) -> HttpResponse:
                     problems=problems,
                     dry_run=dry_run,
                     channel="web",
-                    source=upload.name,
+                    source=name,
                 )
             except UpdateImportError as exc:
                 context["problems"] = [p.as_dict() for p in exc.problems] or [
-                    {"file": upload.name, "row": None, "column": None, "reason": exc.message}
+                    {"file": name, "row": None, "column": None, "reason": exc.message}
                 ]
                 status = 400
             else:
-                context.update(result=result, checked=dry_run, filename=upload.name)
+                context.update(result=result, checked=dry_run, filename=name)
     return render(request, "staff/action_import.html", context, status=status)
