@@ -41,7 +41,6 @@ def people(actions_plan: Plan) -> People:
     return make_people(actions_plan)
 
 
-
 def _import(actor: Any, data: bytes, **kwargs: Any) -> Any:
     rows, problems = read_update_rows(io.BytesIO(data), file="updates.xlsx")
     return updates_import(
