@@ -223,18 +223,24 @@ def action_page(code: str, *, project_only: bool = False) -> dict[str, Any]:
 
 
 def measure_actions(plan: Plan, measure: Measure) -> dict[str, Any]:
-    """A measure's actions with counts by status and the money spent (actual)."""
-    summary = action_selectors.measure_action_summary(plan).get(measure.pk)
-    if summary is None:
-        return {"action_rows": [], "action_counts": [], "action_actual": None}
-    rows = _rows(summary["actions"])
-    counts = Counter(r.action.status for r in rows)
-    ordered = [("", counts[""])] if counts.get("") else []
-    ordered = [(s.value, counts[s.value]) for s in ActionStatus if counts.get(s.value)] + ordered
+    """A measure's actions with counts by status and the money spent (actual), approved only."""
+    actions = action_selectors.measure_actions(measure)
+    rows = []
+    actual: Decimal | None = None
+    for action in actions:
+        lead = action_selectors.lead_department(action)
+        rows.append({"action": action, "badge": action_badge(action.status), "lead": lead})
+        for b in action.budgets.all():
+            if b.actual is not None:
+                actual = b.actual if actual is None else actual + b.actual
+    counts = Counter(a.status for a in actions)
+    ordered = [(s.value, counts[s.value]) for s in ActionStatus if counts.get(s.value)]
+    if counts.get(""):
+        ordered.append(("", counts[""]))
     return {
         "action_rows": rows,
         "action_counts": [(action_badge(s), n) for s, n in ordered],
-        "action_actual": summary["actual"],
+        "action_actual": actual,
     }
 
 
