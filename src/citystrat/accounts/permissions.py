@@ -32,7 +32,6 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -48,6 +47,9 @@ class DepartmentOwned(Protocol):
 if TYPE_CHECKING:
     from citystrat.plans.models import Indicator, Measure, Policy
 
+    # Anything with ``is_owned_by(department_id)`` (plans' indicators, measures, policies),
+    # or with ``owning_department_ids(permission)`` (actions of the city's work);
+    # accounts does not import plans at run time.
     Owned = Indicator | Measure | Policy | DepartmentOwned
 
 # Who does something: a signed-in user, the anonymous visitor, or nobody (the system).
@@ -126,23 +128,19 @@ def role_of(user: Any) -> str | None:
 
 
 def _owned_by(obj: Owned, department_id: int, action: Action) -> bool:
-    from citystrat.plans.models import Indicator, Measure, Policy
+    """Whether the department owns ``obj`` for ``action``.
 
-    # Objects of apps above accounts (e.g. an action of the city's work) say who owns them.
+    An action of the city's work answers per permission (its lead writes
+    updates, its cooperating departments co-sign them); every other owned
+    model answers ``is_owned_by``.
+    """
     owners = getattr(obj, "owning_department_ids", None)
     if callable(owners):
         return department_id in owners(str(action))
     if action in ACTION_UPDATE_ACTIONS:
         return False  # only an action (with owning departments) has updates
-    if isinstance(obj, Indicator):
-        return obj.department_id == department_id
-    if isinstance(obj, Measure):
-        return obj.indicators.filter(department_id=department_id).exists()
-    if isinstance(obj, Policy):
-        return Indicator.objects.filter(
-            Q(policy=obj) | Q(measure__policy=obj), department_id=department_id
-        ).exists()
-    return False
+    owned = getattr(obj, "is_owned_by", None)
+    return bool(owned(department_id)) if owned is not None else False
 
 
 def can(user: Any, action: Action, indicator: Owned | None = None) -> bool:

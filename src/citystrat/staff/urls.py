@@ -25,4 +25,6 @@ urlpatterns = [
         evaluations.evaluation_edit,
         name="evaluation",
     ),
+    path("translations/", views.translations_page, name="translations"),
+    path("profile/", views.profile_page, name="profile"),
 ]
