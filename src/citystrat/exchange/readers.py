@@ -20,9 +20,6 @@ read as a stream, so the size of a file does not matter.
 
 from __future__ import annotations
 
-import codecs
-import csv
-import io
 import json
 import zipfile
 from collections.abc import Iterator
@@ -32,62 +29,16 @@ from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
-from charset_normalizer import from_bytes
 from django.utils.translation import gettext as _
+
+from citystrat.tabular.files import ImportProblem, column_letter, csv_rows, open_workbook
 
 from .normalize import CellError, PeriodToken, canonical_header, period_token, token_from_date
 
 __all__ = ["ColumnMap", "ImportProblem", "Record", "column_letter", "read_records"]
 
-SAMPLE_BYTES = 64 * 1024
 SKIPPED_SHEETS = {"summary", "概要", "요약", "readme", "notes"}
 JSON_FORMAT = "citystrat-observations/1"
-csv.field_size_limit(1024 * 1024)
-
-
-def column_letter(index: int) -> str:
-    """0 -> A, 25 -> Z, 26 -> AA."""
-    letters = ""
-    n = index + 1
-    while n:
-        n, rem = divmod(n - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
-
-
-@dataclass(frozen=True)
-class ImportProblem:
-    """One reason a file cannot be imported, located as precisely as the file allows."""
-
-    file: str
-    row: int | None
-    column: str | None
-    reason: str
-    sheet: str = ""
-
-    def location(self) -> str:
-        where = self.file + (f" [{self.sheet}]" if self.sheet else "")
-        if self.row is not None and self.column:
-            place = _("row %(row)s, column %(column)s") % {"row": self.row, "column": self.column}
-        elif self.row is not None:
-            place = _("row %(row)s") % {"row": self.row}
-        elif self.column:
-            place = _("column %(column)s") % {"column": self.column}
-        else:
-            return where
-        return f"{where}: {place}"
-
-    def __str__(self) -> str:
-        return f"{self.location()}: {self.reason}"
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "file": self.file,
-            "sheet": self.sheet,
-            "row": self.row,
-            "column": self.column,
-            "reason": self.reason,
-        }
 
 
 @dataclass
@@ -352,121 +303,13 @@ def _records_from_rows(
 # --- CSV -----------------------------------------------------------------------------------
 
 
-def detect_encoding(sample: bytes) -> str | None:
-    """``utf-8-sig``, ``utf-8``, ``cp932``, ... or None when the bytes are no known text."""
-    if sample.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
-    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16"
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    try:
-        decoder.decode(sample, final=False)
-        return "utf-8"
-    except UnicodeDecodeError:
-        pass
-    best = from_bytes(sample, cp_isolation=["cp932", "shift_jis", "euc_jp", "cp949"]).best()
-    if best is None:
-        return None
-    encoding = best.encoding
-    return "cp932" if encoding in ("shift_jis", "cp932") else encoding
-
-
-def _sniff_delimiter(sample: str) -> str:
-    first = sample.split("\n", 1)[0]
-    counts = {d: first.count(d) for d in (",", "\t", ";")}
-    best = max(counts, key=lambda d: counts[d])
-    return best if counts[best] else ","
-
-
-def _csv_rows(
-    stream: IO[bytes], *, file: str, problems: list[ImportProblem]
-) -> Iterator[tuple[int, list[Any]]]:
-    sample = stream.read(SAMPLE_BYTES)
-    if b"\x00" in sample and not sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        line = sample[: sample.index(b"\x00")].count(b"\n") + 1
-        problems.append(
-            ImportProblem(
-                file, line, None, _("This is not a text (CSV) file: it contains NUL bytes.")
-            )
-        )
-        return
-    encoding = detect_encoding(sample)
-    if encoding is None:
-        problems.append(
-            ImportProblem(
-                file,
-                None,
-                None,
-                _("The encoding of this file cannot be recognised; save it as UTF-8 or Shift_JIS."),
-            )
-        )
-        return
-    delimiter = _sniff_delimiter(sample[:4096].decode(encoding, errors="ignore"))
-    rest = io.BufferedReader(_Chain(sample, stream))
-    text = io.TextIOWrapper(rest, encoding=encoding, errors="strict", newline="")
-    number = 0
-    try:
-        reader = csv.reader(text, delimiter=delimiter)
-        for number, cells in enumerate(reader, start=1):
-            yield number, cells
-    except UnicodeDecodeError:
-        problems.append(
-            ImportProblem(
-                file,
-                number + 1,
-                None,
-                _("The file has bytes that are not valid %(encoding)s text here.")
-                % {"encoding": encoding},
-            )
-        )
-    except csv.Error as exc:
-        problems.append(
-            ImportProblem(
-                file,
-                number + 1,
-                None,
-                _("This row cannot be read as CSV: %(error)s") % {"error": str(exc)},
-            )
-        )
-
-
-class _Chain(io.RawIOBase):
-    """The already-read sample followed by the rest of the stream."""
-
-    def __init__(self, head: bytes, stream: IO[bytes]) -> None:
-        self._head = head
-        self._stream = stream
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: Any) -> int:
-        if self._head:
-            n = min(len(buffer), len(self._head))
-            buffer[:n] = self._head[:n]
-            self._head = self._head[n:]
-            return n
-        data = self._stream.read(len(buffer))
-        n = len(data)
-        buffer[:n] = data
-        return n
-
-
 # --- XLSX ----------------------------------------------------------------------------------
 
 
 def _xlsx_records(stream: IO[bytes], *, file: str) -> Iterator[Record | ImportProblem]:
-    from openpyxl import load_workbook
-
-    try:
-        book = load_workbook(stream, read_only=True, data_only=False)
-    except Exception as exc:  # openpyxl raises many kinds on damaged files
-        yield ImportProblem(
-            file,
-            None,
-            None,
-            _("This is not a readable XLSX workbook (%(error)s).") % {"error": type(exc).__name__},
-        )
+    book, problem = open_workbook(stream, file=file)
+    if problem is not None:
+        yield problem
         return
     try:
         found = False
@@ -599,7 +442,7 @@ def _datapackage_records(path: Path) -> Iterator[Record | ImportProblem]:
 
 def _csv_records(stream: IO[bytes], *, file: str) -> Iterator[Record | ImportProblem]:
     problems: list[ImportProblem] = []
-    rows = _csv_rows(stream, file=file, problems=problems)
+    rows = csv_rows(stream, file=file, problems=problems)
     for item in _records_from_rows(rows, file=file):
         if isinstance(item, ImportProblem) and item.row is None and problems:
             continue  # "empty file" after a file that could not be read at all
