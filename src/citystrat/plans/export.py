@@ -53,7 +53,12 @@ def plan_document(plan: Plan) -> dict[str, Any]:
 
     doc: dict[str, Any] = {"format": FORMAT, "plan": meta}
     indicators = list(plan.indicators.all())
-    department_codes = sorted({i.department.code for i in indicators if i.department})
+    from .extensions import sections
+
+    used = {i.department.code for i in indicators if i.department}
+    for section in sections():
+        used.update(section.department_codes(plan))
+    department_codes = sorted(used)
     if department_codes:
         from .models import Department
 
@@ -92,6 +97,8 @@ def plan_document(plan: Plan) -> dict[str, Any]:
         _put(entry, "measures", [m.code for m in pr.measures.all()])
         projects.append(entry)
     _put(doc, "projects", projects)
+    for section in sections():
+        _put(doc, section.key, section.export(plan))
     approved = approved_observations(plan)
     verification: list[dict[str, Any]] = []
     context: list[dict[str, Any]] = []

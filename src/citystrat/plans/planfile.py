@@ -406,6 +406,11 @@ def _semantic_problems(doc: dict[str, Any]) -> Iterator[Problem]:
                         )
         yield from problems
 
+    from .extensions import sections
+
+    for section in sections():
+        yield from section.problems(doc)
+
     for i, comparison in enumerate(doc.get("comparisons", [])):
         rankings = comparison.get("rankings", [])
         for j, ranking in enumerate(rankings):

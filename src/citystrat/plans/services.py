@@ -327,6 +327,10 @@ def _build(doc: dict[str, Any]) -> Plan:
             focus=item.get("focus", []),
             order=order,
         )
+    from .extensions import sections
+
+    for section in sections():
+        section.build(plan, doc)
     return plan
 
 

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "citystrat.accounts",
     "citystrat.plans",
     "citystrat.observations",
+    "citystrat.actions",
     "citystrat.activities",
     "citystrat.exchange",
     "citystrat.reports",

@@ -1,0 +1,362 @@
+"""The city's work on the plan: leading projects, key actions and programmes.
+
+An :class:`Action` is a unit of work.  Its kind says what it is in the plan:
+a leading project (先導プロジェクト), a key action (主な取組) under a promotion
+direction, or a programme (事務事業) under either.  Leading projects and key
+actions come from the plan's own lists (``project`` / ``key_action`` point at
+them); programmes are defined in the plan file's ``actions`` section.
+
+Who is responsible (:class:`ActionDepartment`, :class:`ActionContact`), when
+(start, end, :class:`ActionTask`), with what money (:class:`ActionBudget`, one
+row per fiscal year, exact yen) and how it went (:class:`ActionUpdate`, one
+reviewed report per reporting period) hang off it.  Texts are text objects
+(language -> text) like all plan content.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from citystrat.i18n import Picked, pick
+from citystrat.observations.models import Reviewed
+from citystrat.plans.models import (
+    Department,
+    Indicator,
+    KeyAction,
+    Measure,
+    Plan,
+    Project,
+    TextMixin,
+)
+
+MONEY_MAX_DIGITS = 18
+MONEY_DECIMAL_PLACES = 2
+
+
+def money_field(**kwargs: Any) -> models.DecimalField[Any, Any]:
+    """An amount in yen, exact (never a float)."""
+    return models.DecimalField(
+        max_digits=MONEY_MAX_DIGITS, decimal_places=MONEY_DECIMAL_PLACES, **kwargs
+    )
+
+
+class ActionKind(models.TextChoices):
+    PROJECT = "project", _("leading project")
+    KEY_ACTION = "key_action", _("key action")
+    PROGRAMME = "programme", _("programme")
+
+
+class ActionStatus(models.TextChoices):
+    """The standard states every plan's status words map to."""
+
+    NOT_STARTED = "not_started", _("not started")
+    ON_SCHEDULE = "on_schedule", _("on schedule")
+    SLIGHTLY_DELAYED = "slightly_delayed", _("slightly delayed")
+    SERIOUSLY_DELAYED = "seriously_delayed", _("seriously delayed")
+    COMPLETED = "completed", _("completed")
+    SUSPENDED = "suspended", _("suspended")
+    CANCELLED = "cancelled", _("cancelled")
+
+
+class ActionPhase(models.TextChoices):
+    PLANNING = "planning", _("planning")
+    PREPARATION = "preparation", _("preparation")
+    IMPLEMENTATION = "implementation", _("implementation")
+    ONGOING = "ongoing", _("ongoing")
+    COMPLETED = "completed", _("completed")
+
+
+class Action(TextMixin, models.Model):
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="actions")
+    code = models.CharField(max_length=32)
+    kind = models.CharField(max_length=12, choices=ActionKind.choices)
+    title = models.JSONField()
+    description = models.JSONField(default=dict, blank=True)
+    purpose = models.JSONField(default=dict, blank=True)
+    # A programme's project or key action.  A key action's promotion direction
+    # is ``key_action.direction``.
+    parent = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="children"
+    )
+    project = models.OneToOneField(
+        Project, on_delete=models.CASCADE, null=True, blank=True, related_name="action"
+    )
+    key_action = models.OneToOneField(
+        KeyAction, on_delete=models.CASCADE, null=True, blank=True, related_name="action"
+    )
+    measures = models.ManyToManyField(Measure, blank=True, related_name="actions")
+    # The schedule: dates; ``schedule_in_fiscal_years`` when the plan gave fiscal years.
+    start_date = models.DateField(null=True, blank=True)
+    end_date = models.DateField(null=True, blank=True)
+    schedule_in_fiscal_years = models.BooleanField(default=True)
+    # The latest status and phase: set by the plan file, and by each approved update.
+    status = models.CharField(max_length=20, choices=ActionStatus.choices, blank=True)
+    phase = models.CharField(max_length=16, choices=ActionPhase.choices, blank=True)
+    order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["plan", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "code"], name="action_code_unique"),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True)
+                | Q(start_date__isnull=True)
+                | Q(end_date__gte=models.F("start_date")),
+                name="action_schedule_order",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(kind="project") & Q(project__isnull=False) & Q(key_action__isnull=True)
+                )
+                | (Q(kind="key_action") & Q(key_action__isnull=False) & Q(project__isnull=True))
+                | (
+                    Q(kind="programme")
+                    & Q(project__isnull=True)
+                    & Q(key_action__isnull=True)
+                    & Q(parent__isnull=False)
+                ),
+                name="action_kind_source",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan.code}:{self.code}"
+
+
+class ActionIndicator(models.Model):
+    """An indicator an action moves: as its outcome, or as its output."""
+
+    class Role(models.TextChoices):
+        OUTCOME = "outcome", _("outcome")
+        OUTPUT = "output", _("output")
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="indicator_links")
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="action_links")
+    role = models.CharField(max_length=8, choices=Role.choices, default=Role.OUTCOME)
+    order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["action", "indicator"], name="action_indicator_unique")
+        ]
+
+
+class ActionDepartment(models.Model):
+    """A department responsible for an action: the one lead (主管) or a cooperating one (関係課)."""
+
+    class Role(models.TextChoices):
+        LEAD = "lead", _("lead department")
+        COOPERATING = "cooperating", _("cooperating department")
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="departments")
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="action_roles"
+    )
+    role = models.CharField(max_length=12, choices=Role.choices)
+    order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["action", "role", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["action", "department"], name="action_department_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["action"], condition=Q(role="lead"), name="action_one_lead"
+            ),
+        ]
+
+
+class ActionContact(models.Model):
+    """A staff user who writes (editor) or signs off (approver) an action's updates."""
+
+    class Role(models.TextChoices):
+        EDITOR = "editor", _("editor")
+        APPROVER = "approver", _("approver")
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="contacts")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="action_contacts"
+    )
+    role = models.CharField(max_length=10, choices=Role.choices)
+
+    class Meta:
+        ordering = ["action", "role", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["action", "user", "role"], name="action_contact_unique")
+        ]
+
+
+class ActionTask(TextMixin, models.Model):
+    """A task or milestone of an action, with its due date and, once done, its done date."""
+
+    class State(models.TextChoices):
+        NOT_STARTED = "not_started", _("not started")
+        IN_PROGRESS = "in_progress", _("in progress")
+        DONE = "done", _("done")
+        CANCELLED = "cancelled", _("cancelled")
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="tasks")
+    title = models.JSONField()
+    milestone = models.BooleanField(default=False)
+    due_date = models.DateField(null=True, blank=True)
+    done_date = models.DateField(null=True, blank=True)
+    state = models.CharField(max_length=12, choices=State.choices, default=State.NOT_STARTED)
+    order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["action", "order", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(done_date__isnull=True) | Q(state="done"),
+                name="task_done_date_only_when_done",
+            )
+        ]
+
+    @property
+    def plan(self) -> Plan:
+        return self.action.plan
+
+
+class ActionBudget(models.Model):
+    """An action's money in one fiscal year, in yen: budget (当初予算), revised, actual (決算額)."""
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="budgets")
+    fiscal_year = models.PositiveSmallIntegerField()
+    budget = money_field(null=True, blank=True)
+    revised_budget = money_field(null=True, blank=True)
+    actual = money_field(null=True, blank=True)
+
+    class Meta:
+        ordering = ["action", "fiscal_year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["action", "fiscal_year"], name="action_budget_year_unique"
+            ),
+            models.CheckConstraint(
+                condition=(Q(budget__isnull=True) | Q(budget__gte=0))
+                & (Q(revised_budget__isnull=True) | Q(revised_budget__gte=0))
+                & (Q(actual__isnull=True) | Q(actual__gte=0)),
+                name="action_budget_not_negative",
+            ),
+        ]
+
+
+class ActionUpdate(Reviewed):
+    """One report on an action for a reporting period, reviewed like an indicator value.
+
+    The period is a fiscal year (``half`` 0) or one of its halves (1, 2).  The
+    texts are text objects: what was done (取組実績), issues (課題) and next
+    steps (今後の方向性).  Money reported here reaches :class:`ActionBudget`
+    only when the update is approved.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        SUBMITTED = "submitted", _("submitted")
+        RETURNED = "returned", _("returned")
+        APPROVED = "approved", _("approved")
+        SUPERSEDED = "superseded", _("superseded")
+
+    OPEN_STATUSES = (Status.DRAFT, Status.SUBMITTED, Status.RETURNED)
+    TEXT_FIELDS = ("achievements", "issues", "next_steps")
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="updates")
+    fiscal_year = models.PositiveSmallIntegerField()
+    half = models.PositiveSmallIntegerField(default=0)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT)
+    action_status = models.CharField(max_length=20, choices=ActionStatus.choices)
+    phase = models.CharField(max_length=16, choices=ActionPhase.choices, blank=True)
+    achievements = models.JSONField(default=dict, blank=True)
+    issues = models.JSONField(default=dict, blank=True)
+    next_steps = models.JSONField(default=dict, blank=True)
+    budget = money_field(null=True, blank=True)
+    revised_budget = money_field(null=True, blank=True)
+    actual = money_field(null=True, blank=True)
+    origin = models.CharField(max_length=12, default="entry")
+
+    class Meta:
+        ordering = ["action", "fiscal_year", "half", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["action", "fiscal_year", "half"],
+                condition=Q(status="approved"),
+                name="one_approved_update_per_period",
+            ),
+            models.UniqueConstraint(
+                fields=["action", "fiscal_year", "half"],
+                condition=Q(status__in=["draft", "submitted", "returned"]),
+                name="one_open_update_per_period",
+            ),
+            models.CheckConstraint(condition=Q(half__lte=2), name="update_half_0_1_2"),
+            models.CheckConstraint(
+                condition=Q(version__gte=1), name="action_update_version_positive"
+            ),
+            models.CheckConstraint(
+                condition=(Q(budget__isnull=True) | Q(budget__gte=0))
+                & (Q(revised_budget__isnull=True) | Q(revised_budget__gte=0))
+                & (Q(actual__isnull=True) | Q(actual__gte=0)),
+                name="action_update_money_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action.code} {self.period_label} ({self.status})"
+
+    @property
+    def period_label(self) -> str:
+        return f"FY{self.fiscal_year}" + (f"-H{self.half}" if self.half else "")
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
+
+    def text(self, field: str, lang: str) -> Picked:
+        plan = self.action.plan
+        return pick(getattr(self, field), lang, [plan.default_language, plan.source_language])
+
+
+class ActionUpdateSignoff(models.Model):
+    """A cooperating department's co-signature of an update (連名)."""
+
+    update = models.ForeignKey(ActionUpdate, on_delete=models.CASCADE, related_name="signoffs")
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["update", "department"], name="update_signoff_once_per_department"
+            )
+        ]
+
+
+class ActionReminderLog(models.Model):
+    """One reminder about an action update sent: never twice per action, year, person, stage."""
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="+")
+    fiscal_year = models.PositiveSmallIntegerField()
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    email = models.EmailField()
+    stage = models.CharField(max_length=32)
+    due_date = models.DateField()
+    sent_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["sent_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["action", "fiscal_year", "recipient", "stage"],
+                name="action_reminder_sent_once",
+            )
+        ]
