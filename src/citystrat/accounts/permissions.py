@@ -13,7 +13,8 @@ administrator everything (as does a Django superuser)
 ============  ==============================================================
 
 The object may also be a measure or a policy (narratives are written per
-measure): an editor's department owns it when it owns one of its indicators.
+measure): an editor's department owns it when it owns one of its indicators;
+or a department itself (activity records belong to one).
 
 Without an indicator, ``can`` answers whether the user may do the action at
 all (e.g. open the import page): for an editor that is true when they belong
@@ -33,9 +34,9 @@ from django.utils.translation import gettext_lazy
 from .models import Role
 
 if TYPE_CHECKING:
-    from citystrat.plans.models import Indicator, Measure, Policy
+    from citystrat.plans.models import Department, Indicator, Measure, Policy
 
-    Owned = Indicator | Measure | Policy
+    Owned = Indicator | Measure | Policy | Department
 
 
 class Action(StrEnum):
@@ -81,8 +82,10 @@ def role_of(user: Any) -> str | None:
 
 
 def _owned_by(obj: Owned, department_id: int) -> bool:
-    from citystrat.plans.models import Indicator, Measure, Policy
+    from citystrat.plans.models import Department, Indicator, Measure, Policy
 
+    if isinstance(obj, Department):  # e.g. the department an activity record belongs to
+        return obj.pk == department_id
     if isinstance(obj, Indicator):
         return obj.department_id == department_id
     if isinstance(obj, Measure):

@@ -3,7 +3,7 @@
 from django.urls import URLPattern, URLResolver, path
 from drf_spectacular.views import SpectacularJSONAPIView
 
-from . import views
+from . import activities, views
 
 app_name = "api"
 urlpatterns: list[URLPattern | URLResolver] = [
@@ -31,4 +31,18 @@ urlpatterns: list[URLPattern | URLResolver] = [
     ),
     path("assessments/", views.AssessmentListView.as_view(), name="assessments"),
     path("imports/", views.ImportView.as_view(), name="imports"),
+    path("activities/", activities.ActivityListView.as_view(), name="activities"),
+    path("activities/compute/", activities.ComputeView.as_view(), name="activities-compute"),
+    path("activities/imports/", activities.LedgerImportView.as_view(), name="activities-import"),
+    path("activities/<str:pk>/", activities.ActivityDetailView.as_view(), name="activity"),
+    path(
+        "activities/<str:pk>/approve/",
+        activities.ActivityApproveView.as_view(),
+        name="activity-approve",
+    ),
+    path(
+        "activities/<str:pk>/return/",
+        activities.ActivityReturnView.as_view(),
+        name="activity-return",
+    ),
 ]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import activities, views
 
 app_name = "staff"
 urlpatterns = [
@@ -14,4 +14,9 @@ urlpatterns = [
     path("review/", views.review, name="review"),
     path("targets/<int:pk>/revise/", views.target_revise_page, name="target_revise"),
     path("evidence/<int:pk>/", views.evidence_download, name="evidence"),
+    path("activities/", activities.ledger_page, name="activities"),
+    path("activities/import/", activities.ledger_import_page, name="activities_import"),
+    path(
+        "activities/export.<str:fmt>", activities.ledger_download, name="activities_export"
+    ),
 ]

@@ -14,6 +14,7 @@ urlpatterns = [
     ),
     path("projects/", views.projects, name="projects"),
     path("partners/", views.partners, name="partners"),
+    path("partners/<slug:code>/", views.partner, name="partner"),
     path("comparisons/", views.comparisons, name="comparisons"),
     path("methodology/", views.methodology, name="methodology"),
 ]
