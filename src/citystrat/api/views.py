@@ -30,16 +30,16 @@ from citystrat.exchange.readers import read_records
 from citystrat.exchange.services import observations_import
 from citystrat.observations.models import Observation
 from citystrat.observations.services import (
-    ObservationValidationError,
     observation_approve,
+    observation_enter,
     observation_return,
-    observation_save_draft,
     observation_submit,
 )
 from citystrat.plans.assessments import indicator_assessments, render_message
 from citystrat.plans.models import Indicator, Measure, Plan
 from citystrat.plans.planfile import decimal_text
 from citystrat.plans.selectors import plan_get
+from citystrat.review.errors import ReviewError
 
 from . import serializers as s
 from .errors import ApiSchema, ErrorSerializer, api_exception_handler
@@ -280,7 +280,7 @@ class ObservationListView(ApiView):
             raise serializers.ValidationError({"value": [exc.reason]}) from None
         if not math.isfinite(float(number)) or abs(number) > Decimal(10) ** 30:
             raise serializers.ValidationError({"value": [_("This number is too large.")]})
-        obs = observation_save_draft(
+        obs = observation_enter(
             actor=request.user,
             indicator=indicator,
             period=period,
@@ -289,10 +289,9 @@ class ObservationListView(ApiView):
             source_url=data.get("source_url", ""),
             note=data.get("note", ""),
             provisional=data.get("provisional", False),
+            submit=data.get("submit", True),
             channel="api",
         )
-        if data.get("submit", True):
-            obs = observation_submit(actor=request.user, observation=obs, channel="api")
         return Response(s.ObservationSerializer(obs).data, status=201)
 
 
@@ -490,4 +489,4 @@ def docs(request: HttpRequest) -> HttpResponse:
     return render(request, "api/docs.html")
 
 
-__all__ = ["ErrorSerializer", "ObservationValidationError"]
+__all__ = ["ErrorSerializer", "ReviewError"]

@@ -43,11 +43,12 @@ from citystrat.accounts.permissions import Action, can, require
 from citystrat.audit.models import AuditEvent
 from citystrat.audit.services import audit_record
 from citystrat.observations.models import Observation
-from citystrat.observations.services import ObservationValidationError, validate_value
+from citystrat.observations.services import validate_value
 from citystrat.plans import cache as plan_cache
 from citystrat.plans.models import Indicator, Plan, ValueKind
 from citystrat.plans.planfile import decimal_text
 from citystrat.plans.selectors import plan_get
+from citystrat.review.errors import ReviewError
 
 from .normalize import CellError, parse_bool, parse_number, period_token, resolve_period
 from .readers import ImportProblem, Record
@@ -342,7 +343,7 @@ def observations_import(
                 except CellError as exc:
                     result.add_problem(rec.problem("value", exc.reason))
                     bad = True
-                except ObservationValidationError as exc:
+                except ReviewError as exc:
                     result.add_problem(rec.problem("value", exc.message))
                     bad = True
                 source = {(k or lang): v for k, v in rec.source.items()}

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "axes",
     "citystrat.audit",
     "citystrat.accounts",
+    "citystrat.review",
     "citystrat.plans",
     "citystrat.observations",
     "citystrat.actions",
