@@ -7,10 +7,15 @@ anonymous     nothing (the public sees approved values through selectors)
 viewer        VIEW_PENDING
 reviewer      VIEW_PENDING, APPROVE, RETURN, APPROVE_NARRATIVE
 editor        VIEW_PENDING, and ENTER, SUBMIT, IMPORT, WRITE_NARRATIVE for
-              indicators owned by their own department only
+              indicators owned by their own department only; WRITE_ACTION_UPDATE
+              for actions their department leads, SIGN_ACTION_UPDATE for
+              actions it cooperates on
 coordinator   everything except ADMINISTER
 administrator everything (as does a Django superuser)
 ============  ==============================================================
+
+Reviewers may also APPROVE and RETURN action updates; coordinators
+ASSIGN_ACTION (departments, contacts, schedule, tasks, budgets).
 
 The object may also be a measure or a policy (narratives are written per
 measure): an editor's department owns it when it owns one of its indicators;
@@ -62,10 +67,22 @@ class Action(StrEnum):
     APPROVE_NARRATIVE = "approve_narrative"
     EXPORT_AUDIT = "export_audit"
     ADMINISTER = "administer"
+    ASSIGN_ACTION = "assign_action"
+    WRITE_ACTION_UPDATE = "write_action_update"
+    SIGN_ACTION_UPDATE = "sign_action_update"
 
 
 # Actions an editor may take, and only for their own department's indicators.
-DEPARTMENT_ACTIONS = frozenset({Action.ENTER, Action.SUBMIT, Action.IMPORT, Action.WRITE_NARRATIVE})
+DEPARTMENT_ACTIONS = frozenset(
+    {
+        Action.ENTER,
+        Action.SUBMIT,
+        Action.IMPORT,
+        Action.WRITE_NARRATIVE,
+        Action.WRITE_ACTION_UPDATE,
+        Action.SIGN_ACTION_UPDATE,
+    }
+)
 
 ROLE_ACTIONS: dict[str, frozenset[Action]] = {
     Role.ADMINISTRATOR: frozenset(Action),
@@ -90,11 +107,16 @@ def role_of(user: Any) -> str | None:
     return str(profile.role) if profile is not None else None
 
 
-def _owned_by(obj: Owned, department_id: int) -> bool:
+def _owned_by(obj: Owned, department_id: int, action: Action) -> bool:
     from citystrat.plans.models import Department, Indicator, Measure, Policy
 
     if isinstance(obj, Department):  # e.g. the department an activity record belongs to
         return obj.pk == department_id
+    # Objects of apps above accounts (e.g. an action of the city's work) say who owns them.
+    owners = getattr(obj, "owning_department_ids", None)
+    if callable(owners):
+        return department_id in owners(str(action))
+
     if isinstance(obj, Indicator):
         return obj.department_id == department_id
     if isinstance(obj, Measure):
@@ -119,7 +141,7 @@ def can(user: Any, action: Action, indicator: Owned | None = None) -> bool:
             return False
         if indicator is None:
             return True
-        return _owned_by(indicator, department_id)
+        return _owned_by(indicator, department_id, Action(action))
     return True
 
 
@@ -137,6 +159,9 @@ ACTION_LABELS = {
     Action.APPROVE_NARRATIVE: gettext_lazy("approving narratives"),
     Action.EXPORT_AUDIT: gettext_lazy("exporting the audit trail"),
     Action.ADMINISTER: gettext_lazy("administering citystrat"),
+    Action.ASSIGN_ACTION: gettext_lazy("assigning actions to departments"),
+    Action.WRITE_ACTION_UPDATE: gettext_lazy("writing action updates"),
+    Action.SIGN_ACTION_UPDATE: gettext_lazy("co-signing action updates"),
 }
 
 

@@ -127,6 +127,19 @@ class Action(TextMixin, models.Model):
     def __str__(self) -> str:
         return f"{self.plan.code}:{self.code}"
 
+    def owning_department_ids(self, permission: str) -> set[int]:
+        """Departments that may act on this action (see accounts.permissions).
+
+        Co-signing an update is for cooperating departments; everything else
+        an editor may do (write, submit, import an update) is for the lead.
+        """
+        role = (
+            ActionDepartment.Role.COOPERATING
+            if permission == "sign_action_update"
+            else ActionDepartment.Role.LEAD
+        )
+        return {r.department_id for r in self.departments.all() if r.role == role}
+
 
 class ActionIndicator(models.Model):
     """An indicator an action moves: as its outcome, or as its output."""

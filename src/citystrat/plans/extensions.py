@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from .models import Plan
     from .planfile import Problem
 
-__all__ = ["PlanSection", "register", "sections"]
+__all__ = ["PlanSection", "register", "register_sample", "sample_generators", "sections"]
 
 
 @dataclass(frozen=True)
@@ -41,3 +41,18 @@ def register(section: PlanSection) -> None:
 
 def sections() -> list[PlanSection]:
     return list(_SECTIONS.values())
+
+
+# Simulated data for the sample database (``citystrat demo``): name -> generator.
+# A generator takes the plan, the date to simulate up to and a seed, adds its
+# data unless it is there already, and returns a one-line summary (or "").
+SampleGenerator = Callable[["Plan", Any, int], str]
+_SAMPLES: dict[str, SampleGenerator] = {}
+
+
+def register_sample(name: str, generator: SampleGenerator) -> None:
+    _SAMPLES[name] = generator
+
+
+def sample_generators() -> list[SampleGenerator]:
+    return list(_SAMPLES.values())

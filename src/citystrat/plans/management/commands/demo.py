@@ -37,5 +37,11 @@ class Command(BaseCommand):
             )
         else:
             self.stdout.write("SAMPLE DATA: the sample database is ready")
+        from citystrat.plans.extensions import sample_generators
+
+        for generate in sample_generators():
+            summary = generate(plan, plan_today(plan), options["seed"])
+            if summary:
+                self.stdout.write(f"SAMPLE DATA: {summary}")
         if not options["no_serve"]:
             call_command("serve", host=options["host"], port=options["port"])
