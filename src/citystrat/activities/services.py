@@ -38,7 +38,6 @@ from citystrat.audit.models import AuditEvent
 from citystrat.audit.services import audit_record
 from citystrat.observations.models import Observation
 from citystrat.observations.services import (
-    ObservationValidationError,
     observation_return,
     observation_save_draft,
     observation_submit,
@@ -514,7 +513,7 @@ def _propose(
     }
     try:
         draft = observation_save_draft(**kwargs)
-    except ObservationValidationError as exc:
+    except ReviewError as exc:
         if exc.field != "explanation":
             raise
         draft = observation_save_draft(
@@ -590,7 +589,7 @@ def proposals_refresh(
                     observation = _propose(
                         actor=actor, indicator=ind, window=window, channel=channel
                     )
-                except (ObservationValidationError, PermissionDenied):
+                except (ReviewError, PermissionDenied):
                     observation = None
                 proposal = Proposal(
                     indicator=ind,
