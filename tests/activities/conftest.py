@@ -32,8 +32,10 @@ class Ledger:
 
 @pytest.fixture(autouse=True)
 def english():  # type: ignore[no-untyped-def]
+    from django.core.cache import cache
     from django.utils import translation
 
+    cache.clear()  # public pages are cached across tests otherwise
     with translation.override("en"):
         yield
 

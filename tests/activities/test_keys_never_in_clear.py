@@ -34,7 +34,7 @@ def test_not_in_the_database(ledger):
     with connection.cursor() as cursor:
         tables = connection.introspection.table_names(cursor)
         for table in tables:
-            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")  # noqa: S608
+            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")
             assert_no_key(repr(cursor.fetchall()), f"table {table}")
 
 

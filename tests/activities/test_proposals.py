@@ -1,10 +1,9 @@
-"""Computed values become submitted observations with provenance; a record change makes them stale."""
+"""Computed values become submitted observations with provenance; record changes make them stale."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
-import pytest
 from django.core.management import call_command
 from django.test import Client
 

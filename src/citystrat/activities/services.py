@@ -42,6 +42,7 @@ from citystrat.observations.services import (
     observation_save_draft,
     observation_submit,
 )
+from citystrat.plans import cache as plan_cache
 from citystrat.plans.models import Department, Indicator, Plan
 from citystrat.review import services as review
 from citystrat.review.errors import ReviewError
@@ -284,6 +285,7 @@ def activity_import(
             channel=channel,
         )
         if approve:
+            transaction.on_commit(plan_cache.bump)  # the partner pages show approved records
             kinds = {r.kind for r in fresh}
             result.proposals = proposals_refresh(
                 actor=actor, plan=plan, kinds=kinds, channel=channel
