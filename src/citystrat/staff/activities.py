@@ -30,9 +30,7 @@ CONTENT_TYPES = {
 class LedgerImportForm(forms.Form):
     file = forms.FileField(
         label=gettext_lazy("File"),
-        help_text=gettext_lazy(
-            "CSV (UTF-8 or Shift_JIS) or XLSX with the columns %(columns)s."
-        )
+        help_text=gettext_lazy("CSV (UTF-8 or Shift_JIS) or XLSX with the columns %(columns)s.")
         % {"columns": ", ".join(COLUMNS)},
     )
     approve = forms.BooleanField(

@@ -388,8 +388,10 @@ def partner_page(code: str) -> dict[str, Any]:
     today = plan_today(plan)
     exchanges = partner_exchanges(plan, partner=city, today=today)[0]
     kinds = exchanges.kinds
-    table = [(year, [counts.get(k.code, 0) for k in kinds], sum(counts.values()))
-             for year, counts in exchanges.per_year]
+    table = [
+        (year, [counts.get(k.code, 0) for k in kinds], sum(counts.values()))
+        for year, counts in exchanges.per_year
+    ]
     return {
         "plan": plan,
         "city": city,
