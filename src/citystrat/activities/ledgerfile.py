@@ -128,18 +128,32 @@ def _text(value: Any) -> str:
     return unicodedata.normalize("NFKC", str(value)).strip()
 
 
+FIELD_NAMES = {
+    "title": gettext_lazy("title"),
+    "note": gettext_lazy("note"),
+    "counterpart": gettext_lazy("counterpart"),
+    "venue": gettext_lazy("venue"),
+}
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
 def _clean_text(value: Any, what: str) -> str:
+    """A text cell: no control characters; a short text is no formula and at most 300 long."""
     text = _text(value)
-    if "\x00" in text or any(unicodedata.category(ch) == "Cc" and ch not in "\n\t" for ch in text):
-        raise CellError(_("The %(what)s contains control characters.") % {"what": what})
-    if text.startswith(("=", "+", "@")) and len(text) > 1 and what != _("note"):
+    if _CONTROL.search(text):
         raise CellError(
-            _("The cell holds a formula (%(formula)s), not a text.") % {"formula": text[:40]}
+            _("The %(what)s contains control characters.") % {"what": FIELD_NAMES[what]}
         )
-    if len(text) > MAX_TEXT and what != _("note"):
-        raise CellError(
-            _("The %(what)s is longer than %(max)s characters.") % {"what": what, "max": MAX_TEXT}
-        )
+    if what != "note":
+        if text[:1] in ("=", "+", "@") and len(text) > 1:
+            raise CellError(
+                _("The cell holds a formula (%(formula)s), not a text.") % {"formula": text[:40]}
+            )
+        if len(text) > MAX_TEXT:
+            raise CellError(
+                _("The %(what)s is longer than %(max)s characters.")
+                % {"what": FIELD_NAMES[what], "max": MAX_TEXT}
+            )
     return text
 
 
@@ -418,7 +432,7 @@ def _read_row(
     kind_id = read("kind", _code, vocabulary.kinds, "kind")
     action_id = read("action", _code, vocabulary.actions, "action")
     department_id = read("department", _code, vocabulary.departments, "department")
-    title = read("title", _clean_text, _("title"))
+    title = read("title", _clean_text, "title")
     if title == "":
         fail("title", _("The title is empty."))
     participants = read("participants", _count) if "participants" in found else None
@@ -432,11 +446,9 @@ def _read_row(
     partner = _text(cell("partner_city")) if "partner_city" in found else ""
     if partner:
         partner_id = read("partner_city", _code, vocabulary.partners, "partner_city")
-    note = read("note", _clean_text, _("note")) if "note" in found else ""
-    counterpart = (
-        read("counterpart", _clean_text, _("counterpart")) if "counterpart" in found else ""
-    )
-    venue = read("venue", _clean_text, _("venue")) if "venue" in found else ""
+    note = read("note", _clean_text, "note") if "note" in found else ""
+    counterpart = read("counterpart", _clean_text, "counterpart") if "counterpart" in found else ""
+    venue = read("venue", _clean_text, "venue") if "venue" in found else ""
     if len(problems) > errors or dates is None:
         return None
     row = LedgerRow(
