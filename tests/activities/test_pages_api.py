@@ -127,3 +127,22 @@ def test_staff_ledger_pages_deny_the_public_and_import_denies_viewers(ledger):
     viewer.force_login(ledger.viewer)
     assert viewer.get("/en/staff/activities/import/").status_code == 403
     assert viewer.get("/en/staff/activities/").status_code == 200
+
+
+def test_pages_and_errors_speak_japanese_and_korean(ledger, tmp_path):
+    from django.utils import translation
+
+    imported()
+    assert "年ごとの交流" in Client().get("/ja/partners/guilin/").content.decode()
+    assert "연도별 교류" in Client().get("/ko/partners/guilin/").content.decode()
+    from citystrat.activities.services import activity_import
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        "date,kind,title,action,department\n2023-01-01,lecture,A,8,international\n",
+        encoding="utf-8",
+    )
+    with translation.override("ja"):
+        result = activity_import(actor=ledger.coordinator, plan=ledger.plan, source=bad)
+    reasons = " ".join(p.reason for p in result.problems)
+    assert "計画期間" in reasons and "活動種別ではありません" in reasons
