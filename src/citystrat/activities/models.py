@@ -159,7 +159,7 @@ class Proposal(PeriodMixin):
     # [[period label, records, what they added], ...] oldest first.
     parts = models.JSONField(default=list)
     record_ids = models.JSONField(default=list)
-    digest = models.CharField(max_length=64)
+    digest = models.CharField(max_length=64)  # rules.Window.digest
     state = models.CharField(max_length=8, choices=State.choices, default=State.CURRENT)
     observation = models.ForeignKey(
         Observation, on_delete=models.PROTECT, null=True, blank=True, related_name="proposals"

@@ -245,11 +245,13 @@ def evaluate(
     total = 0
     window: list[Entry] = []
     parts: list[tuple[str, int, int]] = []
+    running = 0
     for year in range(start_year, last_year + 1):
         items = sorted(by_year.get(year, []), key=_order)
         added = _add(rule.count, items, seen)
         total += added
         window.extend(items)
+        running = (running + sum(_entry_hash(e) for e in items)) % _MOD
         parts.append((_period_for_year(rule, year).label, len(items), added))
         period = wanted_years.get(year)
         if period is not None:
@@ -262,7 +264,7 @@ def evaluate(
                     offset=offset,
                     record_ids=tuple(e.id for e in window),
                     parts=tuple(parts),
-                    digest=_digest(window),
+                    digest=_digest_of(running, len(window)),
                 )
             )
     return results
@@ -301,9 +303,22 @@ def _add(count: str, items: Sequence[Entry], seen: set[str]) -> int:
     return len(seen) - before
 
 
+_MOD = 1 << 128
+
+
+def _entry_hash(entry: Entry) -> int:
+    digest = hashlib.blake2b(f"{entry.id}:{entry.version}".encode(), digest_size=16).digest()
+    return int.from_bytes(digest, "big")
+
+
+def _digest_of(total: int, count: int) -> str:
+    return f"{count:x}-{total:032x}"
+
+
 def _digest(items: Sequence[Entry]) -> str:
-    """A fingerprint of the records (and their versions) behind a value: it changes with them."""
-    h = hashlib.sha256()
-    for e in sorted(items, key=lambda x: x.id):
-        h.update(f"{e.id}:{e.version};".encode())
-    return h.hexdigest()
+    """A fingerprint of the records (and their versions) behind a value: it changes with them.
+
+    The sum of the records' hashes (mod 2**128) and their number: independent of order, so
+    a cumulative window extends it one period at a time.
+    """
+    return _digest_of(sum(_entry_hash(e) for e in items) % _MOD, len(items))

@@ -72,16 +72,23 @@ def ledger_entries(
     qs = ActivityRecord.objects.filter(plan=plan, status__in=statuses)
     if kinds is not None:
         qs = qs.filter(kind__code__in=list(kinds))
-    rows = qs.values_list(
-        "id",
-        "uid",
-        "status",
-        "start_date",
-        "kind__code",
-        "participants",
-        "participant_hashes",
-        "company_ids",
-    ).order_by("id")
+    fields = ("start_date", "kind__code", "participants", "participant_hashes", "company_ids")
+    if not include_pending:  # one approved row per record: nothing to choose between
+        return [
+            Entry(
+                rid,
+                day,
+                kind,
+                participants or 0,
+                tuple(hashes.split()) if hashes else (),
+                tuple(companies.split(";")) if companies else (),
+                rid,
+            )
+            for rid, day, kind, participants, hashes, companies in qs.values_list("id", *fields)
+            .order_by("id")
+            .iterator(chunk_size=5000)
+        ]
+    rows = qs.values_list("id", "uid", "status", *fields).order_by("id")
     by_uid: dict[Any, Entry] = {}
     pending: set[Any] = set()
     for rid, uid, status, day, kind, participants, hashes, companies in rows.iterator(
@@ -119,11 +126,15 @@ def ledger_compute(
     rules = [(i, indicator_rule(i)) for i in indicators]
     kinds = {k for _i, r in rules if r is not None for k in r.kinds}
     entries = ledger_entries(plan, kinds=kinds, include_pending=include_pending) if kinds else []
+    by_kind: dict[str, list[Entry]] = defaultdict(list)
+    for entry in entries:
+        by_kind[entry.kind].append(entry)
     out: list[tuple[Indicator, Window]] = []
     for indicator, rule in rules:
         if rule is None:
             continue
-        out.extend((indicator, w) for w in evaluate(rule, entries, until=until))
+        mine = [e for kind in rule.kinds for e in by_kind.get(kind, ())]
+        out.extend((indicator, w) for w in evaluate(rule, mine, until=until))
     return out
 
 
