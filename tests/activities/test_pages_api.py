@@ -146,3 +146,34 @@ def test_pages_and_errors_speak_japanese_and_korean(ledger, tmp_path):
         result = activity_import(actor=ledger.coordinator, plan=ledger.plan, source=bad)
     reasons = " ".join(p.reason for p in result.problems)
     assert "計画期間" in reasons and "活動種別ではありません" in reasons
+
+
+def test_a_reviewer_approves_and_returns_records_on_the_ledger_page(ledger):
+    call_command("activities", "import", str(DATA / "ledger.csv"), "--user", "cora")
+    first, second = ActivityRecord.objects.order_by("id")[:2]
+    reviewer = Client()
+    reviewer.force_login(ledger.reviewer)
+    page = reviewer.get("/en/staff/activities/?status=submitted").content.decode()
+    assert f"/en/staff/activities/{first.pk}/decide/" in page
+    reviewer.post(f"/en/staff/activities/{first.pk}/decide/", {"action": "approve", "version": 1})
+    reviewer.post(f"/en/staff/activities/{second.pk}/decide/", {"action": "return", "version": 1})
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.status == "approved"
+    assert second.status == "submitted"  # a return needs a reason
+    reviewer.post(
+        f"/en/staff/activities/{second.pk}/decide/",
+        {"action": "return", "version": 1, "reason": "wrong date"},
+    )
+    second.refresh_from_db()
+    assert (second.status, second.decision_reason) == ("returned", "wrong date")
+    # An editor may not decide.
+    editor = Client()
+    editor.force_login(ledger.editor)
+    third = ActivityRecord.objects.filter(status="submitted").first()
+    assert (
+        editor.post(f"/en/staff/activities/{third.pk}/decide/", {"action": "approve"}).status_code
+        == 403
+    )
+    third.refresh_from_db()
+    assert third.status == "submitted"

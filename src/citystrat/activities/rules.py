@@ -253,11 +253,11 @@ def evaluate(
         window.extend(items)
         running = (running + sum(_entry_hash(e) for e in items)) % _MOD
         parts.append((_period_for_year(rule, year).label, len(items), added))
-        period = wanted_years.get(year)
-        if period is not None:
+        wanted_period = wanted_years.get(year)
+        if wanted_period is not None:
             results.append(
                 Window(
-                    period=period,
+                    period=wanted_period,
                     value=total + offset,
                     records=len(window),
                     counted=total,

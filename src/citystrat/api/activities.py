@@ -187,7 +187,7 @@ class ComputeView(ApiView):
 
     permission_classes = [permissions.AllowAny]
     serializer_class = ComputedSerializer
-    pagination_class = None
+    pagination_class = None  # type: ignore[assignment]  # one list, like the CLI's
 
     @extend_schema(
         operation_id="activities_compute",

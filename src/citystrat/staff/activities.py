@@ -3,20 +3,28 @@
 from __future__ import annotations
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
 from citystrat.accounts.permissions import Action, can, require
 from citystrat.activities.exports import EXPORT_FORMATS, ledger_export
 from citystrat.activities.ledgerfile import COLUMNS
+from citystrat.activities.models import ActivityRecord
 from citystrat.activities.selectors import ledger_compute, record_list
-from citystrat.activities.services import activity_import
+from citystrat.activities.services import (
+    activity_import,
+    activity_record_approve,
+    activity_record_return,
+)
 from citystrat.plans.selectors import plan_get
+from citystrat.review.errors import ReviewError
 
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 PAGE_SIZE = 200
@@ -73,6 +81,7 @@ def ledger_page(request: HttpRequest) -> HttpResponse:
             "computed": ledger_compute(plan),
             "pending": ledger_compute(plan, include_pending=True),
             "may_import": can(request.user, Action.IMPORT),
+            "may_decide": can(request.user, Action.APPROVE),
             "formats": EXPORT_FORMATS,
         },
     )
@@ -122,3 +131,28 @@ def ledger_import_page(request: HttpRequest) -> HttpResponse:
         {"form": form, "result": result, "may_approve": may_approve, "columns": COLUMNS},
         status=status,
     )
+
+
+@require_POST
+def record_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    """Approve or return one submitted record (reviewers, coordinators)."""
+    if (redirect_ := _signed_in(request)) is not None:
+        return redirect_
+    record = get_object_or_404(ActivityRecord, pk=pk, plan=plan_get())
+    version = request.POST.get("version", "")
+    expected = int(version) if version.isdigit() else None
+    try:
+        if request.POST.get("action") == "return":
+            activity_record_return(
+                actor=request.user,
+                record=record,
+                reason=request.POST.get("reason", ""),
+                expected_version=expected,
+            )
+            messages.success(request, _("The record was returned to its department."))
+        else:
+            activity_record_approve(actor=request.user, record=record, expected_version=expected)
+            messages.success(request, _("The record was approved."))
+    except ReviewError as exc:
+        messages.error(request, exc.message)
+    return redirect(reverse("staff:activities") + "?status=submitted")

@@ -16,5 +16,6 @@ urlpatterns = [
     path("evidence/<int:pk>/", views.evidence_download, name="evidence"),
     path("activities/", activities.ledger_page, name="activities"),
     path("activities/import/", activities.ledger_import_page, name="activities_import"),
+    path("activities/<int:pk>/decide/", activities.record_decide, name="activity_decide"),
     path("activities/export.<str:fmt>", activities.ledger_download, name="activities_export"),
 ]
