@@ -10,6 +10,7 @@ from typing import Any
 
 from django.http import Http404
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions, serializers
 from rest_framework.parsers import JSONParser, MultiPartParser
@@ -104,7 +105,11 @@ class ActivityListView(ApiView):
     permission_classes = [permissions.AllowAny]
     serializer_class = ActivityRecordSerializer
 
-    @extend_schema(operation_id="activities_list", parameters=FILTERS)
+    @extend_schema(
+        operation_id="activities_list",
+        parameters=FILTERS,
+        responses=ActivityRecordSerializer(many=True),
+    )
     def get(self, request: Request) -> Response:
         f = _filters(request, ["kind", "partner_city", "year", "status"])
         if "status" in f and f["status"] not in STATUSES:
@@ -135,7 +140,9 @@ class ActivityDetailView(ApiView):
     permission_classes = [permissions.AllowAny]
     serializer_class = ActivityRecordSerializer
 
-    @extend_schema(operation_id="activities_read", parameters=[PLAN_PARAM])
+    @extend_schema(
+        operation_id="activities_read", parameters=[PLAN_PARAM], responses=ActivityRecordSerializer
+    )
     def get(self, request: Request, pk: str) -> Response:
         return Response(ActivityRecordSerializer(_record(self, pk)).data)
 
@@ -146,7 +153,10 @@ class ActivityApproveView(ApiView):
     parser_classes = [JSONParser]
 
     @extend_schema(
-        operation_id="activities_approve", parameters=[PLAN_PARAM], request=DecisionSerializer
+        operation_id="activities_approve",
+        parameters=[PLAN_PARAM],
+        request=DecisionSerializer,
+        responses=ActivityRecordSerializer,
     )
     def post(self, request: Request, pk: str) -> Response:
         form = DecisionSerializer(data=request.data)
@@ -167,7 +177,10 @@ class ActivityReturnView(ApiView):
     parser_classes = [JSONParser]
 
     @extend_schema(
-        operation_id="activities_return", parameters=[PLAN_PARAM], request=DecisionSerializer
+        operation_id="activities_return",
+        parameters=[PLAN_PARAM],
+        request=DecisionSerializer,
+        responses=ActivityRecordSerializer,
     )
     def post(self, request: Request, pk: str) -> Response:
         form = DecisionSerializer(data=request.data)
@@ -224,7 +237,7 @@ class LedgerImportView(ApiView):
         operation_id="activities_import",
         parameters=[PLAN_PARAM],
         request={"multipart/form-data": LedgerImportRequestSerializer},
-        responses={200: dict, 422: dict},
+        responses={200: OpenApiTypes.OBJECT, 422: OpenApiTypes.OBJECT},
     )
     def post(self, request: Request) -> Response:
         form = LedgerImportRequestSerializer(data=request.data)
