@@ -130,6 +130,17 @@ def test_the_forecast_fan_is_cut_where_it_would_dwarf_the_data(guests):
     assert max(values) < top < highest
 
 
+def test_the_median_and_the_80_band_stay_inside_the_axis_and_bands_are_clipped(guests):
+    spec = charts.indicator_spec(guests, lang="en", as_of=AS_OF)
+    y = spec["layer"][-1]["encoding"]["y"]
+    top = y["scale"]["domainMax"]
+    assert "clamp" not in y["scale"]
+    fan = [r for r in spec["data"]["values"] if r["kind"] == "forecast"]
+    assert max(max(r["value"], r["high80"]) for r in fan) <= top
+    areas = [layer for layer in spec["layer"] if layer["mark"]["type"] == "area"]
+    assert areas and all(layer["mark"]["clip"] is True for layer in areas)
+
+
 def test_comparison_spec_ranks(guests):
     rows = [
         charts.RankRow("Growth in foreign overnight guests", "Designated cities", 2, 16),

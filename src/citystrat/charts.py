@@ -272,18 +272,17 @@ def indicator_rows(series: Series, *, as_of: date, baseline: bool = True) -> lis
 def _y_top(data: list[dict[str, Any]]) -> float | None:
     """Where to cut a forecast fan that would dwarf the data (``None``: no cut).
 
-    The axis reaches the data, the targets and the forecast's 80 % band at the
-    first target ahead; wider bands are cut at the chart's edge (the table
-    gives them in full).
+    The axis reaches the data, the targets, the forecast's median and its 80 %
+    band everywhere; only a wider 95 % band is cut at the chart's edge (the mark
+    is clipped, not clamped, so no line runs flat along the top; the table gives
+    every band in full).
     """
     fan = [r for r in data if r["kind"] == FORECAST and r["high95"] is not None]
     if not fan:
         return None
     solid = [r["value"] for r in data if r["kind"] in (OBSERVED, BASELINE, TARGET, TARGET_ORIGINAL)]
-    targets = sorted(r["x"] for r in data if r["kind"] == TARGET)
-    first = next((t for t in targets if t > fan[0]["x"]), targets[-1] if targets else fan[-1]["x"])
-    at_first = [r["high80"] for r in fan if r["x"] <= first]
-    top = max([*solid, *at_first])
+    inner = [v for r in fan for v in (r["value"], r["high80"]) if v is not None]
+    top = max([*solid, *inner])
     if max(r["high95"] for r in fan) <= top:
         return None
     return float(top) * 1.05
@@ -352,7 +351,7 @@ def indicator_spec(
         "axis": {"format": fmt},
     }
     if top is not None:
-        y["scale"] = {"domainMax": top, "clamp": True}
+        y["scale"] = {"domainMax": top}
     tooltip = [
         {"field": "label", "type": "nominal", "title": " "},
         {"field": "period", "type": "nominal", "title": period_title},
@@ -374,7 +373,7 @@ def indicator_spec(
                         only(FORECAST),
                         {"calculate": json.dumps(labels[band]), "as": "label"},
                     ],
-                    "mark": {"type": "area", "opacity": 0.9},
+                    "mark": {"type": "area", "opacity": 0.9, "clip": True},
                     "encoding": {
                         "x": x,
                         "y": {**y, "field": low},
@@ -391,7 +390,7 @@ def indicator_spec(
         layers.append(
             {
                 "transform": [only(FORECAST)],
-                "mark": {"type": "line", "strokeDash": [6, 3], "strokeWidth": 2},
+                "mark": {"type": "line", "strokeDash": [6, 3], "strokeWidth": 2, "clip": True},
                 "encoding": {"x": x, "y": y, "color": colour, "tooltip": tooltip},
             }
         )

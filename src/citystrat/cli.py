@@ -14,6 +14,17 @@ from collections.abc import Sequence
 
 # Commands that never touch the database: no bootstrap before them.
 NO_BOOTSTRAP = {"assess", "help", "--help", "-h", "--version", "restore"}
+# Commands that only read: they start without Django's system checks (which import
+# the whole URLconf, the API and its schema); `manage.py check` still runs them all.
+READ_ONLY = {"assess", "audit", "backup", "export", "report", "status"}
+READ_ONLY_ACTIONS = {"plan": {"show", "export"}}
+
+
+def _read_only(command: str, rest: Sequence[str]) -> bool:
+    if command in READ_ONLY:
+        return True
+    actions = READ_ONLY_ACTIONS.get(command)
+    return bool(actions) and bool(rest) and rest[0] in actions
 
 
 def _setup(demo: bool = False) -> None:
@@ -53,6 +64,7 @@ def _usage() -> str:
     lines += [
         "",
         "Data lives in ./var (CITYSTRAT_DATA_DIR); set DATABASE_URL to use PostgreSQL.",
+        "Every command that reads or writes data takes --demo: the SAMPLE DATA database.",
         "Django's own commands (migrate, createsuperuser, ...) run with `citystrat django ...`.",
     ]
     return "\n".join(lines)
@@ -61,7 +73,9 @@ def _usage() -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     command = args[0] if args else "--help"
-    _setup(demo=command == "demo")
+    # ``--demo`` selects the sample database, which must happen before Django starts.
+    demo = command == "demo" or "--demo" in args[1:]
+    _setup(demo=demo)
     if command in {"--help", "-h", "help"}:
         print(_usage())
         return 0
@@ -83,6 +97,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         from citystrat.bootstrap import ensure_ready
 
         ensure_ready()
+        if demo and command != "demo":
+            from citystrat.bootstrap import ensure_sample
+
+            ensure_sample()
+    if _read_only(command, args[1:]) and "--skip-checks" not in args:
+        args = [command, "--skip-checks", *args[1:]]
     ManagementUtility(["citystrat", *args]).execute()
     return 0
 

@@ -88,12 +88,13 @@ def test_status_table(builtin_plan: Plan) -> None:
     assert "890,000 (2024)" in line
     assert "600,000 (2027), 800,000 (2031)" in line
     assert "212.7%" in line  # (890,000 - 342,649) / (600,000 - 342,649)
-    assert "achieved" in line
+    assert "A (Achieved)" in line  # the one status vocabulary of citystrat.present
     assert (
         len([x for x in text.splitlines() if x[:2] in {"M1", "M2", "M3", "M4", "M5", "P2"}]) == 13
     )
     japanese = run("status", "--as-of", "2025-06-01")
     assert "本市の外国人宿泊者数" in japanese
+    assert "2019年" in japanese and "FY20" not in japanese
 
 
 def test_assess_open_sdg_contract(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -126,3 +127,54 @@ def test_assess_reports_bad_input_with_its_place(tmp_path: Path) -> None:
     path.write_text(json.dumps([{"id": "x", "direction": "up", "baseline": {}}]), "utf-8")
     with pytest.raises(CommandError, match=r"bad.json: series\[0\]\."):
         call_command("assess", str(path))
+
+
+def test_migration_state_is_read_without_the_migration_graph(
+    db: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.db import connection
+
+    from citystrat import bootstrap
+
+    def no_graph(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the migration graph was built")
+
+    monkeypatch.setattr(bootstrap, "MigrationExecutor", no_graph)
+    assert bootstrap.needs_migration() is False
+    monkeypatch.undo()
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM django_migrations WHERE app = 'plans'")
+    assert bootstrap.needs_migration() is True  # a file not recorded: Django's executor decides
+
+
+@pytest.mark.parametrize(
+    ("argv", "skips"),
+    [
+        (["status"], True),
+        (["plan", "show", "--json"], True),
+        (["backup", "b.zip"], True),
+        (["plan", "load", "p.yaml"], False),
+        (["import", "x.csv"], False),
+        (["serve"], False),
+    ],
+)
+def test_read_only_commands_start_without_system_checks(
+    db: None, monkeypatch: pytest.MonkeyPatch, argv: list[str], skips: bool
+) -> None:
+    from citystrat import bootstrap, cli
+
+    seen: list[list[str]] = []
+
+    class Utility:
+        def __init__(self, args: list[str]) -> None:
+            seen.append(args)
+
+        def execute(self) -> None:
+            pass
+
+    monkeypatch.setattr("django.core.management.ManagementUtility", Utility)
+    monkeypatch.setattr(bootstrap, "ensure_ready", lambda **kw: None)
+    assert cli.main(argv) == 0
+    assert ("--skip-checks" in seen[0]) is skips
+    assert seen[0][:2] == ["citystrat", argv[0]]
+    assert [a for a in seen[0] if a != "--skip-checks"] == ["citystrat", *argv]

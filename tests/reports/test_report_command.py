@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
+from citystrat.reports.xlsx import rate_formula
+
 from .conftest import poppler
 
 HEADINGS = {
@@ -164,9 +166,12 @@ def test_xlsx_is_formatted_not_a_dump(builtin_plan, tmp_path) -> None:
     latest = row[header.index("最新値")]
     assert latest.value == 890000 and latest.number_format == "#,##0"
     rate = row[header.index("達成率")]
-    assert rate.number_format == "0.0%" and rate.value == pytest.approx(
-        (890000 - 342649) / (600000 - 342649)  # against the current (2027) target
-    )
+    # A formula over the cells it comes from, so it can be audited in Excel.
+    n = rate.row
+    assert rate.number_format == "0.0%"
+    assert rate.value == rate_formula(f"D{n}", f"H{n}", f"F{n}")
+    base, target, last = (ws[f"{c}{n}"].value for c in "DHF")
+    assert (base, target, last) == (342649, 600000, 890000)  # the current (2027) target
     assert ws.page_setup.orientation == "landscape"
 
 
@@ -235,8 +240,18 @@ def test_xlsx_evaluation_sheets_one_per_measure(builtin_plan, tmp_path) -> None:
     assert sheets == [f"기본 시책 {n}" for n in range(1, 6)]
     ws = wb["기본 시책 1"]
     labels = [row[0].value for row in ws.iter_rows()]
-    for label in ["시책", "목적", "평가", "과제", "향후 방향"]:
+    for label in [
+        "시책",
+        "주관 부서",
+        "목적(대상·의도)",
+        "1차 평가",
+        "2차 평가",
+        "종합 평가",
+        "향후 방향성",
+    ]:
         assert label in labels, label
     values = [c.value for row in ws.iter_rows() for c in row]
     assert 890000 in values and 342649 in values
-    assert ws.page_setup.fitToHeight == 1
+    rates = [c for row in ws.iter_rows() for c in row if str(c.value).startswith("=IF(")]
+    assert rates and all(c.number_format == "0.0%" for c in rates)
+    assert ws.page_setup.fitToWidth == 1 and ws.page_setup.orientation == "portrait"

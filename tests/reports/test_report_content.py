@@ -86,18 +86,27 @@ def test_target_revisions_are_listed_with_their_reason(minimal_plan, staff, tree
     assert "No target has been revised." not in revisions
 
 
+def test_the_report_period_is_the_last_fiscal_year_ended(minimal_plan) -> None:
+    # As of 30 June 2027 the city reports on FY2026 (April 2026 - March 2027).
+    assert "Report period: FY2026" in _html(minimal_plan)
+    html = make_report(minimal_plan, kind="annual", as_of=date(2027, 3, 31), lang="en", fmt="html")
+    assert "Report period: FY2026" in html.decode()
+    html = make_report(minimal_plan, kind="annual", as_of=date(2027, 3, 30), lang="en", fmt="html")
+    assert "Report period: FY2025" in html.decode()
+
+
 def test_pending_narrative_only_in_a_draft_report(minimal_plan, staff) -> None:
     measure = Measure.objects.get(plan=minimal_plan, code="1")
     n = services.narrative_save(
         actor=staff.coordinator,
         measure=measure,
-        period=parse_period("FY2027", PeriodKind.FISCAL_YEAR),
+        period=parse_period("FY2026", PeriodKind.FISCAL_YEAR),
         texts={"evaluation": {"en": "Planting went well."}, "issues": {"ja": "用地の確保"}},
     )
     services.narrative_submit(actor=staff.coordinator, narrative=n)
     final = _html(minimal_plan)
     assert "Planting went well." not in final
-    assert "No narrative has been approved for FY2027." in final
+    assert "No narrative has been approved for FY2026." in final
     draft = _html(minimal_plan, include_pending=True)
     assert "Planting went well." in draft
     assert "Narrative waiting for review (not approved)" in draft
@@ -143,3 +152,29 @@ def test_submitted_values_count_only_in_a_draft_report(minimal_plan, staff, tree
     draft = _html(minimal_plan, include_pending=True)
     table = _section(draft, 'id="indicator-T-1"', "</table>")
     assert "140" in table and "waiting for review" in table
+
+
+def test_a_submitted_value_appears_in_a_draft_report_at_once(  # type: ignore[no-untyped-def]
+    minimal_plan, staff, trees, django_capture_on_commit_callbacks
+) -> None:
+    """The memo of draft figures is invalidated by every submission and return (on commit)."""
+    from citystrat.observations.services import observation_return
+
+    before = _section(_html(minimal_plan, include_pending=True), 'id="indicator-T-1"', "</table>")
+    assert "140" not in before
+    period = parse_period("FY2026", trees.period_kind, fy_start_month=4)
+    with django_capture_on_commit_callbacks(execute=True):
+        obs = observation_save_draft(
+            actor=staff.coordinator,
+            indicator=trees,
+            period=period,
+            value=Decimal(140),
+            source="Parks annual report",
+        )
+        obs = observation_submit(actor=staff.coordinator, observation=obs)
+    draft = _section(_html(minimal_plan, include_pending=True), 'id="indicator-T-1"', "</table>")
+    assert "140" in draft and "waiting for review" in draft
+    with django_capture_on_commit_callbacks(execute=True):
+        observation_return(actor=staff.reviewer, observation=obs, reason="check the count")
+    draft = _section(_html(minimal_plan, include_pending=True), 'id="indicator-T-1"', "</table>")
+    assert "140" not in draft

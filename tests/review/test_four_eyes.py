@@ -151,3 +151,37 @@ def test_every_refusal_is_one_error_type(people):  # type: ignore[no-untyped-def
     with pytest.raises(ReviewError) as exc:
         observation_approve(actor=people.reviewer, observation=obs)
     assert exc.value.field == "observation" and "draft" in exc.value.message
+
+
+# --- the command line: import --approve needs the plan's named exception -------------------
+
+
+def _csv(tmp_path: Any) -> Any:
+    path = tmp_path / "stats.csv"
+    path.write_text("indicator,period,value,source\nT-1,FY2025,125,Statistics office\n")
+    return path
+
+
+def test_import_approve_is_refused_without_the_plans_exception(people, tmp_path):  # type: ignore[no-untyped-def]
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    plan = people.own.plan
+    plan.four_eyes_exceptions = []
+    plan.save(update_fields=["four_eyes_exceptions"])
+    before, events = _state(), AuditEvent.objects.count()
+    with pytest.raises(CommandError, match="second pair of eyes"):
+        call_command("import", str(_csv(tmp_path)), "--approve", "--user", "cora")
+    assert _state() == before and AuditEvent.objects.count() == events
+
+
+def test_import_approve_with_the_exception_is_recorded(people, tmp_path):  # type: ignore[no-untyped-def]
+    from django.core.management import call_command
+
+    assert "statistics_import" in people.own.plan.four_eyes_exceptions
+    call_command("import", str(_csv(tmp_path)), "--approve", "--user", "cora")
+    obs = Observation.objects.get(period_start="2025-04-01", status="approved")
+    event = AuditEvent.objects.get(code="exchange.observation.import", object_id=str(obs.pk))
+    assert event.after["four_eyes_exception"] == "statistics_import"
+    run = AuditEvent.objects.get(code="exchange.import.run")
+    assert run.after["four_eyes_exception"] == "statistics_import"

@@ -16,15 +16,16 @@ def test_pages_speak_japanese_and_korean(client, builtin_plan):
     ja = client.get("/ja/indicators/M1-1/").content.decode()
     assert "本文へ移動" in ja
     assert "%(period)s" not in ja
-    assert "2031 の目標値 800,000 は、2024 にすでに上回りました。" in ja
+    assert "2031年の目標値 800,000 は、2024年にすでに上回りました。" in ja
     ko = client.get("/ko/indicators/M1-1/").content.decode()
     assert "본문으로 건너뛰기" in ko
-    assert "2031 목표치 800,000은(는) 2024에 이미 넘어섰습니다." in ko
+    assert "2031년 목표치 800,000은 2024년에 이미 넘어섰습니다." in ko
+    assert "(는)" not in ko and "을(를)" not in ko
 
 
 def test_engine_explanations_are_translated(client, builtin_plan):
     ja = client.get("/ja/indicators/M1-1/").content.decode()
-    assert "2024：890,000。2031 の目標値 800,000 を満たしています（達成度" in ja
+    assert "2024年：890,000。2031年の目標値 800,000 を満たしています（達成度" in ja
     assert "which meets" not in ja
 
 

@@ -5,11 +5,11 @@ role          may
 ============  ==============================================================
 anonymous     nothing (the public sees approved values through selectors)
 viewer        VIEW_PENDING
-reviewer      VIEW_PENDING, APPROVE, RETURN, APPROVE_NARRATIVE
-editor        VIEW_PENDING, and ENTER, SUBMIT, IMPORT, WRITE_NARRATIVE for
-              indicators owned by their own department only; WRITE_ACTION_UPDATE
-              for actions their department leads, SIGN_ACTION_UPDATE for
-              actions it cooperates on
+reviewer      VIEW_PENDING, APPROVE, RETURN, APPROVE_NARRATIVE, APPROVE_EVALUATION
+editor        VIEW_PENDING, and ENTER, SUBMIT, IMPORT, WRITE_NARRATIVE,
+              WRITE_EVALUATION for indicators owned by their own department only;
+              WRITE_ACTION_UPDATE for actions their department leads,
+              SIGN_ACTION_UPDATE for actions it cooperates on
 coordinator   everything except ADMINISTER
 administrator everything (as does a Django superuser)
 ============  ==============================================================
@@ -17,8 +17,8 @@ administrator everything (as does a Django superuser)
 Reviewers may also APPROVE and RETURN action updates; coordinators
 ASSIGN_ACTION (departments, contacts, schedule, tasks, budgets).
 
-The object may also be a measure or a policy (narratives are written per
-measure): an editor's department owns it when it owns one of its indicators;
+The object may also be a measure or a policy (narratives and evaluations are
+written per measure): an editor's department owns it when it owns one of its indicators;
 or a department itself (activity records belong to one).
 
 Without an indicator, ``can`` answers whether the user may do the action at
@@ -65,6 +65,8 @@ class Action(StrEnum):
     IMPORT_APPROVE = "import_approve"
     WRITE_NARRATIVE = "write_narrative"
     APPROVE_NARRATIVE = "approve_narrative"
+    WRITE_EVALUATION = "write_evaluation"  # 一次評価 by the lead department
+    APPROVE_EVALUATION = "approve_evaluation"  # 二次評価, 総合評価, approve or return
     EXPORT_AUDIT = "export_audit"
     ADMINISTER = "administer"
     ASSIGN_ACTION = "assign_action"
@@ -79,6 +81,7 @@ DEPARTMENT_ACTIONS = frozenset(
         Action.SUBMIT,
         Action.IMPORT,
         Action.WRITE_NARRATIVE,
+        Action.WRITE_EVALUATION,
         Action.WRITE_ACTION_UPDATE,
         Action.SIGN_ACTION_UPDATE,
     }
@@ -88,7 +91,13 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
     Role.ADMINISTRATOR: frozenset(Action),
     Role.COORDINATOR: frozenset(Action) - {Action.ADMINISTER},
     Role.REVIEWER: frozenset(
-        {Action.VIEW_PENDING, Action.APPROVE, Action.RETURN, Action.APPROVE_NARRATIVE}
+        {
+            Action.VIEW_PENDING,
+            Action.APPROVE,
+            Action.RETURN,
+            Action.APPROVE_NARRATIVE,
+            Action.APPROVE_EVALUATION,
+        }
     ),
     Role.VIEWER: frozenset({Action.VIEW_PENDING}),
     Role.EDITOR: frozenset({Action.VIEW_PENDING}) | DEPARTMENT_ACTIONS,
@@ -157,6 +166,8 @@ ACTION_LABELS = {
     Action.IMPORT_APPROVE: gettext_lazy("approving imports"),
     Action.WRITE_NARRATIVE: gettext_lazy("writing narratives"),
     Action.APPROVE_NARRATIVE: gettext_lazy("approving narratives"),
+    Action.WRITE_EVALUATION: gettext_lazy("writing first evaluations"),
+    Action.APPROVE_EVALUATION: gettext_lazy("reviewing evaluations"),
     Action.EXPORT_AUDIT: gettext_lazy("exporting the audit trail"),
     Action.ADMINISTER: gettext_lazy("administering citystrat"),
     Action.ASSIGN_ACTION: gettext_lazy("assigning actions to departments"),

@@ -33,7 +33,9 @@ from typing import IO, Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from citystrat.tabular.cells import CellError, parse_date, parse_number
+from citystrat.observations.rules import parse_number
+from citystrat.review.errors import ReviewError
+from citystrat.tabular.cells import CellError, parse_date
 from citystrat.tabular.files import ImportProblem, column_letter, csv_rows, open_workbook
 
 from .identifiers import parse_company_ids, parse_participant_keys
@@ -177,7 +179,10 @@ def _dates(raw: Any) -> tuple[date, date]:
 def _count(raw: Any) -> int | None:
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return None
-    number, percent = parse_number(raw)
+    try:
+        number, percent = parse_number(raw)
+    except ReviewError as exc:
+        raise CellError(exc.message) from None
     if percent or number != number.to_integral_value():
         raise CellError(_("The number of participants must be a whole number."))
     if number < 0:

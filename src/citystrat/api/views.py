@@ -25,10 +25,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from citystrat.accounts.permissions import Action, can
-from citystrat.exchange.normalize import CellError, parse_number, period_token, resolve_period
+from citystrat.exchange.normalize import CellError, period_token, resolve_period
 from citystrat.exchange.readers import read_records
 from citystrat.exchange.services import observations_import
 from citystrat.observations.models import Observation
+from citystrat.observations.rules import parse_id
 from citystrat.observations.services import (
     observation_approve,
     observation_enter,
@@ -274,17 +275,11 @@ class ObservationListView(ApiView):
             )
         except CellError as exc:
             raise serializers.ValidationError({"period": [exc.reason]}) from None
-        try:
-            number, _percent = parse_number(data["value"])
-        except CellError as exc:
-            raise serializers.ValidationError({"value": [exc.reason]}) from None
-        if not math.isfinite(float(number)) or abs(number) > Decimal(10) ** 30:
-            raise serializers.ValidationError({"value": [_("This number is too large.")]})
         obs = observation_enter(
             actor=request.user,
             indicator=indicator,
             period=period,
-            value=number,
+            value=data["value"],
             source=data["source"],
             source_url=data.get("source_url", ""),
             note=data.get("note", ""),
@@ -296,9 +291,10 @@ class ObservationListView(ApiView):
 
 
 def _observation(view: ApiView, pk: str) -> Observation:
-    if not pk.isdigit() or len(pk) > 18:
+    number = parse_id(pk)
+    if number is None:
         raise Http404
-    obs = observations_visible(view.request.user, view.plan()).filter(pk=int(pk)).first()
+    obs = observations_visible(view.request.user, view.plan()).filter(pk=number).first()
     if obs is None:
         raise Http404
     return obs
@@ -441,7 +437,7 @@ class AssessmentListView(ApiView):
                         name: {
                             "status": str(result.status),
                             "values": {k: _json_value(v) for k, v in result.values.items()},
-                            "explanation": render_message(result.message),
+                            "explanation": render_message(result.message, indicator=indicator),
                         }
                         for name, result in item.assessment.results.items()
                     },

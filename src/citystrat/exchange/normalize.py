@@ -1,8 +1,9 @@
 """Column headers of the value import: what staff write (English, Japanese, Korean).
 
-The cell readers (periods, numbers, yes/no) live one layer down in
+The cell readers (periods, yes/no) live one layer down in
 :mod:`citystrat.tabular.cells`, shared with the activity ledger; they are
-re-exported here for the value import.
+re-exported here for the value import.  Numbers are read by the one rule
+module for values, :func:`citystrat.observations.rules.parse_number`.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from citystrat.tabular.cells import (
     CellError,
     PeriodToken,
     parse_bool,
-    parse_number,
     period_token,
     resolve_period,
     token_from_date,
@@ -25,7 +25,6 @@ __all__ = [
     "PeriodToken",
     "canonical_header",
     "parse_bool",
-    "parse_number",
     "period_token",
     "resolve_period",
     "token_from_date",

@@ -31,6 +31,7 @@ from typing import IO, Any
 
 from django.utils.translation import gettext as _
 
+from citystrat.observations.rules import NUMBER_MAX_CHARS
 from citystrat.tabular.files import ImportProblem, column_letter, csv_rows, open_workbook
 
 from .normalize import CellError, PeriodToken, canonical_header, period_token, token_from_date
@@ -348,9 +349,21 @@ def _xlsx_records(stream: IO[bytes], *, file: str) -> Iterator[Record | ImportPr
 # --- JSON and data packages ---------------------------------------------------------------
 
 
+def _json_number(text: str) -> Decimal | str:
+    """A JSON number as an exact Decimal; an overlong one stays text, for a located refusal.
+
+    (Python's ``int()`` refuses more than 4,300 digits with a ValueError.)
+    """
+    return text if len(text) > NUMBER_MAX_CHARS else Decimal(text)
+
+
+def _json_int(text: str) -> int | str:
+    return text if len(text) > NUMBER_MAX_CHARS else int(text)
+
+
 def _json_records(data: bytes, *, file: str) -> Iterator[Record | ImportProblem]:
     try:
-        doc = json.loads(data.decode("utf-8-sig"), parse_float=Decimal)
+        doc = json.loads(data.decode("utf-8-sig"), parse_float=_json_number, parse_int=_json_int)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         yield ImportProblem(
             file, None, None, _("This is not valid JSON (%(error)s).") % {"error": str(exc)[:120]}

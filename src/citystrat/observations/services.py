@@ -18,28 +18,23 @@ import uuid
 import zipfile
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from citystrat.accounts.permissions import Action, Actor, require, signed_in
 from citystrat.audit.services import audit_record
-from citystrat.periods import Period, PeriodKind
+from citystrat.periods import Period
 from citystrat.plans import cache as plan_cache
 from citystrat.plans.models import (
-    VALUE_DECIMAL_PLACES,
-    VALUE_MAX_DIGITS,
     Indicator,
     Target,
     TargetRevision,
-    ValueKind,
 )
 from citystrat.review.errors import ReviewError
 from citystrat.review.services import (
@@ -51,6 +46,7 @@ from citystrat.review.services import (
     review_withdraw,
 )
 
+from . import rules
 from .models import EvidenceFile, Observation
 
 __all__ = [
@@ -82,11 +78,11 @@ def _origin(channel: str) -> str:
     }.get(channel, Observation.Origin.ENTRY)
 
 
-# --- validation -----------------------------------------------------------------------
+# --- validation (the rules are in .rules; here is what they need from the database) ------
 
 
-def _previous_value(indicator: Indicator, period: Period) -> tuple[Decimal, str] | None:
-    """The latest approved value before ``period`` (or the baseline) and its period label."""
+def _approved_before(indicator: Indicator, period: Period) -> rules.Previous | None:
+    """The latest approved value of ``indicator`` before ``period``."""
     previous = (
         Observation.objects.filter(
             indicator=indicator,
@@ -96,91 +92,33 @@ def _previous_value(indicator: Indicator, period: Period) -> tuple[Decimal, str]
         .order_by("-period_start")
         .first()
     )
-    if previous is not None:
-        return previous.value, previous.period_label
-    base = indicator.baseline_period
-    if indicator.baseline_value is not None and base is not None and base.start < period.start:
-        return indicator.baseline_value, base.label
-    return None
-
-
-def _plain(number: Decimal) -> str:
-    return f"{number.normalize():f}"
+    if previous is None:
+        return None
+    return rules.Previous(previous.value, previous.period_label, previous.period_start)
 
 
 def validate_value(
     *, indicator: Indicator, value: Any, period: Period | None = None, explanation: str = ""
 ) -> Decimal:
-    """Check a value for ``indicator``; return it as an exact Decimal or raise.
+    """Check a value for ``indicator`` (:mod:`.rules`); return it as an exact Decimal or raise.
 
-    Percentages lie within 0 and the indicator's limit (100 unless set);
-    counts are whole and not negative; a cumulative count lower than the
-    previous approved one is refused unless ``explanation`` says why.
+    With ``period``, a cumulative count lower than the previous value (the
+    latest approved one or the baseline) is refused unless ``explanation``
+    says why.
     """
-    try:
-        number = value if isinstance(value, Decimal) else Decimal(str(value).strip())
-    except (InvalidOperation, ValueError):
-        raise ReviewError(_("Enter a number."), "value") from None
-    if not number.is_finite():
-        raise ReviewError(_("Enter a number."), "value")
-    exponent = number.as_tuple().exponent
-    if isinstance(exponent, int) and -exponent > VALUE_DECIMAL_PLACES:
-        raise ReviewError(
-            _("Use at most %(places)d decimal places.") % {"places": VALUE_DECIMAL_PLACES},
-            "value",
+    number, percent = rules.parse_number(value)
+    value_rules = rules.ValueRules.of(indicator)
+    previous = (
+        rules.previous_value(value_rules, period, _approved_before(indicator, period))
+        if period is not None
+        else None
+    )
+    rules.raise_problems(
+        rules.check_value(
+            value_rules, number, percent=percent, previous=previous, explanation=explanation
         )
-    if abs(number) >= Decimal(10) ** (VALUE_MAX_DIGITS - VALUE_DECIMAL_PLACES):
-        raise ReviewError(_("This number is too large."), "value")
-    kind = indicator.value_kind
-    if kind == ValueKind.PERCENTAGE:
-        limit = indicator.limit if indicator.limit is not None else Decimal(100)
-        if number < 0 or number > limit:
-            raise ReviewError(
-                _("A percentage must be between 0 and %(limit)s.") % {"limit": _plain(limit)},
-                "value",
-            )
-    if kind in (ValueKind.COUNT_PER_PERIOD, ValueKind.CUMULATIVE_COUNT):
-        if number != number.to_integral_value():
-            raise ReviewError(_("A count must be a whole number."), "value")
-        if number < 0:
-            raise ReviewError(_("A count cannot be negative."), "value")
-    if kind == ValueKind.CUMULATIVE_COUNT and period is not None and not explanation.strip():
-        previous = _previous_value(indicator, period)
-        if previous is not None and number < previous[0]:
-            raise ReviewError(
-                _(
-                    "A cumulative count cannot be lower than the previous value "
-                    "%(previous)s (%(period)s) unless you explain why."
-                )
-                % {"previous": _plain(previous[0]), "period": previous[1]},
-                "explanation",
-            )
+    )
     return number
-
-
-def _validate_period(indicator: Indicator, period: Period) -> None:
-    if period.kind != PeriodKind(indicator.period_kind):
-        raise ReviewError(
-            _("This indicator is reported by %(kind)s.")
-            % {"kind": indicator.get_period_kind_display()},
-            "period",
-        )
-    if period.start > timezone.localdate():
-        raise ReviewError(
-            _("The period %(period)s has not started yet.") % {"period": period.label}, "period"
-        )
-
-
-def _validate_text(source: str, source_url: str) -> None:
-    if not source.strip():
-        raise ReviewError(_("Name the source of this value."), "source")
-    if source_url:
-        try:
-            URLValidator(schemes=["http", "https"])(source_url)
-        except ValidationError:
-            raise ReviewError(
-                _("Enter a web address starting with http:// or https://."), "source_url"
-            ) from None
 
 
 # --- the workflow ---------------------------------------------------------------------
@@ -191,7 +129,7 @@ def observation_save_draft(
     actor: Actor,
     indicator: Indicator,
     period: Period,
-    value: Decimal,
+    value: Decimal | str,
     source: str,
     source_url: str = "",
     note: str = "",
@@ -208,19 +146,28 @@ def observation_save_draft(
     correction is approved.
     """
     require(actor, Action.ENTER, indicator)
-    _validate_period(indicator, period)
-    number = validate_value(
-        indicator=indicator, value=value, period=period, explanation=explanation
+    number, percent = rules.parse_number(value)
+    texts, problems = rules.check_entry(
+        rules.ValueRules.of(indicator),
+        period=period,
+        number=number,
+        percent=percent,
+        source=source,
+        source_url=source_url,
+        note=note,
+        explanation=explanation,
+        approved_before=_approved_before(indicator, period),
+        today=timezone.localdate(),
     )
-    _validate_text(source, source_url)
+    rules.raise_problems(problems)
     lang = _language(actor)
     fields: dict[str, Any] = {
         "value": number,
-        "source": {lang: source.strip()},
-        "source_url": source_url.strip(),
-        "note": {lang: note.strip()} if note.strip() else {},
+        "source": {lang: texts.source},
+        "source_url": texts.source_url,
+        "note": {lang: texts.note} if texts.note else {},
         "provisional": provisional,
-        "explanation": explanation.strip(),
+        "explanation": texts.explanation,
     }
     with transaction.atomic():
         if observation is not None:
@@ -264,7 +211,7 @@ def observation_enter(
     actor: Actor,
     indicator: Indicator,
     period: Period,
-    value: Decimal,
+    value: Decimal | str,
     source: str,
     source_url: str = "",
     note: str = "",
@@ -319,8 +266,8 @@ def observation_enter(
 
 
 def _changed() -> None:
-    """Any move that changes what a report with pending values shows invalidates cached figures."""
-    transaction.on_commit(plan_cache.bump)
+    """A move that changes what a report with pending values shows invalidates draft figures."""
+    transaction.on_commit(plan_cache.bump_pending)
 
 
 def observation_submit(
@@ -364,7 +311,7 @@ def observation_approve(
             channel=channel,
             four_eyes_exception=four_eyes_exception,
         )
-        _changed()
+        transaction.on_commit(plan_cache.bump)
     return current
 
 

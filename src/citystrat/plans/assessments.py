@@ -12,14 +12,12 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import Decimal
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from django.utils import formats
 from django.utils.translation import gettext
 
-from citystrat import progress
+from citystrat import present, progress
 from citystrat.progress import Assessment, MethodResult, Series
 
 from . import cache as plan_cache
@@ -148,7 +146,9 @@ def indicator_assessments(
     draft reports), which lets submitted values stand in for approved ones.
     """
     as_of = as_of or plan_today(plan)
-    key = f"citystrat:assess:{plan.pk}:{as_of}:{int(include_pending)}:{plan_cache.version()}"
+    # Drafts see submitted values: their key changes with every submission and withdrawal.
+    content = plan_cache.pending_version() if include_pending else plan_cache.version()
+    key = f"citystrat:assess:{plan.pk}:{as_of}:{int(include_pending)}:{content}"
     cached = _memo.get(key)
     if cached is not None:
         return cached
@@ -221,24 +221,24 @@ def plan_rollup(
     return PlanRollup(method=method, plan=root.summary, policies=policies, measures=measures_out)
 
 
-def _fmt_number(value: float) -> str:
-    if float(value).is_integer() and abs(value) < 1e15:
-        return formats.number_format(int(value), use_l10n=True, force_grouping=True)
-    places = 0 if abs(value) >= 100 else (2 if abs(value) >= 1 else 3)
-    return formats.number_format(
-        Decimal(str(round(value, places))), decimal_pos=places, use_l10n=True, force_grouping=True
+def render_message(
+    message: progress.Message,
+    translate: Callable[[str], str] = gettext,
+    decimals: int | None = None,
+    *,
+    indicator: Indicator | None = None,
+    era: bool = False,
+) -> str:
+    """An engine explanation in the active language (see :func:`citystrat.present.explain`).
+
+    With ``indicator``, its values use the indicator's decimals and its periods its kind.
+    """
+    if indicator is not None:
+        decimals = indicator.decimals if decimals is None else decimals
+    return present.explain(
+        message,
+        decimals,
+        translate,
+        period_kind=indicator.period_kind if indicator is not None else None,
+        era=era,
     )
-
-
-def _fmt_percent(value: float) -> str:
-    return (
-        formats.number_format(
-            Decimal(str(round(value * 100, 1))), decimal_pos=1, use_l10n=True, force_grouping=True
-        )
-        + "%"
-    )
-
-
-def render_message(message: progress.Message, translate: Callable[[str], str] = gettext) -> str:
-    """An engine explanation in the active language, numbers localised."""
-    return message.render(translate=translate, fmt_number=_fmt_number, fmt_percent=_fmt_percent)

@@ -49,6 +49,8 @@ def plan_document(plan: Plan) -> dict[str, Any]:
         "default_method": plan.default_method,
         "grading_scale": plan.grading_scale,
     }
+    if plan.four_eyes_exceptions:
+        meta["review"] = {"four_eyes_exceptions": list(plan.four_eyes_exceptions)}
     _put(meta, "source", plan.source)
 
     doc: dict[str, Any] = {"format": FORMAT, "plan": meta}
@@ -81,6 +83,10 @@ def plan_document(plan: Plan) -> dict[str, Any]:
         for m in p.measures.all():
             mea: dict[str, Any] = {"code": m.code, "title": m.title}
             _put(mea, "current_state", m.current_state)
+            purpose = {
+                k: v for k, v in (("target", m.purpose_target), ("intent", m.purpose_intent)) if v
+            }
+            _put(mea, "purpose", purpose)
             directions = []
             for direction in m.directions.all():
                 dd: dict[str, Any] = {"title": direction.title}

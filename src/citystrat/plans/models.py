@@ -104,6 +104,8 @@ class Plan(TextMixin, models.Model):
     fy_start_month = models.PositiveSmallIntegerField(default=4)
     default_method = models.CharField(max_length=32, default="achievement")
     grading_scale = models.CharField(max_length=32, default="cabinet-secretariat")
+    # Named exceptions to four eyes the plan allows (e.g. "statistics_import").
+    four_eyes_exceptions = models.JSONField(default=list, blank=True)
     loaded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -221,6 +223,9 @@ class Measure(TextMixin, models.Model):
     code = models.CharField(max_length=32)
     title = models.JSONField()
     current_state = models.JSONField(default=list, blank=True)
+    # 対象・意図: whom or what the measure acts on, and what it means to change (plan file).
+    purpose_target = models.JSONField(default=dict, blank=True)
+    purpose_intent = models.JSONField(default=dict, blank=True)
     order = models.PositiveIntegerField(default=0)
 
     class Meta:

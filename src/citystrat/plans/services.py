@@ -152,6 +152,7 @@ def _build(doc: dict[str, Any]) -> Plan:
         fy_start_month=fy,
         default_method=assessment.get("default_method", "achievement"),
         grading_scale=assessment.get("grading_scale", "cabinet-secretariat"),
+        four_eyes_exceptions=list(meta.get("review", {}).get("four_eyes_exceptions", [])),
     )
     for order, item in enumerate(meta.get("milestones", [])):
         label = str(item["period"])
@@ -196,6 +197,8 @@ def _build(doc: dict[str, Any]) -> Plan:
                 code=str(m["code"]),
                 title=m["title"],
                 current_state=m.get("current_state", []),
+                purpose_target=(m.get("purpose") or {}).get("target", {}),
+                purpose_intent=(m.get("purpose") or {}).get("intent", {}),
                 order=measure_order,
             )
             measure_order += 1
@@ -364,7 +367,7 @@ EDITABLE_TEXT: dict[type[models.Model], frozenset[str]] = {
         {"title", "vision", "position", "background", "target_image", "purposes", "coordination"}
     ),
     Policy: frozenset({"title", "description"}),
-    Measure: frozenset({"title", "current_state"}),
+    Measure: frozenset({"title", "current_state", "purpose_target", "purpose_intent"}),
     PromotionDirection: frozenset({"title"}),
     KeyAction: frozenset({"text"}),
     Project: frozenset({"title", "description"}),

@@ -42,18 +42,17 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import Decimal
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.utils import formats, timezone, translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from citystrat import charts, progress
+from citystrat import charts, present, progress
 from citystrat.i18n import Picked, pick
-from citystrat.periods import Period, PeriodKind
+from citystrat.periods import Period
 from citystrat.plans.assessments import (
     IndicatorAssessment,
     indicator_assessments,
@@ -65,6 +64,7 @@ from citystrat.plans.selectors import plan_with_tree
 
 from .models import Narrative
 from .selectors import narratives_for_report, report_period
+from .sheet import Sheet, build_sheets
 
 __all__ = [
     "MOVERS",
@@ -108,53 +108,14 @@ class ReportOptions:
 
 
 def period_text(period: Period) -> str:
-    """A period in the active language: 2024年度 / 2024 회계연도 / FY2024."""
-    year = str(period.year)
-    if period.kind is PeriodKind.FISCAL_YEAR:
-        return _("FY%(year)s") % {"year": year}
-    if period.kind is PeriodKind.CALENDAR_YEAR:
-        return pgettext("calendar year", "%(year)s") % {"year": year}
-    if period.kind is PeriodKind.SURVEY_ROUND:
-        if period.start.month == 1 and period.end.month == 12:
-            return pgettext("survey round", "%(year)s survey") % {"year": year}
-        return pgettext("survey round", "%(year)s-%(month)s survey") % {
-            "year": year,
-            "month": f"{period.start.month:02d}",
-        }
-    return formats.date_format(period.end, "DATE_FORMAT")
+    """A period in the active language; Japanese reports add the era: 令和6年度（2024年度）."""
+    return present.period_text(period, era=True)
 
 
-def number(value: float | Decimal | None, decimals: int = 0) -> str:
-    """A localised number with grouping; '–' when unknown."""
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return "–"
-    d = Decimal(str(value)).quantize(Decimal(1).scaleb(-decimals))
-    return formats.number_format(d, decimal_pos=decimals, use_l10n=True, force_grouping=True)
-
-
-def percent(fraction: float | None, decimals: int = 1) -> str:
-    if fraction is None or not math.isfinite(fraction):
-        return "–"
-    return _("%(value)s%%") % {"value": number(fraction * 100, decimals)}
-
-
-def status_label(cls: str) -> str:
-    return {
-        progress.ACHIEVED: _("Achieved"),
-        progress.ON_TRACK: _("On track"),
-        progress.OFF_TRACK: _("Behind"),
-        progress.NOT_AVAILABLE: _("No data yet"),
-    }[cls]
-
-
-def forecast_label(status: str) -> str:
-    return {
-        "likely": _("likely"),
-        "possible": _("about as likely as not"),
-        "unlikely": _("unlikely"),
-        "target_achieved": _("target met"),
-        "not_available": _("not available"),
-    }.get(status, status)
+number = present.number
+percent = present.percent
+status_label = present.class_word
+forecast_label = present.forecast_word
 
 
 @dataclass(frozen=True)
@@ -163,6 +124,7 @@ class ValueCell:
     value: str
     pending: bool = False
     provisional: bool = False
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -219,6 +181,7 @@ class IndicatorRow:
     data_source: Picked
     headline: bool
     chart_svg: str = ""
+    chart_alt: str = ""
     assessment: IndicatorAssessment | None = None
     timeline: list[TimelineCell] = field(default_factory=list)
 
@@ -239,10 +202,7 @@ class Mover:
 
     @property
     def change_text(self) -> str:
-        points = number(abs(self.change) * 100, 1)
-        if self.change >= 0:
-            return _("+%(points)s points") % {"points": points}
-        return _("−%(points)s points") % {"points": points}
+        return _("%(points)s points") % {"points": present.points(self.change)}
 
     @property
     def before_text(self) -> str:
@@ -303,6 +263,7 @@ class MeasureSection:
     evaluation: Picked
     issues: Picked
     outlook: Picked
+    sheet: Sheet | None = None
 
 
 @dataclass
@@ -406,6 +367,7 @@ def _row(ia: IndicatorAssessment, lang: str, plan: Plan, with_chart: bool) -> In
             number(o.value, dec),
             pending=o.status != "approved",
             provisional=o.provisional,
+            note=pick(o.note, lang, fb).text,
         )
         for o in ia.observations
         if o.period != base_period
@@ -421,9 +383,7 @@ def _row(ia: IndicatorAssessment, lang: str, plan: Plan, with_chart: bool) -> In
                 value=number(ta.value_in_force, dec),
                 original=number(t.original_value, dec) if t.revised else None,
                 reason=t.reason or "",
-                effective_from=formats.date_format(t.effective_from, "DATE_FORMAT")
-                if t.effective_from
-                else "",
+                effective_from=present.date_text(t.effective_from) if t.effective_from else "",
                 rate=percent(rate),
                 met=bool(ach and ach.values.get("target_achieved")),
             )
@@ -472,15 +432,18 @@ def _row(ia: IndicatorAssessment, lang: str, plan: Plan, with_chart: bool) -> In
         probability=prob,
         probability_text=percent(prob, 0),
         forecast_status=forecast_label(fc.status) if fc else "–",
-        explanation=render_message(status.message),
-        forecast_explanation=render_message(fc.message) if fc else "",
+        explanation=render_message(status.message, indicator=ind, era=True),
+        forecast_explanation=render_message(fc.message, indicator=ind, era=True) if fc else "",
         sources=sources,
         data_source=pick(ind.data_source, lang, fb),
         headline=ind.headline,
         assessment=ia,
     )
-    row.timeline = _timeline(ia, row, base_period)
-    if with_chart:
+    row.timeline = _timeline(ia, row, base_period, lang, fb)
+    row.chart_alt = _chart_alt(row, ia)
+    # No chart for an indicator with nothing reported since its baseline: it
+    # would be an empty frame (its table says so).
+    if with_chart and values:
         spec = charts.indicator_spec(
             ia.series,
             lang=lang,
@@ -495,13 +458,60 @@ def _row(ia: IndicatorAssessment, lang: str, plan: Plan, with_chart: bool) -> In
     return row
 
 
+def _chart_alt(row: IndicatorRow, ia: IndicatorAssessment) -> str:
+    """What the chart shows, in words: the movement, the target and the forecast."""
+    latest = ia.latest if ia.latest and ia.latest.period != row.indicator.baseline_period else None
+    if latest is None:
+        return _(
+            "Chart of %(name)s: only the baseline (%(baseline)s, %(baseline_period)s) and the "
+            "targets; no value has been reported since."
+        ) % {
+            "name": row.name.text,
+            "baseline": row.baseline,
+            "baseline_period": row.baseline_period,
+        }
+    base = ia.indicator.baseline_value
+    change = (latest.value - base) if base is not None else None
+    if change is None or change == 0:
+        trend = _("unchanged")
+    elif change > 0:
+        trend = _("up")
+    else:
+        trend = _("down")
+    text = _(
+        "Chart of %(name)s: %(trend)s from %(baseline)s (%(baseline_period)s) to %(latest)s "
+        "(%(latest_period)s); the target is %(target)s for %(target_period)s; status: %(status)s."
+    ) % {
+        "name": row.name.text,
+        "trend": trend,
+        "baseline": row.baseline,
+        "baseline_period": row.baseline_period,
+        "latest": row.latest,
+        "latest_period": row.latest_period,
+        "target": row.current_target,
+        "target_period": row.current_target_period,
+        "status": row.status_text,
+    }
+    if row.forecast != "–" and row.probability is not None:
+        text += " " + _(
+            "The forecast for %(target_period)s is %(forecast)s (80%% interval %(interval)s)."
+        ) % {
+            "target_period": row.current_target_period,
+            "forecast": row.forecast,
+            "interval": row.forecast_interval,
+        }
+    return text
+
+
 @functools.lru_cache(maxsize=256)
 def _chart_svg(spec_json: str, lang: str) -> str:
     """A chart drawn by vl-convert, kept per process: the same spec gives the same SVG."""
     return charts.render_svg(json.loads(spec_json), lang, width=620)
 
 
-def _timeline(ia: IndicatorAssessment, row: IndicatorRow, base: Period) -> list[TimelineCell]:
+def _timeline(
+    ia: IndicatorAssessment, row: IndicatorRow, base: Period, lang: str, fb: list[str]
+) -> list[TimelineCell]:
     dec = row.decimals
     items: list[tuple[tuple[date, int], TimelineCell]] = [
         ((base.start, 0), TimelineCell(row.baseline_period, row.baseline, _("Baseline")))
@@ -514,6 +524,9 @@ def _timeline(ia: IndicatorAssessment, row: IndicatorRow, base: Period) -> list[
             notes.append(_("waiting for review"))
         if o.provisional:
             notes.append(_("provisional"))
+        note = pick(o.note, lang, fb).text
+        if note:
+            notes.append(note)
         items.append(
             (
                 (o.period_start, 1),
@@ -633,9 +646,10 @@ def _out_of_reach(
 ) -> str:
     prob = fc.number("probability") if fc else None
     if prob is not None and prob < OUT_OF_REACH_PROBABILITY:
-        return _("The forecast gives a %(probability)s chance of reaching it.") % {
-            "probability": percent(prob, 0)
-        }
+        return present.fill(
+            _("The forecast gives a %(probability)s chance of reaching it."),
+            {"probability": percent(prob, 0)},
+        )
     ia = row.assessment
     assert ia is not None
     series = ia.series
@@ -709,13 +723,18 @@ def _methodology(plan: Plan) -> list[tuple[str, str]]:
             pgettext("report", "Status"),
             _(
                 "The status is the plan's default method (%(method)s) with the grading scale "
-                "%(scale)s: “On track” when the achievement rate is at least the elapsed share "
-                "of time, “Behind” when it is not, “Achieved” when the latest value meets the "
-                "target, “No data yet” when no value is known after the baseline."
+                "%(scale)s: “%(on_track)s” when the achievement rate is at least the elapsed "
+                "share of time, “%(off_track)s” when it is not, “%(achieved)s” when the latest "
+                "value meets the target, “%(not_available)s” when no value is known after the "
+                "baseline."
             )
             % {
                 "method": _method_name(plan.default_method),
                 "scale": _scale_name(plan.grading_scale),
+                "on_track": present.class_word(progress.ON_TRACK),
+                "off_track": present.class_word(progress.OFF_TRACK),
+                "achieved": present.class_word(progress.ACHIEVED),
+                "not_available": present.class_word(progress.NOT_AVAILABLE),
             },
         ),
         (
@@ -830,6 +849,20 @@ def _build(plan: Plan, options: ReportOptions) -> Report:
             )
         )
     rows = list(rows_by_id.values())
+    if options.layout is Layout.EVALUATION_SHEET:
+        sheets = build_sheets(
+            tree,
+            lang=lang,
+            kind=options.kind.value,
+            period=period,
+            include_pending=options.include_pending,
+            rows_by_measure={m.measure.pk: m.rows for p in policies for m in p.measures},
+            number=number,
+            period_text=period_text,
+        )
+        for p in policies:
+            for m in p.measures:
+                m.sheet = sheets.get(m.measure.pk)
     revisions = [
         RevisionRow(
             row=r,
@@ -859,20 +892,16 @@ def _build(plan: Plan, options: ReportOptions) -> Report:
         title=kind_title,
         plan_title=tree.tr("title", lang),
         vision=tree.tr("vision", lang),
-        plan_period_text=_("%(start)s – %(end)s")
-        % {
-            "start": formats.date_format(tree.period_start, "DATE_FORMAT"),
-            "end": formats.date_format(tree.period_end, "DATE_FORMAT"),
-        },
+        plan_period_text=present.date_range_text(tree.period_start, tree.period_end),
         milestone=milestone.tr("title", lang) if milestone else None,
         milestone_period=period_text(milestone.period) if milestone else "",
         period=period,
         period_text=period_text(period),
-        as_of_text=formats.date_format(options.as_of, "DATE_FORMAT"),
+        as_of_text=present.date_text(options.as_of),
         previous_as_of=previous_as_of,
-        previous_as_of_text=formats.date_format(previous_as_of, "DATE_FORMAT"),
+        previous_as_of_text=present.date_text(previous_as_of),
         generated_at=now,
-        generated_text=formats.date_format(now, "DATETIME_FORMAT"),
+        generated_text=present.datetime_text(now),
         draft=draft,
         sample=bool(getattr(settings, "CITYSTRAT_SAMPLE_DATA", False)),
         data_status=(

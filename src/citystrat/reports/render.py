@@ -7,8 +7,10 @@ subsets.  XLSX is written by :mod:`citystrat.reports.xlsx`.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from enum import StrEnum
+from typing import Any
 
 from django.template.loader import render_to_string
 from django.utils import translation
@@ -37,11 +39,54 @@ class ReportError(ValueError):
     """A report that cannot be made as asked (unknown language, bad option...)."""
 
 
+# A run of text with a Hangul syllable in it, up to the next space or tag.
+_KOREAN_WORD = re.compile(r"[^\s<>]*[\uac00-\ud7a3][^\s<>]*")
+_TEXT = re.compile(r">([^<]+)<")
+
+
+def keep_korean_words(html: str) -> str:
+    """Wrap every Korean word in ``<span class="kw">`` so lines break between words only.
+
+    CSS ``word-break: keep-all`` does this in browsers; WeasyPrint does not
+    support it and would break a Korean line inside a word.
+    """
+
+    def words(match: re.Match[str]) -> str:
+        text = match.group(1)
+        if not any("\uac00" <= ch <= "\ud7a3" for ch in text):
+            return match.group(0)
+        return ">" + _KOREAN_WORD.sub(lambda w: f'<span class="kw">{w.group(0)}</span>', text) + "<"
+
+    head, sep, body = html.partition("<body")
+    return head + sep + _TEXT.sub(words, body) if sep else html
+
+
 def render_html(report: Report) -> str:
     with translation.override(report.lang):
-        return render_to_string(
+        html = render_to_string(
             "reports/report.html", {"report": report, "layout": report.options.layout.value}
         )
+    return keep_korean_words(html) if report.lang == "ko" else html
+
+
+def _header_scopes(document: Any, pdf: Any) -> None:
+    """Give every table header cell of the tagged PDF its Scope (Column or Row).
+
+    WeasyPrint tags ``th`` as TH without the Scope attribute that PDF/UA
+    checkers and screen readers use: a header in a table's head row heads its
+    column; any other heads its row.
+    """
+    by_ref = {obj.reference: obj for obj in pdf.objects if hasattr(obj, "reference")}
+    for obj in pdf.objects:
+        if not isinstance(obj, dict) or obj.get("S") != "/TH":
+            continue
+        row = by_ref.get(obj.get("P"))
+        group = by_ref.get(row.get("P")) if isinstance(row, dict) else None
+        in_head = isinstance(group, dict) and group.get("S") == "/THead"
+        attributes = obj.get("A")
+        if not isinstance(attributes, dict):
+            attributes = obj["A"] = type(obj)({"O": "/Table"})
+        attributes["Scope"] = "/Column" if in_head else "/Row"
 
 
 def render_pdf(report: Report) -> bytes:
@@ -50,7 +95,9 @@ def render_pdf(report: Report) -> bytes:
     html = render_html(report)
     # PDF/UA-1: a tagged PDF (headings, tables, reading order, the document's
     # language and title) that screen readers can follow; it costs about 4 %.
-    pdf = HTML(string=html, base_url=None).write_pdf(pdf_variant="pdf/ua-1")
+    pdf = HTML(string=html, base_url=None).write_pdf(
+        pdf_variant="pdf/ua-1", finisher=_header_scopes
+    )
     assert pdf is not None
     return bytes(pdf)
 

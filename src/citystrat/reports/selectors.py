@@ -15,13 +15,18 @@ __all__ = ["narrative_list", "narratives_for_report", "report_period"]
 
 
 def report_period(plan: Plan, as_of: date) -> Period:
-    """The fiscal year of the plan that contains ``as_of``: the period a report covers.
+    """The period a report covers: the plan's last fiscal year that has ended by ``as_of``.
 
-    Narratives are written per measure and per this period.
+    A report as of 31 March 2025 or 30 June 2025 covers FY2024 (April 2024 –
+    March 2025): the year a city reports on after it closes.  Narratives are
+    written per measure and per this period.
     """
     fy = plan.fy_start_month
     year = as_of.year if as_of.month >= fy else as_of.year - 1
-    return parse_period(f"FY{year}", PeriodKind.FISCAL_YEAR, fy_start_month=fy)
+    period = parse_period(f"FY{year}", PeriodKind.FISCAL_YEAR, fy_start_month=fy)
+    if period.end > as_of:
+        period = parse_period(f"FY{year - 1}", PeriodKind.FISCAL_YEAR, fy_start_month=fy)
+    return period
 
 
 def narratives_for_report(

@@ -225,12 +225,17 @@ def _indicator_cells(ws: Worksheet, row: int, r: IndicatorRow, *, short: bool) -
         current = next((t for t in a.targets if t.index == idx), a.targets[-1])
     name = f"{r.code} {r.name.text}" + (f" ({r.unit})" if r.unit else "")
     ws.cell(row=row, column=1, value=name).alignment = WRAP
+    base = float(ind.baseline_value) if ind.baseline_value is not None else None
+    target = float(current.value_in_force) if current else None
+    last = float(latest.value) if latest else None
+    formula = _rate_is_the_formula(r, base, target, last)
     if short:
+        rate: Any = rate_formula(f"B{row}", f"D{row}", f"C{row}") if formula else _finite(r.rate)
         cells = [
-            (2, float(ind.baseline_value) if ind.baseline_value is not None else None, fmt),
-            (3, float(latest.value) if latest else None, fmt),
-            (4, current.value_in_force if current else None, fmt),
-            (5, _finite(r.rate), PCT),
+            (2, base, fmt),
+            (3, last, fmt),
+            (4, target, fmt),
+            (5, rate, PCT),
         ]
         for col, value, number_format in cells:
             c = ws.cell(row=row, column=col, value=value)
@@ -256,7 +261,7 @@ def _indicator_cells(ws: Worksheet, row: int, r: IndicatorRow, *, short: bool) -
         (6, float(latest.value) if latest else None, fmt),
         (7, r.current_target_period if current else None, None),
         (8, current.value_in_force if current else None, fmt),
-        (9, _finite(r.rate), PCT),
+        (9, rate_formula(f"D{row}", f"H{row}", f"F{row}") if formula else _finite(r.rate), PCT),
         (10, r.status_text, None),
         (11, r.grade or None, None),
         (12, _finite(fc.number("forecast")) if fc else None, fmt),
@@ -380,56 +385,111 @@ def _narratives(wb: Workbook, report: Report) -> None:
 
 
 def _field(ws: Worksheet, at: int, label: str, value: str, height: float = 30) -> None:
-    """A labelled row of the evaluation sheet: label in column A, text across B:G."""
+    """A labelled row of the evaluation sheet: label in column A, text across B:H."""
     ws.cell(row=at, column=1, value=label).font = BOLD
     ws.cell(row=at, column=1).fill = HEADER_FILL
-    ws.merge_cells(start_row=at, start_column=2, end_row=at, end_column=7)
+    ws.cell(row=at, column=1).alignment = WRAP
+    ws.merge_cells(start_row=at, start_column=2, end_row=at, end_column=8)
     ws.cell(row=at, column=2, value=value).alignment = WRAP
     ws.row_dimensions[at].height = height
-    for col in range(1, 8):
+    for col in range(1, 9):
         ws.cell(row=at, column=col).border = BOX
 
 
+def rate_formula(baseline: str, target: str, latest: str) -> str:
+    """The achievement rate as an Excel formula: (latest − baseline) ÷ (target − baseline)."""
+    return (
+        f'=IF(OR({latest}="",{target}="",{baseline}="",{target}={baseline}),"",'
+        f"({latest}-{baseline})/({target}-{baseline}))"
+    )
+
+
+def _rate_is_the_formula(
+    r: IndicatorRow, base: float | None, target: float | None, latest: float | None
+) -> bool:
+    """True when the engine's rate is exactly the plain formula (so Excel recomputes the same)."""
+    if r.rate is None or base is None or target is None or latest is None or target == base:
+        return False
+    return math.isclose(r.rate, (latest - base) / (target - base), rel_tol=1e-9, abs_tol=1e-12)
+
+
+def _table(ws: Worksheet, row: int, title: str, labels: list[str]) -> int:
+    ws.cell(row=row, column=1, value=title).font = H2_FONT
+    _header(ws, row + 1, labels)
+    return row + 2
+
+
 def _sheets(wb: Workbook, report: Report) -> None:
-    """One 施策評価シート per measure."""
+    """One 施策評価シート per measure, with the achievement rates as formulas."""
     for p in report.policies:
         for m in p.measures:
+            s = m.sheet
             ws = wb.create_sheet(_sheet_name(_("Measure %(n)s") % {"n": m.number}))
-            _setup(ws, report, [18, 40, 14, 14, 14, 12, 14])
+            _setup(ws, report, [34, 14, 14, 14, 11, 14, 12, 12])
             ws.page_setup.orientation = "portrait"  # one A4 sheet per measure, as on paper
-            ws.page_setup.fitToHeight = 1
-            ws.merge_cells("A1:G1")
-            ws["A1"] = pgettext("evaluation sheet", "Measure evaluation sheet")
+            ws.page_setup.fitToHeight = 0
+            ws.merge_cells("A1:H1")
+            title = pgettext("evaluation sheet", "Measure evaluation sheet")
+            ws["A1"] = f"{title} — {s.evaluation_period}" if s else title
             ws["A1"].font = TITLE_FONT
             ws["A1"].alignment = Alignment(horizontal="center")
             row = _marks(ws, report, 2)
+            policy = _("Basic policy %(code)s") % {"code": p.policy.code}
+            _field(
+                ws, row, pgettext("evaluation sheet", "Basic policy"), f"{policy}: {p.title.text}"
+            )
+            row += 1
+            measure = _("Measure %(n)s") % {"n": m.number}
+            _field(ws, row, pgettext("evaluation sheet", "Measure"), f"{measure}: {m.title.text}")
+            row += 1
+            if s is None:
+                continue
+            _field(
+                ws,
+                row,
+                pgettext("evaluation sheet", "Lead department"),
+                "、".join(s.lead_departments) or "–",
+            )
+            row += 1
+            _field(
+                ws,
+                row,
+                pgettext("evaluation sheet", "Cooperating departments"),
+                "、".join(s.cooperating_departments) or "–",
+            )
+            row += 1
+            purpose = "\n".join(
+                f"{label}: {text.text}"
+                for label, text in (
+                    (pgettext("purpose", "Target"), s.purpose_target),
+                    (pgettext("purpose", "Intent"), s.purpose_intent),
+                )
+                if text.text
+            ) or _("The plan file gives no target and intent for this measure.")
+            _field(
+                ws,
+                row,
+                pgettext("evaluation sheet", "Purpose: target and intent"),
+                purpose,
+                height=36,
+            )
+            row += 2
 
-            _field(
+            row = _table(
                 ws,
                 row,
-                pgettext("evaluation sheet", "Measure"),
-                _("Measure %(n)s") % {"n": m.number} + ": " + m.title.text,
+                pgettext("evaluation sheet", "Outcome indicators"),
+                [
+                    pgettext("evaluation sheet", "Indicator"),
+                    pgettext("evaluation sheet", "Baseline"),
+                    pgettext("evaluation sheet", "Target"),
+                    pgettext("evaluation sheet", "Actual"),
+                    pgettext("evaluation sheet", "Achievement"),
+                    pgettext("evaluation sheet", "Status"),
+                    pgettext("evaluation sheet", "Target period"),
+                    pgettext("evaluation sheet", "Latest period"),
+                ],
             )
-            row += 1
-            _field(
-                ws,
-                row,
-                pgettext("evaluation sheet", "Purpose"),
-                "\n".join(t.text for t, _a in m.directions),
-                height=15 * max(1, len(m.directions)) + 6,
-            )
-            row += 1
-            labels = [
-                pgettext("evaluation sheet", "Indicators"),
-                pgettext("evaluation sheet", "Indicator"),
-                pgettext("evaluation sheet", "Baseline"),
-                pgettext("evaluation sheet", "Target"),
-                pgettext("evaluation sheet", "Actual"),
-                pgettext("evaluation sheet", "Achievement"),
-                pgettext("evaluation sheet", "Status"),
-            ]
-            _header(ws, row, labels)
-            row += 1
             for r in m.rows:
                 ia = r.assessment
                 assert ia is not None
@@ -444,39 +504,238 @@ def _sheets(wb: Workbook, report: Report) -> None:
                 if a.targets:
                     idx = a.current_target if a.current_target is not None else a.targets[-1].index
                     current = next((t for t in a.targets if t.index == idx), a.targets[-1])
-                ws.cell(row=row, column=1, value=r.code)
-                ws.cell(row=row, column=2, value=r.name.text + (f" ({r.unit})" if r.unit else ""))
+                base = (
+                    float(r.indicator.baseline_value)
+                    if r.indicator.baseline_value is not None
+                    else None
+                )
+                target = float(current.value_in_force) if current else None
+                last = float(latest.value) if latest else None
                 ws.cell(
-                    row=row, column=3, value=float(r.indicator.baseline_value or 0)
-                ).number_format = fmt
-                ws.cell(
-                    row=row, column=4, value=current.value_in_force if current else None
-                ).number_format = fmt
-                ws.cell(
-                    row=row, column=5, value=float(latest.value) if latest else None
-                ).number_format = fmt
-                ws.cell(row=row, column=6, value=_finite(r.rate)).number_format = PCT
+                    row=row,
+                    column=1,
+                    value=f"{r.code} {r.name.text}" + (f" ({r.unit})" if r.unit else ""),
+                ).alignment = WRAP
+                for col, value in ((2, base), (3, target), (4, last)):
+                    ws.cell(row=row, column=col, value=value).number_format = fmt
+                rate_cell = ws.cell(row=row, column=5)
+                if _rate_is_the_formula(r, base, target, last):
+                    rate_cell.value = rate_formula(f"B{row}", f"C{row}", f"D{row}")
+                else:
+                    rate_cell.value = _finite(r.rate)
+                rate_cell.number_format = PCT
                 c = ws.cell(
-                    row=row, column=7, value=r.status_text + (f" ({r.grade})" if r.grade else "")
+                    row=row, column=6, value=r.status_text + (f" ({r.grade})" if r.grade else "")
                 )
                 c.fill = STATUS_FILLS[r.status_class]
-                _box(ws, row, 7)
+                ws.cell(row=row, column=7, value=r.current_target_period)
+                ws.cell(row=row, column=8, value=r.latest_period if latest else None)
+                _box(ws, row, 8)
                 row += 1
-            counts = _("Indicators achieved or on track: %(good)s of %(total)s") % {
-                "good": m.counts.good,
-                "total": m.counts.total,
-            }
+            row += 1
+            row = _table(
+                ws,
+                row,
+                pgettext("evaluation sheet", "Results"),
+                [
+                    pgettext("evaluation sheet", "Indicator"),
+                    _("Period"),
+                    _("Value"),
+                    pgettext("evaluation sheet", "Notes on the values"),
+                ],
+            )
+            for r in m.rows:
+                fmt = _num_format(r.decimals)
+                ia = r.assessment
+                assert ia is not None
+                for o, v in zip(
+                    [o for o in ia.observations if o.period != r.indicator.baseline_period],
+                    r.values,
+                    strict=True,
+                ):
+                    ws.cell(row=row, column=1, value=r.code)
+                    ws.cell(row=row, column=2, value=v.period)
+                    ws.cell(row=row, column=3, value=float(o.value)).number_format = fmt
+                    notes = [
+                        text
+                        for flag, text in (
+                            (v.provisional, _("provisional")),
+                            (v.pending, _("waiting for review")),
+                            (bool(v.note), v.note),
+                        )
+                        if flag
+                    ]
+                    ws.cell(row=row, column=4, value="; ".join(notes) or None).alignment = WRAP
+                    _box(ws, row, 4)
+                    row += 1
+            row += 1
+            row = _table(
+                ws,
+                row,
+                pgettext("evaluation sheet", "Main actions"),
+                [
+                    pgettext("evaluation sheet", "Action"),
+                    pgettext("evaluation sheet", "Lead department"),
+                    pgettext("evaluation sheet", "Status"),
+                    pgettext("evaluation sheet", "What was done (approved update)"),
+                ],
+            )
+            for act in s.actions:
+                ws.cell(row=row, column=1, value=act.title.text).alignment = WRAP
+                ws.cell(row=row, column=2, value=act.lead or None).alignment = WRAP
+                ws.cell(row=row, column=3, value=act.status)
+                ws.merge_cells(start_row=row, start_column=4, end_row=row, end_column=8)
+                text = (
+                    f"{act.update_period} {act.achievements.text}".strip()
+                    if act.achievements.text
+                    else None
+                )
+                ws.cell(row=row, column=4, value=text).alignment = WRAP
+                ws.row_dimensions[row].height = 45
+                _box(ws, row, 8)
+                row += 1
+            if s.outputs:
+                row += 1
+                row = _table(
+                    ws,
+                    row,
+                    pgettext("evaluation sheet", "Output indicators"),
+                    [pgettext("evaluation sheet", "Indicator"), _("Period"), _("Value")],
+                )
+                for out in s.outputs:
+                    for period, value in out.values:
+                        ws.cell(row=row, column=1, value=f"{out.code} {out.name.text}")
+                        ws.cell(row=row, column=2, value=period)
+                        ws.cell(row=row, column=3, value=value)
+                        _box(ws, row, 3)
+                        row += 1
+            row += 1
+            row = _table(
+                ws,
+                row,
+                pgettext("evaluation sheet", "Money (yen), summed from the actions"),
+                [
+                    pgettext("evaluation sheet", "Fiscal year"),
+                    pgettext("evaluation sheet", "Budget"),
+                    pgettext("money", "Actual"),
+                ],
+            )
+            first_money = row
+            for y in s.money:
+                ws.cell(row=row, column=1, value=y.label)
+                ws.cell(
+                    row=row, column=2, value=float(y.budget) if y.budget is not None else None
+                ).number_format = "#,##0"
+                ws.cell(
+                    row=row, column=3, value=float(y.actual) if y.actual is not None else None
+                ).number_format = "#,##0"
+                _box(ws, row, 3)
+                row += 1
+            if s.money:
+                ws.cell(row=row, column=1, value=pgettext("evaluation sheet", "Total")).font = BOLD
+                for col in (2, 3):
+                    letter = get_column_letter(col)
+                    c = ws.cell(
+                        row=row, column=col, value=f"=SUM({letter}{first_money}:{letter}{row - 1})"
+                    )
+                    c.number_format = "#,##0"
+                    c.font = BOLD
+                _box(ws, row, 3)
+                row += 1
+            row += 1
+            e = s.evaluation
+            t = s.texts
+
+            def block(*parts: tuple[str, str]) -> str:
+                return "\n".join(f"【{label}】{text}" for label, text in parts if text) or "–"
+
             _field(
                 ws,
                 row,
-                pgettext("evaluation sheet", "Evaluation"),
-                counts + "\n" + m.evaluation.text,
-                height=90,
+                pgettext("evaluation sheet", "First evaluation"),
+                block(
+                    (pgettext("evaluation sheet", "Grade"), e.first_grade if e else ""),
+                    (pgettext("evaluation sheet", "What was achieved"), t["achievements"].text),
+                    (pgettext("evaluation sheet", "Issues"), t["issues"].text),
+                    (pgettext("evaluation sheet", "Way forward"), t["way_forward"].text),
+                ),
+                height=110,
             )
             row += 1
-            _field(ws, row, pgettext("evaluation sheet", "Issues"), m.issues.text, height=90)
+            _field(
+                ws,
+                row,
+                pgettext("evaluation sheet", "Second evaluation"),
+                block(
+                    (pgettext("evaluation sheet", "Grade"), e.second_grade if e else ""),
+                    (pgettext("evaluation sheet", "Evaluation"), t["second_comments"].text),
+                ),
+                height=60,
+            )
             row += 1
-            _field(ws, row, pgettext("evaluation sheet", "Way forward"), m.outlook.text, height=90)
+            overall = "–"
+            if e is not None:
+                overall = (
+                    (e.overall_grade or "–")
+                    + " ("
+                    + _("proposed by the rule: %(grade)s") % {"grade": e.proposed_grade or "–"}
+                    + ")"
+                )
+                if e.overridden:
+                    reason = pgettext(
+                        "evaluation sheet", "Reason for a grade other than the proposed one"
+                    )
+                    overall += f"\n{reason}: {e.override_reason}"
+            _field(ws, row, pgettext("evaluation sheet", "Overall grade"), overall, height=36)
+            row += 1
+            direction = (
+                block(
+                    (s.direction_label, t["direction_text"].text or " "),
+                )
+                if e and e.direction
+                else "–"
+            )
+            _field(ws, row, pgettext("evaluation sheet", "Future direction"), direction, height=45)
+            row += 1
+            previous = ""
+            if s.previous is not None:
+                previous = _("Second evaluation for %(period)s: %(grade)s") % {
+                    "period": s.previous_period,
+                    "grade": s.previous.second_grade or "–",
+                }
+                if t.get("previous_second_comments") and t["previous_second_comments"].text:
+                    previous += "\n" + t["previous_second_comments"].text
+            response = "\n".join(x for x in (previous, t["previous_response"].text) if x) or "–"
+            _field(
+                ws,
+                row,
+                pgettext("evaluation sheet", "Response to last year's evaluation"),
+                response,
+                height=60,
+            )
+            row += 1
+            opinions = (
+                "\n".join(f"{o.date} {o.body.text}: {o.text.text}" for o in s.opinions) or "–"
+            )
+            _field(ws, row, pgettext("evaluation sheet", "Committee opinions"), opinions, height=45)
+            row += 1
+            if e is not None and e.target_proposals:
+                revisions = "\n".join(
+                    f"{x['indicator']} ({x['period']}): {x['value']} — {x['reason']}"
+                    for x in e.target_proposals
+                )
+                _field(
+                    ws,
+                    row,
+                    pgettext("evaluation sheet", "Target revisions proposed"),
+                    revisions,
+                    height=45,
+                )
+                row += 1
+            notes = "\n".join(f"* {c}" for c in s.caveats) or _(
+                "No value is provisional or waiting for review."
+            )
+            _field(ws, row, pgettext("evaluation sheet", "Notes on the values"), notes, height=60)
 
 
 def _revisions(wb: Workbook, report: Report) -> None:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import activities, views
+from . import activities, evaluations, views
 
 app_name = "staff"
 urlpatterns = [
@@ -14,6 +14,12 @@ urlpatterns = [
     path("review/", views.review, name="review"),
     path("targets/<int:pk>/revise/", views.target_revise_page, name="target_revise"),
     path("evidence/<int:pk>/", views.evidence_download, name="evidence"),
+    path("evaluations/", evaluations.evaluation_index, name="evaluations"),
+    path(
+        "evaluations/<int:measure>/<str:kind>/<int:year>/",
+        evaluations.evaluation_edit,
+        name="evaluation",
+    ),
     path("activities/", activities.ledger_page, name="activities"),
     path("activities/import/", activities.ledger_import_page, name="activities_import"),
     path("activities/<int:pk>/decide/", activities.record_decide, name="activity_decide"),

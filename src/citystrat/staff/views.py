@@ -27,6 +27,7 @@ from citystrat.accounts.permissions import Action, can, require, role_of
 from citystrat.observations import selectors
 from citystrat.observations.calendar import current_round, schedule_for
 from citystrat.observations.models import EvidenceFile, Observation
+from citystrat.observations.rules import parse_id
 from citystrat.observations.services import (
     Upload,
     evidence_attach,
@@ -155,10 +156,11 @@ def indicator_entry(request: HttpRequest, pk: int) -> HttpResponse:
     lang = getattr(getattr(request.user, "profile", None), "language", "ja")
     editing: Observation | None = None
     edit_id = request.POST.get("observation") or request.GET.get("observation")
-    if edit_id and str(edit_id).isdigit():
+    edit_pk = parse_id(edit_id) if edit_id else None
+    if edit_pk is not None:
         editing = (
             Observation.objects.filter(
-                pk=int(edit_id), indicator=indicator, status__in=Observation.OPEN_STATUSES
+                pk=edit_pk, indicator=indicator, status__in=Observation.OPEN_STATUSES
             )
             .select_related("indicator__plan")
             .first()

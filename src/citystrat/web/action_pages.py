@@ -24,9 +24,9 @@ from citystrat.actions.rules import Progress
 from citystrat.plans.assessments import indicator_assessments
 from citystrat.plans.models import Department, Indicator, Measure, Plan
 from citystrat.plans.selectors import approved_observations, plan_get, plan_with_tree
+from citystrat.present.words import Badge
 
 from .pages import IndicatorView, chart_svg, indicator_view, lang, text
-from .status import Badge
 
 # Action status -> (icon, css class): an icon *and* words, never colour alone.
 ACTION_STATUS_STYLE = {

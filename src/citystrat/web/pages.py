@@ -20,7 +20,7 @@ from django.http import Http404
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from citystrat import charts, progress
+from citystrat import charts, present, progress
 from citystrat.i18n import pick
 from citystrat.observations.models import Observation
 from citystrat.plans.assessments import (
@@ -32,9 +32,8 @@ from citystrat.plans.assessments import (
 )
 from citystrat.plans.models import Indicator, Measure, Plan
 from citystrat.plans.selectors import approved_observations, plan_get, plan_with_tree
+from citystrat.present import CLASSES, Badge, badge, method_name
 from citystrat.progress import Direction, Point, Series
-
-from .status import CLASS_LABELS, METHOD_LABELS, Badge, badge
 
 RECENT_CHANGES = 6
 
@@ -102,7 +101,7 @@ def _passed_in(observations: list[Observation], target: Decimal, direction: str)
     first: str | None = None
     for obs in observations:
         met = _meets(obs.value, target, direction)
-        first = (first or obs.period.label) if met else None
+        first = (first or present.period_text(obs.period)) if met else None
     return first
 
 
@@ -151,9 +150,9 @@ def indicator_view(
                 if result is not None:
                     results.append(
                         (
-                            str(METHOD_LABELS[method]),
+                            method_name(method),
                             badge(result, labels),
-                            render_message(result.message),
+                            render_message(result.message, indicator=indicator),
                         )
                     )
         rate = None
@@ -161,7 +160,7 @@ def indicator_view(
             rate = ta.results["achievement"].number("rate")
         targets.append(
             TargetView(
-                period=target.period.label,
+                period=present.period_text(target.period),
                 value=value,
                 original=original,
                 phase=str(ta.phase) if ta else "",
@@ -219,9 +218,9 @@ def indicator_page(code: str) -> dict[str, Any]:
             if result is not None:
                 methods.append(
                     (
-                        str(METHOD_LABELS[method]),
+                        method_name(method),
                         badge(result, grade_labels(plan)),
-                        render_message(result.message),
+                        render_message(result.message, indicator=indicator),
                     )
                 )
     return {
@@ -245,7 +244,8 @@ def _class_counts(summary: progress.Summary | None) -> list[tuple[str, str, str,
     if summary is None:
         return []
     out = []
-    for cls, (icon, css, label) in CLASS_LABELS.items():
+    for cls, word in CLASSES.items():
+        icon, css, label = word.icon, word.css, word.word
         count = summary.by_class.get(cls, 0)
         if count:
             out.append((icon, css, str(label), count))
@@ -438,6 +438,6 @@ def methodology_page() -> dict[str, Any]:
         "scale": scale,
         "scale_name": _(scale.name) if scale else "",
         "bands": [(b.code, _(b.label), b.on_track) for b in scale.bands] if scale else [],
-        "default_method": str(METHOD_LABELS.get(plan.default_method, plan.default_method)),
+        "default_method": method_name(plan.default_method),
         "today": date.today(),
     }

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "axes",
+    "citystrat.present",
     "citystrat.audit",
     "citystrat.accounts",
     "citystrat.review",
@@ -79,6 +80,7 @@ INSTALLED_APPS = [
     "citystrat.observations",
     "citystrat.actions",
     "citystrat.activities",
+    "citystrat.evaluations",
     "citystrat.exchange",
     "citystrat.reports",
     "citystrat.api",
@@ -91,6 +93,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Grammar that depends on filled-in words (Korean particles, English articles), furigana.
+    "citystrat.present.middleware.FinishMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -116,6 +120,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "citystrat.web.context_processors.site",
             ],
+            # The presentation layer's filters (|num, |pct, |period, |day, ...) in every template.
+            "builtins": ["citystrat.present.templatetags.present"],
         },
     }
 ]

@@ -3,23 +3,22 @@
 ``{% tr obj "title" %}``   the field in the reader's language; a fallback is
                            wrapped in ``<span lang=xx>`` with a visible note.
 ``{% trtext value %}``     the same for a bare text object (e.g. a paragraph).
-``{{ value|num:decimals }}``  a number, localised with grouping.
+``{{ value|num:decimals }}``  a number, localised with grouping (:mod:`citystrat.present`).
 """
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from django import template
 from django.conf import settings
-from django.utils import formats
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from citystrat.i18n import pick
+from citystrat.present.templatetags.present import num
 
 register = template.Library()
 
@@ -57,17 +56,8 @@ def trtext(context: template.Context, value: dict[str, str] | None) -> SafeStrin
     return render_text(value, _fallbacks(context))
 
 
-@register.filter
-def num(value: Any, decimals: Any = None) -> str:
-    """Localised number with grouping: 342649 -> '342,649'; None -> '–'."""
-    if value is None or value == "":
-        return "–"
-    if not isinstance(value, Decimal):
-        value = Decimal(str(value))
-    places = int(decimals) if decimals not in (None, "") else None
-    if places is not None:
-        value = value.quantize(Decimal(1).scaleb(-places))
-    return formats.number_format(value, decimal_pos=places, use_l10n=True, force_grouping=True)
+# The presentation layer's number filter, also under {% load plantext %}.
+register.filter("num", num)
 
 
 @register.filter

@@ -7,22 +7,15 @@ from typing import Any
 
 from django import template
 from django.conf import settings
-from django.utils import formats
 from django.utils.translation import get_language
 
 from citystrat.i18n import pick
+from citystrat.present.templatetags.present import pct
 
 register = template.Library()
 
 
-@register.filter
-def pct(value: Any, places: int = 0) -> str:
-    """A fraction as a localised percentage: 0.213 -> '21%' ('–' when unknown)."""
-    if value is None or value == "":
-        return "–"
-    number = Decimal(str(round(float(value) * 100, int(places))))
-    text = formats.number_format(number, decimal_pos=int(places), use_l10n=True)
-    return f"{text}%"
+register.filter("pct", pct)  # the presentation layer's, also under {% load webtags %}
 
 
 @register.filter

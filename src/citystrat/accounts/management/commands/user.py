@@ -11,6 +11,7 @@ from django.utils import translation
 
 from citystrat.accounts.models import Role
 from citystrat.accounts.services import UserInputError, user_create
+from citystrat.bootstrap import add_demo_argument
 
 
 class Command(BaseCommand):
@@ -34,6 +35,7 @@ class Command(BaseCommand):
             action="store_true",
             help="create without a password (cannot sign in until one is set)",
         )
+        add_demo_argument(add)
 
     def _password(self, options: dict[str, Any]) -> str | None:
         if options["no_password"]:

@@ -7,6 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from citystrat.audit.export import audit_export_csv
+from citystrat.bootstrap import add_demo_argument
 
 
 class Command(BaseCommand):
@@ -18,6 +19,7 @@ class Command(BaseCommand):
         export.add_argument(
             "-o", "--output", metavar="FILE", help="file to write (default: stdout)"
         )
+        add_demo_argument(export)
 
     def handle(self, *args: Any, **options: Any) -> None:
         path = options.get("output")

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from citystrat.bootstrap import add_demo_argument
 from citystrat.exchange.backup import BackupError, backup_create
 
 
@@ -18,6 +19,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
+        add_demo_argument(parser)
         parser.add_argument("file", type=Path, help="the backup file to write (.zip)")
 
     def handle(self, *args: Any, **options: Any) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from citystrat.bootstrap import add_demo_argument
 from citystrat.exchange.exports import (
     FORMATS,
     export_csv,
@@ -26,6 +27,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
+        add_demo_argument(parser)
         parser.add_argument("--format", choices=FORMATS, required=True)
         parser.add_argument(
             "-o",

@@ -11,9 +11,11 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 
+from citystrat.bootstrap import add_demo_argument
 from citystrat.exchange.readers import read_records
 from citystrat.exchange.services import observations_import
 from citystrat.plans.selectors import NoPlanError, plan_get
+from citystrat.review.errors import ReviewError
 
 
 class Command(BaseCommand):
@@ -24,6 +26,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
+        add_demo_argument(parser)
         parser.add_argument("file", type=Path, help="CSV, XLSX, JSON or datapackage.json")
         parser.add_argument(
             "--dry-run", action="store_true", help="show what would change; write nothing"
@@ -65,6 +68,8 @@ class Command(BaseCommand):
             )
         except PermissionDenied as exc:
             raise CommandError(str(exc)) from None
+        except ReviewError as exc:  # four eyes: the plan allows no import-and-approve
+            raise CommandError(exc.message) from None
         except NoPlanError as exc:
             raise CommandError(str(exc)) from None
         if options["json"]:

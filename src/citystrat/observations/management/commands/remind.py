@@ -8,6 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from citystrat.bootstrap import add_demo_argument
 from citystrat.observations.reminders import send_reminders
 
 
@@ -19,6 +20,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
+        add_demo_argument(parser)
         parser.add_argument("--dry-run", action="store_true", help="send nothing, only list")
         parser.add_argument(
             "--as-of", metavar="DATE", help="the day to act as if it were (YYYY-MM-DD)"

@@ -9,10 +9,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from citystrat.observations.models import Observation
-from citystrat.plans.assessments import plan_today
-from citystrat.plans.sample import sample_observations_generate
-from citystrat.plans.selectors import plan_get
+from citystrat.bootstrap import ensure_sample
 
 
 class Command(BaseCommand):
@@ -27,21 +24,12 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if not settings.CITYSTRAT_SAMPLE_DATA:
             raise CommandError("run this through `citystrat demo` (it selects the sample database)")
-        plan = plan_get()
-        if not Observation.objects.filter(origin=Observation.Origin.SAMPLE).exists():
-            count = sample_observations_generate(
-                plan=plan, until=plan_today(plan), seed=options["seed"]
-            )
+        count = ensure_sample(seed=options["seed"], verbose=False)
+        if count:
             self.stdout.write(
                 f"SAMPLE DATA: simulated {count} values in {settings.DATABASES['default']['NAME']}"
             )
         else:
             self.stdout.write("SAMPLE DATA: the sample database is ready")
-        from citystrat.plans.extensions import sample_generators
-
-        for generate in sample_generators():
-            summary = generate(plan, plan_today(plan), options["seed"])
-            if summary:
-                self.stdout.write(f"SAMPLE DATA: {summary}")
         if not options["no_serve"]:
             call_command("serve", host=options["host"], port=options["port"])

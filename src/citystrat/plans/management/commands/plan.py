@@ -10,6 +10,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from citystrat.bootstrap import add_demo_argument
 from citystrat.plans.export import plan_document, plan_show
 from citystrat.plans.planfile import PlanFileError, dump_plan_yaml
 from citystrat.plans.selectors import NoPlanError, plan_get
@@ -35,6 +36,9 @@ class Command(BaseCommand):
         show = sub.add_parser("show", help="print the whole plan")
         show.add_argument("--json", action="store_true", help="as JSON (the only format so far)")
         show.add_argument("--plan", help="plan code (default: the first loaded plan)")
+        add_demo_argument(load)
+        add_demo_argument(export)
+        add_demo_argument(show)
 
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]

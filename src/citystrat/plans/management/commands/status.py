@@ -13,9 +13,10 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from citystrat import present
+from citystrat.bootstrap import add_demo_argument
 from citystrat.plans.assessments import indicator_assessments, plan_today, render_message
 from citystrat.plans.selectors import plan_get
-from citystrat.plans.templatetags.plantext import num
 
 
 def _width(text: str) -> int:
@@ -36,12 +37,7 @@ def _cut(text: str, width: int) -> str:
 
 
 def _status_words(status: str, status_class: str) -> str:
-    words = {
-        "achieved": _("achieved"),
-        "on_track": _("on track"),
-        "off_track": _("off track"),
-        "not_available": _("not available"),
-    }[status_class]
+    words = present.class_word(status_class)
     if status == "not_available":
         return words
     return f"{status} ({words})"
@@ -51,6 +47,7 @@ class Command(BaseCommand):
     help = "Print every indicator: baseline, latest value, targets, achievement and status."
 
     def add_arguments(self, parser: ArgumentParser) -> None:
+        add_demo_argument(parser)
         parser.add_argument("--plan", help="plan code (default: the first loaded plan)")
         parser.add_argument("--lang", help="language of names and words (default: the plan's)")
         parser.add_argument("--as-of", type=date.fromisoformat, help="YYYY-MM-DD (default: today)")
@@ -83,28 +80,36 @@ class Command(BaseCommand):
             achievement = ia.result("achievement")
             rate = achievement.number("rate") if achievement else None
             targets = ", ".join(
-                f"{num(t.value, ind.decimals)} ({t.period.label})" for t in ind.targets.all()
+                f"{present.number(t.value, ind.decimals)} ({present.period_text(t.period)})"
+                for t in ind.targets.all()
             )
             rows.append(
                 [
                     f"{ind.code} {ind.tr('name', lang).text}",
-                    f"{num(ind.baseline_value, ind.decimals)} ({base.label if base else ''})",
-                    f"{num(latest.value, ind.decimals)} ({latest.period.label})" if latest else "–",
+                    f"{present.number(ind.baseline_value, ind.decimals)}"
+                    f" ({present.period_text(base) if base else ''})",
+                    f"{present.number(latest.value, ind.decimals)}"
+                    f" ({present.period_text(latest.period)})"
+                    if latest
+                    else "–",
                     targets,
-                    f"{num(rate * 100, 1)}%" if rate is not None else "–",
+                    present.percent(rate, 1),
                     _status_words(ia.status.status, ia.status_class),
                 ]
             )
             if explain:
-                notes.append(f"{ind.code}: {render_message(ia.status.message)}")
+                notes.append(f"{ind.code}: {render_message(ia.status.message, indicator=ind)}")
         limits = [44, 22, 22, 34, 12, 30]
         rows = [[_cut(c, w) for c, w in zip(r, limits, strict=True)] for r in rows]
         widths = [max(_width(r[i]) for r in [header, *rows]) for i in range(len(header))]
         if settings.CITYSTRAT_SAMPLE_DATA:
-            self.stdout.write("SAMPLE DATA — " + _("simulated values, not official figures"))
-        self.stdout.write(f"{plan.tr('title', lang).text} — {as_of.isoformat()}")
+            self.stdout.write(
+                _("SAMPLE DATA") + " — " + _("simulated values, not official figures")
+            )
+        self.stdout.write(f"{plan.tr('title', lang).text} — {present.date_text(as_of)}")
         self.stdout.write(
-            _("Status by the plan's default method: %(method)s") % {"method": plan.default_method}
+            _("Status by the plan's default method: %(method)s")
+            % {"method": present.method_name(plan.default_method)}
         )
         line = "  ".join(_pad(h, w) for h, w in zip(header, widths, strict=True)).rstrip()
         self.stdout.write(line)

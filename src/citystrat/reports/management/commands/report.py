@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from citystrat.bootstrap import add_demo_argument
 from citystrat.plans.selectors import NoPlanError, plan_get
 from citystrat.reports.render import ReportError, make_report
 
@@ -19,6 +20,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
+        add_demo_argument(parser)
         parser.add_argument("--kind", required=True, choices=["annual", "midterm"])
         parser.add_argument(
             "--as-of", required=True, help="the assessment date, YYYY-MM-DD (e.g. 2025-03-31)"

@@ -14,6 +14,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from citystrat.bootstrap import add_demo_argument
+
 
 def _static_outdated() -> bool:
     """True when a static source file is newer than the last collectstatic."""
@@ -34,6 +36,7 @@ class Command(BaseCommand):
     help = "Serve the web app, by default on http://127.0.0.1:8000/."
 
     def add_arguments(self, parser: ArgumentParser) -> None:
+        add_demo_argument(parser)
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--workers", type=int, default=max(2, (os.cpu_count() or 1) + 1))

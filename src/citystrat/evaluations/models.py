@@ -1,0 +1,136 @@
+"""The evaluation record of a measure (施策評価) for a fiscal year or the mid-term review.
+
+One record per measure, kind (annual or mid-term) and period holds:
+
+- **一次評価** (first evaluation) by the lead department(s): a grade, what was
+  achieved, the issues, the way forward, the response to last year's second
+  evaluation (前年度評価への対応) and the 今後の方向性: a category from the plan's
+  list (:class:`EvaluationScheme`) with a text;
+- **二次評価** (second evaluation) by the coordinating division or an evaluation
+  committee: a grade and comments;
+- **総合評価** (overall grade): ``proposed_grade`` by the rule of
+  :mod:`citystrat.evaluations.grading` (``proposal`` keeps what it was made
+  from); ``overall_grade`` may differ only with an ``override_reason``;
+- the opinions of an external committee (審議会), each with its date;
+- for the mid-term review, the target revisions the department proposes, each
+  with its reason; they are applied when the record is approved.
+
+Texts are text objects (language -> text), like plan content.  The record
+goes through the review workflow (draft -> submitted -> approved or returned)
+with :class:`~citystrat.observations.models.Reviewed` bookkeeping; correcting
+an approved record makes a new draft that ``supersedes`` it, so the history
+(and every proposal and override) is kept.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import pgettext_lazy
+
+from citystrat.i18n import Picked, pick
+from citystrat.observations.models import Reviewed
+from citystrat.plans.models import Measure, PeriodMixin, Plan
+
+__all__ = ["DEFAULT_DIRECTIONS", "Evaluation", "EvaluationScheme"]
+
+# The usual 今後の方向性 categories of Japanese municipal evaluation; a plan may set its own.
+DEFAULT_DIRECTIONS: list[dict[str, Any]] = [
+    {"code": "expand", "label": {"ja": "拡充", "ko": "확충", "en": "Expand"}},
+    {"code": "continue", "label": {"ja": "継続", "ko": "계속", "en": "Continue"}},
+    {"code": "improve", "label": {"ja": "改善", "ko": "개선", "en": "Improve"}},
+    {"code": "reduce", "label": {"ja": "縮小", "ko": "축소", "en": "Reduce"}},
+    {"code": "merge", "label": {"ja": "統合", "ko": "통합", "en": "Merge"}},
+    {"code": "abolish", "label": {"ja": "廃止", "ko": "폐지", "en": "Abolish"}},
+]
+
+
+class EvaluationScheme(models.Model):
+    """A plan's own list of 今後の方向性 categories (default: :data:`DEFAULT_DIRECTIONS`)."""
+
+    plan = models.OneToOneField(Plan, on_delete=models.CASCADE, related_name="evaluation_scheme")
+    directions = models.JSONField(default=list)
+
+    def __str__(self) -> str:
+        return f"{self.plan.code} evaluation scheme"
+
+
+class Evaluation(PeriodMixin, Reviewed):
+    class Kind(models.TextChoices):
+        ANNUAL = "annual", pgettext_lazy("evaluation kind", "annual evaluation")
+        MIDTERM = "midterm", pgettext_lazy("evaluation kind", "mid-term review")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", pgettext_lazy("evaluation status", "draft")
+        SUBMITTED = "submitted", pgettext_lazy("evaluation status", "submitted")
+        RETURNED = "returned", pgettext_lazy("evaluation status", "returned")
+        APPROVED = "approved", pgettext_lazy("evaluation status", "approved")
+        SUPERSEDED = "superseded", pgettext_lazy("evaluation status", "superseded")
+
+    OPEN_STATUSES = (Status.DRAFT, Status.SUBMITTED, Status.RETURNED)
+    # Written by the lead department (一次評価 and what goes with it).
+    FIRST_TEXTS = ("achievements", "issues", "way_forward", "direction_text", "previous_response")
+    # Written by the second evaluator.
+    SECOND_TEXTS = ("second_comments",)
+
+    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="evaluations")
+    kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.ANNUAL)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT)
+    # 一次評価
+    first_grade = models.CharField(max_length=8, blank=True)
+    achievements = models.JSONField(default=dict, blank=True)
+    issues = models.JSONField(default=dict, blank=True)
+    way_forward = models.JSONField(default=dict, blank=True)
+    direction = models.CharField(max_length=32, blank=True)
+    direction_text = models.JSONField(default=dict, blank=True)
+    previous_response = models.JSONField(default=dict, blank=True)
+    target_proposals = models.JSONField(default=list, blank=True)
+    # 二次評価
+    second_grade = models.CharField(max_length=8, blank=True)
+    second_comments = models.JSONField(default=dict, blank=True)
+    # 総合評価
+    proposed_grade = models.CharField(max_length=8, blank=True)
+    proposal = models.JSONField(default=dict, blank=True)
+    overall_grade = models.CharField(max_length=8, blank=True)
+    override_reason = models.TextField(blank=True)
+    # 審議会: [{"date": "YYYY-MM-DD", "body": {lang: text}, "text": {lang: text}}]
+    opinions = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["measure", "kind", "period_start", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["measure", "kind", "period_kind", "period_start"],
+                condition=Q(status="approved"),
+                name="one_approved_evaluation_per_period",
+            ),
+            models.UniqueConstraint(
+                fields=["measure", "kind", "period_kind", "period_start"],
+                condition=Q(status__in=["draft", "submitted", "returned"]),
+                name="one_open_evaluation_per_period",
+            ),
+            models.CheckConstraint(
+                condition=Q(overall_grade="")
+                | Q(overall_grade=F("proposed_grade"))
+                | ~Q(override_reason=""),
+                name="evaluation_override_needs_reason",
+            ),
+            models.CheckConstraint(condition=Q(version__gte=1), name="evaluation_version_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.measure.code} {self.kind} {self.period_label} ({self.status})"
+
+    def text(self, field: str, lang: str) -> Picked:
+        plan = self.measure.plan
+        return pick(getattr(self, field), lang, [plan.default_language, plan.source_language])
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
+
+    @property
+    def overridden(self) -> bool:
+        return bool(self.overall_grade) and self.overall_grade != self.proposed_grade

@@ -1,0 +1,597 @@
+"""Writes of evaluation records: draft -> submitted -> approved or returned.
+
+The lead department writes the 一次評価 (``evaluation_save``, permission
+``WRITE_EVALUATION``) and submits it; the second evaluator writes the 二次評価,
+the 総合評価 and the committee's opinions while it is submitted
+(``evaluation_review``, ``APPROVE_EVALUATION``), then approves or returns it.
+The 総合評価 may differ from the proposed grade only with a written reason.
+Approving a mid-term record applies its proposed target revisions (each with
+its reason) through :func:`citystrat.observations.services.target_revise`.
+Every function runs in one transaction and writes one audit record
+``evaluations.evaluation.<action>`` with the record before and after.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from citystrat.accounts.permissions import Action, require
+from citystrat.audit.services import audit_record
+from citystrat.observations.services import target_revise
+from citystrat.periods import Period
+from citystrat.plans.assessments import plan_today
+from citystrat.plans.models import Measure, Plan, Target
+
+from .models import Evaluation, EvaluationScheme
+from .selectors import direction_categories, evaluation_proposal, grades_of, midterm_period
+
+__all__ = [
+    "EvaluationConflictError",
+    "FirstEvaluation",
+    "SecondEvaluation",
+    "evaluation_approve",
+    "evaluation_directions_set",
+    "evaluation_return",
+    "evaluation_review",
+    "evaluation_save",
+    "evaluation_submit",
+]
+
+MAX_TEXT = 8000
+Texts = dict[str, str]
+
+
+class EvaluationConflictError(ValidationError):
+    """Someone else changed the record since it was read (optimistic lock)."""
+
+
+@dataclass(frozen=True)
+class FirstEvaluation:
+    """What the lead department writes; texts are ``{lang: text}``."""
+
+    grade: str = ""
+    achievements: Texts | None = None
+    issues: Texts | None = None
+    way_forward: Texts | None = None
+    direction: str = ""
+    direction_text: Texts | None = None
+    previous_response: Texts | None = None
+    # mid-term only: [{"target": id, "value": "600000", "reason": "...", "effective_from": date}]
+    target_proposals: list[dict[str, Any]] | None = None
+
+
+@dataclass(frozen=True)
+class SecondEvaluation:
+    """What the second evaluator writes."""
+
+    grade: str = ""
+    comments: Texts | None = None
+    overall_grade: str = ""
+    override_reason: str = ""
+    # [{"date": date | "YYYY-MM-DD", "body": {lang: text}, "text": {lang: text}}]
+    opinions: list[dict[str, Any]] | None = None
+
+
+def _snapshot(e: Evaluation) -> dict[str, Any]:
+    return {
+        "status": e.status,
+        "version": e.version,
+        "first_grade": e.first_grade,
+        "achievements": e.achievements,
+        "issues": e.issues,
+        "way_forward": e.way_forward,
+        "direction": e.direction,
+        "direction_text": e.direction_text,
+        "previous_response": e.previous_response,
+        "target_proposals": e.target_proposals,
+        "second_grade": e.second_grade,
+        "second_comments": e.second_comments,
+        "proposed_grade": e.proposed_grade,
+        "proposal": e.proposal,
+        "overall_grade": e.overall_grade,
+        "override_reason": e.override_reason,
+        "opinions": e.opinions,
+    }
+
+
+def _audit(e: Evaluation, action: str, actor: Any, channel: str, **kw: Any) -> None:
+    audit_record(
+        code=f"evaluations.evaluation.{action}",
+        actor=actor,
+        object_type="evaluations.evaluation",
+        object_id=e.pk,
+        object_label=f"{e.measure.code} {e.kind} {e.period_label}",
+        plan_code=e.measure.plan.code,
+        channel=channel,
+        **kw,
+    )
+
+
+def _user(actor: Any) -> Any:
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
+def _locked(pk: int, version: int | None) -> Evaluation:
+    e = Evaluation.objects.select_for_update().select_related("measure__plan").get(pk=pk)
+    if version is not None and e.version != version:
+        raise EvaluationConflictError(
+            _(
+                "This evaluation was changed by someone else (version %(theirs)s, you had "
+                "%(yours)s). Reload it and try again."
+            )
+            % {"theirs": e.version, "yours": version}
+        )
+    return e
+
+
+def _texts(plan: Plan, field: str, value: Texts | None, errors: dict[str, list[str]]) -> Texts:
+    out: Texts = {}
+    for lang, text in (value or {}).items():
+        if lang not in plan.languages:
+            errors.setdefault(field, []).append(
+                _("%(lang)s is not one of the plan's languages") % {"lang": lang}
+            )
+            continue
+        text = (text or "").strip()
+        if "\x00" in text:
+            errors.setdefault(field, []).append(_("the text contains a NUL character"))
+            continue
+        if len(text) > MAX_TEXT:
+            errors.setdefault(field, []).append(
+                _("the %(lang)s text is longer than %(max)s characters")
+                % {"lang": lang, "max": MAX_TEXT}
+            )
+        out[lang] = text
+    return out
+
+
+def _grade(plan: Plan, field: str, grade: str, errors: dict[str, list[str]]) -> str:
+    grade = (grade or "").strip()
+    grades = grades_of(plan)
+    if grade and grade not in grades:
+        errors.setdefault(field, []).append(
+            _("%(grade)s is not a grade of the plan's scale (%(grades)s)")
+            % {"grade": grade, "grades": " / ".join(grades)}
+        )
+    return grade
+
+
+def _merge(old: Texts, new: Texts) -> Texts:
+    merged = {**old, **new}
+    return {k: v for k, v in merged.items() if v}
+
+
+def _target_proposals(
+    measure: Measure, kind: str, raw: list[dict[str, Any]] | None, errors: dict[str, list[str]]
+) -> list[dict[str, Any]] | None:
+    if raw is None:
+        return None
+    if raw and kind != Evaluation.Kind.MIDTERM:
+        errors.setdefault("target_proposals", []).append(
+            _("Target revisions are proposed in the mid-term review only.")
+        )
+        return None
+    out: list[dict[str, Any]] = []
+    for n, item in enumerate(raw, start=1):
+        where = _("target revision %(n)s") % {"n": n}
+        target = (
+            Target.objects.filter(pk=item.get("target"), indicator__measure=measure)
+            .select_related("indicator")
+            .first()
+        )
+        if target is None:
+            errors.setdefault("target_proposals", []).append(
+                _("%(where)s: not a target of this measure's indicators") % {"where": where}
+            )
+            continue
+        try:
+            value = Decimal(str(item.get("value", "")).replace(",", ""))
+        except InvalidOperation:
+            errors.setdefault("target_proposals", []).append(
+                _("%(where)s: %(value)s is not a number")
+                % {"where": where, "value": item.get("value")}
+            )
+            continue
+        reason = str(item.get("reason") or "").strip()
+        if not reason:
+            errors.setdefault("target_proposals", []).append(
+                _("%(where)s: give the reason for the revision") % {"where": where}
+            )
+        effective = item.get("effective_from")
+        if isinstance(effective, str):
+            try:
+                effective = date.fromisoformat(effective)
+            except ValueError:
+                effective = None
+        if not isinstance(effective, date):
+            errors.setdefault("target_proposals", []).append(
+                _("%(where)s: give the date the revision takes effect") % {"where": where}
+            )
+            continue
+        out.append(
+            {
+                "target": target.pk,
+                "indicator": target.indicator.code,
+                "period": target.period_label,
+                "value": str(value),
+                "reason": reason,
+                "effective_from": effective.isoformat(),
+            }
+        )
+    return out
+
+
+def _check_period(measure: Measure, kind: str, period: Period) -> None:
+    if kind not in Evaluation.Kind.values:
+        raise ValidationError({"kind": [_("unknown kind of evaluation")]})
+    plan = measure.plan
+    if kind == Evaluation.Kind.MIDTERM:
+        milestone = midterm_period(plan)
+        if milestone is None or milestone != period:
+            raise ValidationError(
+                {"period": [_("The mid-term review is recorded for the plan's milestone period.")]}
+            )
+    elif not (plan.period_start <= period.start and period.end <= plan.period_end):
+        raise ValidationError({"period": [_("The period is outside the plan period.")]})
+
+
+def _propose(e: Evaluation, as_of: date | None) -> None:
+    plan = e.measure.plan
+    when = as_of or plan_today(plan)
+    proposal = evaluation_proposal(e.measure, e.period, as_of=when)
+    e.proposed_grade = proposal.grade or ""
+    e.proposal = {**proposal.as_dict(), "as_of": when.isoformat()}
+
+
+def evaluation_save(
+    *,
+    actor: Any,
+    measure: Measure,
+    period: Period,
+    first: FirstEvaluation,
+    kind: str = Evaluation.Kind.ANNUAL,
+    version: int | None = None,
+    as_of: date | None = None,
+    channel: str = "web",
+) -> Evaluation:
+    """Create or update the open (draft or returned) record of a measure, kind and period.
+
+    Languages not given keep their text.  When the only record is approved, a
+    new draft that supersedes it is made (a correction).  A submitted record
+    cannot be edited by the department until it is returned.
+    """
+    require(actor, Action.WRITE_EVALUATION, measure)
+    _check_period(measure, kind, period)
+    plan = measure.plan
+    errors: dict[str, list[str]] = {}
+    grade = _grade(plan, "first_grade", first.grade, errors)
+    texts = {
+        "achievements": _texts(plan, "achievements", first.achievements, errors),
+        "issues": _texts(plan, "issues", first.issues, errors),
+        "way_forward": _texts(plan, "way_forward", first.way_forward, errors),
+        "direction_text": _texts(plan, "direction_text", first.direction_text, errors),
+        "previous_response": _texts(plan, "previous_response", first.previous_response, errors),
+    }
+    codes = [d["code"] for d in direction_categories(plan)]
+    if first.direction and first.direction not in codes:
+        errors.setdefault("direction", []).append(
+            _("%(code)s is not one of the plan's categories (%(codes)s)")
+            % {"code": first.direction, "codes": ", ".join(codes)}
+        )
+    proposals = _target_proposals(measure, kind, first.target_proposals, errors)
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        open_row = (
+            Evaluation.objects.select_for_update()
+            .filter(
+                measure=measure,
+                kind=kind,
+                period_kind=period.kind.value,
+                period_start=period.start,
+                status__in=Evaluation.OPEN_STATUSES,
+            )
+            .first()
+        )
+        if open_row is not None:
+            e = _locked(open_row.pk, version)
+            if e.status == Evaluation.Status.SUBMITTED:
+                raise ValidationError(
+                    _("This evaluation is waiting for review; it can be edited once returned.")
+                )
+            before = _snapshot(e)
+            action = "update"
+        else:
+            approved = Evaluation.objects.filter(
+                measure=measure,
+                kind=kind,
+                period_kind=period.kind.value,
+                period_start=period.start,
+                status=Evaluation.Status.APPROVED,
+            ).first()
+            e = Evaluation(measure=measure, kind=kind, supersedes=approved, created_by=_user(actor))
+            e.set_period(period)
+            if approved is not None:  # a correction starts from the approved record
+                for field, value in _snapshot(approved).items():
+                    if field not in {"status", "version"}:
+                        setattr(e, field, value)
+            before = None
+            action = "correct" if approved is not None else "create"
+        if grade:
+            e.first_grade = grade
+        for field, value in texts.items():
+            setattr(e, field, _merge(getattr(e, field) or {}, value))
+        if first.direction:
+            e.direction = first.direction
+        if proposals is not None:
+            e.target_proposals = proposals
+        _propose(e, as_of)
+        if e.overall_grade and e.overall_grade != e.proposed_grade and not e.override_reason:
+            e.overall_grade = ""  # the proposal moved: the second evaluator decides again
+        if before is not None:
+            e.version += 1
+        e.save()
+        _audit(e, action, actor, channel, before=before, after=_snapshot(e))
+        return e
+
+
+def evaluation_submit(
+    *,
+    actor: Any,
+    evaluation: Evaluation,
+    version: int | None = None,
+    as_of: date | None = None,
+    channel: str = "web",
+) -> Evaluation:
+    """Send a draft or returned record for the second evaluation."""
+    require(actor, Action.WRITE_EVALUATION, evaluation.measure)
+    with transaction.atomic():
+        e = _locked(evaluation.pk, version)
+        if e.status not in (Evaluation.Status.DRAFT, Evaluation.Status.RETURNED):
+            raise ValidationError(
+                _("Only a draft or returned evaluation can be submitted (this one is %(status)s).")
+                % {"status": e.get_status_display()}
+            )
+        missing = [
+            label
+            for label, present in (
+                (_("the first evaluation's grade"), bool(e.first_grade)),
+                (_("what was achieved"), any(e.achievements.values())),
+                (_("the way forward"), bool(e.direction)),
+            )
+            if not present
+        ]
+        if missing:
+            raise ValidationError(
+                _("Write %(missing)s before submitting.") % {"missing": ", ".join(missing)}
+            )
+        before = _snapshot(e)
+        _propose(e, as_of)
+        e.status = Evaluation.Status.SUBMITTED
+        e.submitted_by = _user(actor)
+        e.submitted_at = timezone.now()
+        e.version += 1
+        e.save()
+        _audit(e, "submit", actor, channel, before=before, after=_snapshot(e))
+        return e
+
+
+def _reviewable(actor: Any, evaluation: Evaluation, version: int | None) -> Evaluation:
+    require(actor, Action.APPROVE_EVALUATION, evaluation.measure)
+    e = _locked(evaluation.pk, version)
+    if e.status != Evaluation.Status.SUBMITTED:
+        raise ValidationError(
+            _("Only a submitted evaluation can be reviewed (this one is %(status)s).")
+            % {"status": e.get_status_display()}
+        )
+    if e.submitted_by_id is not None and e.submitted_by_id == getattr(actor, "pk", None):
+        raise ValidationError(_("You cannot review an evaluation you submitted yourself."))
+    return e
+
+
+def _opinions(plan: Plan, raw: list[dict[str, Any]], errors: dict[str, list[str]]) -> list[Any]:
+    out: list[dict[str, Any]] = []
+    for n, item in enumerate(raw, start=1):
+        when = item.get("date")
+        if isinstance(when, str):
+            try:
+                when = date.fromisoformat(when)
+            except ValueError:
+                when = None
+        text = _texts(plan, "opinions", item.get("text"), errors)
+        if not isinstance(when, date):
+            errors.setdefault("opinions", []).append(
+                _("opinion %(n)s: give the date of the committee's opinion") % {"n": n}
+            )
+            continue
+        if not any(text.values()):
+            errors.setdefault("opinions", []).append(
+                _("opinion %(n)s: the opinion has no text") % {"n": n}
+            )
+            continue
+        body = _texts(plan, "opinions", item.get("body"), errors)
+        out.append({"date": when.isoformat(), "body": body, "text": text})
+    return out
+
+
+def evaluation_review(
+    *,
+    actor: Any,
+    evaluation: Evaluation,
+    second: SecondEvaluation,
+    version: int | None = None,
+    channel: str = "web",
+) -> Evaluation:
+    """Write the 二次評価, the 総合評価 and the committee's opinions of a submitted record.
+
+    The overall grade may differ from the proposed one only with a written reason.
+    """
+    plan = evaluation.measure.plan
+    errors: dict[str, list[str]] = {}
+    grade = _grade(plan, "second_grade", second.grade, errors)
+    overall = _grade(plan, "overall_grade", second.overall_grade, errors)
+    comments = _texts(plan, "second_comments", second.comments, errors)
+    opinions = _opinions(plan, second.opinions, errors) if second.opinions is not None else None
+    reason = (second.override_reason or "").strip()
+    with transaction.atomic():
+        e = _reviewable(actor, evaluation, version)
+        if overall and overall != e.proposed_grade and not reason:
+            errors.setdefault("override_reason", []).append(
+                _(
+                    "The overall grade %(grade)s differs from the proposed grade %(proposed)s: "
+                    "give the reason."
+                )
+                % {"grade": overall, "proposed": e.proposed_grade or "–"}
+            )
+        if errors:
+            raise ValidationError(errors)
+        before = _snapshot(e)
+        if grade:
+            e.second_grade = grade
+        e.second_comments = _merge(e.second_comments or {}, comments)
+        if overall:
+            e.overall_grade = overall
+            e.override_reason = reason if overall != e.proposed_grade else ""
+        if opinions is not None:
+            e.opinions = opinions
+        e.version += 1
+        e.save()
+        _audit(
+            e,
+            "review",
+            actor,
+            channel,
+            before=before,
+            after=_snapshot(e),
+            reason=e.override_reason,
+        )
+        return e
+
+
+def evaluation_return(
+    *,
+    actor: Any,
+    evaluation: Evaluation,
+    reason: str,
+    version: int | None = None,
+    channel: str = "web",
+) -> Evaluation:
+    """Return a submitted record to the department, with the reason why."""
+    if not (reason or "").strip():
+        raise ValidationError({"reason": [_("Say why the evaluation is returned.")]})
+    with transaction.atomic():
+        e = _reviewable(actor, evaluation, version)
+        before = _snapshot(e)
+        e.status = Evaluation.Status.RETURNED
+        e.decided_by = _user(actor)
+        e.decided_at = timezone.now()
+        e.decision_reason = reason.strip()
+        e.version += 1
+        e.save()
+        _audit(e, "return", actor, channel, before=before, after=_snapshot(e), reason=reason)
+        return e
+
+
+def evaluation_approve(
+    *,
+    actor: Any,
+    evaluation: Evaluation,
+    version: int | None = None,
+    reason: str = "",
+    channel: str = "web",
+) -> Evaluation:
+    """Approve a submitted record; the approved one it corrects becomes superseded.
+
+    Needs the 二次評価 grade and the 総合評価.  A mid-term record's proposed
+    target revisions are applied, each with its reason.
+    """
+    with transaction.atomic():
+        e = _reviewable(actor, evaluation, version)
+        missing = [
+            label
+            for label, present in (
+                (_("the second evaluation's grade"), bool(e.second_grade)),
+                (_("the overall grade"), bool(e.overall_grade)),
+            )
+            if not present
+        ]
+        if missing:
+            raise ValidationError(
+                _("Write %(missing)s before approving.") % {"missing": ", ".join(missing)}
+            )
+        before = _snapshot(e)
+        Evaluation.objects.filter(
+            measure=e.measure,
+            kind=e.kind,
+            period_kind=e.period_kind,
+            period_start=e.period_start,
+            status=Evaluation.Status.APPROVED,
+        ).update(status=Evaluation.Status.SUPERSEDED)
+        e.status = Evaluation.Status.APPROVED
+        e.decided_by = _user(actor)
+        e.decided_at = timezone.now()
+        e.decision_reason = reason.strip()
+        e.version += 1
+        e.save()
+        for item in e.target_proposals or []:
+            target = Target.objects.select_related("indicator__plan").get(pk=item["target"])
+            target_revise(
+                actor=actor,
+                target=target,
+                value=Decimal(item["value"]),
+                reason=item["reason"],
+                effective_from=date.fromisoformat(item["effective_from"]),
+                channel=channel,
+            )
+        _audit(e, "approve", actor, channel, before=before, after=_snapshot(e), reason=reason)
+        return e
+
+
+def evaluation_directions_set(
+    *, actor: Any, plan: Plan, directions: list[dict[str, Any]], channel: str = "web"
+) -> EvaluationScheme:
+    """Set the plan's list of 今後の方向性 categories: ``[{code, label: {lang: text}}]``."""
+    require(actor, Action.EDIT_PLAN)
+    errors: list[str] = []
+    seen: set[str] = set()
+    cleaned: list[dict[str, Any]] = []
+    for n, item in enumerate(directions, start=1):
+        code = str(item.get("code") or "").strip()
+        label = {k: str(v).strip() for k, v in (item.get("label") or {}).items() if str(v).strip()}
+        if not code or code in seen:
+            errors.append(_("category %(n)s: a code is missing or repeated") % {"n": n})
+            continue
+        if not label:
+            errors.append(_("category %(n)s: give a label") % {"n": n})
+            continue
+        seen.add(code)
+        cleaned.append({"code": code, "label": label})
+    if not cleaned and not errors:
+        errors.append(_("give at least one category"))
+    if errors:
+        raise ValidationError({"directions": errors})
+    with transaction.atomic():
+        scheme, _created = EvaluationScheme.objects.select_for_update().get_or_create(plan=plan)
+        before = scheme.directions
+        scheme.directions = cleaned
+        scheme.save()
+        audit_record(
+            code="evaluations.scheme.update",
+            actor=actor,
+            object_type="evaluations.scheme",
+            object_id=scheme.pk,
+            object_label=plan.code,
+            plan_code=plan.code,
+            before=before,
+            after=cleaned,
+            channel=channel,
+        )
+    return scheme

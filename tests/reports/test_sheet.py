@@ -1,0 +1,64 @@
+"""The 施策評価シート's content on sample data: the evaluation record, money and formulas."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+import pytest
+from openpyxl import load_workbook
+
+from citystrat.evaluations.models import Evaluation
+from citystrat.evaluations.sample import sample_evaluations_generate
+from citystrat.plans.sample import sample_observations_generate
+from citystrat.reports.render import make_report
+
+AS_OF = date(2027, 6, 30)
+
+
+@pytest.fixture
+def sample_plan(builtin_plan):  # type: ignore[no-untyped-def]
+    sample_observations_generate(plan=builtin_plan, until=AS_OF, seed=7)
+    sample_evaluations_generate(plan=builtin_plan, until=AS_OF, seed=7)
+    return builtin_plan
+
+
+def _cells(ws):  # type: ignore[no-untyped-def]
+    return {(c.row, c.column): c for row in ws.iter_rows() for c in row if c.value is not None}
+
+
+def test_xlsx_sheet_holds_the_record_money_and_live_rates(sample_plan) -> None:
+    data = make_report(
+        sample_plan, kind="annual", as_of=AS_OF, lang="ja", fmt="xlsx", layout="evaluation-sheet"
+    )
+    wb = load_workbook(io.BytesIO(data))
+    ws = wb["基本施策1"]
+    cells = _cells(ws)
+    labels = {c.value: c for (r, col), c in cells.items() if col == 1}
+    record = Evaluation.objects.get(measure__code="1", kind="annual", period_start=date(2026, 4, 1))
+    first = ws.cell(row=labels["一次評価"].row, column=2).value
+    assert record.achievements["ja"] in first and f"【評定】{record.first_grade}" in first
+    assert record.overall_grade in ws.cell(row=labels["総合評価"].row, column=2).value
+    assert "（サンプル）" in ws.cell(row=labels["主管課"].row, column=2).value
+    assert ws["A1"].value == "施策評価シート — 令和8年度（2026年度）"
+    # money: a row per fiscal year and totals as SUM formulas
+    assert labels["令和8年度（2026年度）"]
+    total = labels["合計"].row
+    assert ws.cell(row=total, column=2).value.startswith("=SUM(B")
+    # achievement rates: formulas over the baseline, target and actual cells
+    formulas = [c for c in cells.values() if str(c.value).startswith("=IF(")]
+    assert formulas
+    for c in formulas:
+        n = c.row
+        base, target, latest = (ws.cell(row=n, column=k).value for k in (2, 3, 4))
+        assert c.value == f'=IF(OR(D{n}="",C{n}="",B{n}="",C{n}=B{n}),"",(D{n}-B{n})/(C{n}-B{n}))'
+        assert all(isinstance(v, int | float) for v in (base, target, latest))
+
+
+def test_midterm_sheet_shows_the_midterm_record(sample_plan) -> None:
+    html = make_report(
+        sample_plan, kind="midterm", as_of=AS_OF, lang="en", fmt="html", layout="evaluation-sheet"
+    ).decode()
+    assert "Measure evaluation sheet — FY2027" in html
+    assert "International Strategy Council" in html
+    assert "proposed by the rule:" in html
