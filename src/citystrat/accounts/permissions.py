@@ -87,6 +87,9 @@ DEPARTMENT_ACTIONS = frozenset(
     }
 )
 
+# What only makes sense on an action of the city's work (its yearly update).
+ACTION_UPDATE_ACTIONS = frozenset({Action.WRITE_ACTION_UPDATE, Action.SIGN_ACTION_UPDATE})
+
 ROLE_ACTIONS: dict[str, frozenset[Action]] = {
     Role.ADMINISTRATOR: frozenset(Action),
     Role.COORDINATOR: frozenset(Action) - {Action.ADMINISTER},
@@ -125,7 +128,8 @@ def _owned_by(obj: Owned, department_id: int, action: Action) -> bool:
     owners = getattr(obj, "owning_department_ids", None)
     if callable(owners):
         return department_id in owners(str(action))
-
+    if action in ACTION_UPDATE_ACTIONS:
+        return False  # only an action (with owning departments) has updates
     if isinstance(obj, Indicator):
         return obj.department_id == department_id
     if isinstance(obj, Measure):

@@ -11,7 +11,7 @@ class ActionsConfig(AppConfig):
         # The plan file's ``actions`` section: validated, loaded and exported with the plan.
         from citystrat.plans import extensions
 
-        from . import planfile, sample
+        from . import planfile, reminders
 
         extensions.register(planfile.SECTION)
-        extensions.register_sample("actions", sample.sample_actions_generate)
+        extensions.register_reminders("actions", reminders.remind_lines)

@@ -88,8 +88,12 @@ def _text(template: dict[str, str], fy: int) -> dict[str, str]:
 
 
 def sample_actions_generate(plan: Plan, until: date, seed: int) -> str:
-    """Simulate who runs every action, its schedule, tasks, money and approved updates."""
-    if ActionUpdate.objects.filter(action__plan=plan, origin="sample").exists():
+    """Simulate who runs each action, its schedule, tasks, money and approved updates.
+
+    Actions that already have a department (e.g. from the sample evaluations)
+    are left as they are; "" when there is nothing left to simulate.
+    """
+    if not Action.objects.filter(plan=plan, departments__isnull=True).exists():
         return ""
     rng = random.Random(seed + 11)
     fy_month = plan.fy_start_month
@@ -115,10 +119,8 @@ def sample_actions_generate(plan: Plan, until: date, seed: int) -> str:
         tasks: list[ActionTask] = []
         budgets: list[ActionBudget] = []
         updates: list[ActionUpdate] = []
-        actions = list(Action.objects.filter(plan=plan).order_by("order"))
+        actions = list(Action.objects.filter(plan=plan, departments__isnull=True).order_by("order"))
         for action in actions:
-            if action.departments.exists():
-                continue
             lead, *others = rng.sample(departments, k=1 + rng.choice([0, 1, 1, 2]))
             roles.append(ActionDepartment(action=action, department=lead, role="lead"))
             roles += [

@@ -6,10 +6,3 @@ class ActivitiesConfig(AppConfig):
     name = "citystrat.activities"
     label = "activities"
     verbose_name = _("Activity ledger")
-
-    def ready(self) -> None:
-        from citystrat.plans import extensions
-
-        from . import sample
-
-        extensions.register_sample("activities", sample.sample_ledger_generate)

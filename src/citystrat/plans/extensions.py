@@ -16,7 +16,13 @@ if TYPE_CHECKING:
     from .models import Plan
     from .planfile import Problem
 
-__all__ = ["PlanSection", "register", "register_sample", "sample_generators", "sections"]
+__all__ = [
+    "PlanSection",
+    "register",
+    "register_reminders",
+    "reminder_sources",
+    "sections",
+]
 
 
 @dataclass(frozen=True)
@@ -43,16 +49,15 @@ def sections() -> list[PlanSection]:
     return list(_SECTIONS.values())
 
 
-# Simulated data for the sample database (``citystrat demo``): name -> generator.
-# A generator takes the plan, the date to simulate up to and a seed, adds its
-# data unless it is there already, and returns a one-line summary (or "").
-SampleGenerator = Callable[["Plan", Any, int], str]
-_SAMPLES: dict[str, SampleGenerator] = {}
+# More reminders for ``citystrat remind`` (e.g. action updates): each sends its own
+# e-mails for ``as_of`` (or only lists them when ``dry_run``) and returns lines to print.
+ReminderSource = Callable[..., list[str]]
+_REMINDERS: dict[str, ReminderSource] = {}
 
 
-def register_sample(name: str, generator: SampleGenerator) -> None:
-    _SAMPLES[name] = generator
+def register_reminders(name: str, source: ReminderSource) -> None:
+    _REMINDERS[name] = source
 
 
-def sample_generators() -> list[SampleGenerator]:
-    return list(_SAMPLES.values())
+def reminder_sources() -> list[ReminderSource]:
+    return list(_REMINDERS.values())

@@ -24,7 +24,7 @@ from citystrat.actions.rules import Progress
 from citystrat.plans.assessments import indicator_assessments
 from citystrat.plans.models import Department, Indicator, Measure, Plan
 from citystrat.plans.selectors import approved_observations, plan_get, plan_with_tree
-from citystrat.present.words import Badge
+from citystrat.present import Badge
 
 from .pages import IndicatorView, chart_svg, indicator_view, lang, text
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from django import template
@@ -38,12 +37,14 @@ def trplain(context: template.Context, obj: Any, field: str) -> str:
 @register.filter
 def yen(value: Any) -> str:
     """An amount of yen, localised with grouping: 1298765.5 -> '¥1,298,766' / '1,298,766円'."""
+    from decimal import Decimal
+
     from django.utils.translation import gettext as _
 
-    from citystrat.plans.templatetags.plantext import num
+    from citystrat.present import DASH, number
 
     if value is None or value == "":
-        return "–"
+        return DASH
     amount = Decimal(str(value))
     places = 0 if amount == amount.to_integral_value() else 2
-    return _("¥%(amount)s") % {"amount": num(amount, places)}
+    return _("¥%(amount)s") % {"amount": number(amount, places)}
