@@ -100,3 +100,15 @@ def test_not_in_a_backup(ledger, tmp_path):
     for key in KEYS:
         assert key.encode() not in blob, key
     assert not any("activity_key_secret" in n for n in names)  # nor the secret
+
+
+def test_a_restored_backup_gives_the_same_values(ledger, tmp_path, capsys):
+    from .test_import_compute import EXPECTED, compute
+
+    imported(ledger)
+    target = tmp_path / "backup.zip"
+    call_command("backup", str(target))
+    ActivityRecord.objects.all().delete()
+    assert compute(capsys) == []
+    call_command("restore", str(target), "--replace")
+    assert compute(capsys) == EXPECTED
