@@ -220,3 +220,15 @@ def test_a_workbook_bomb_is_refused(ledger, capsys, tmp_path, monkeypatch):
     with pytest.raises(CommandError):
         call_command("activities", "import", str(path))
     assert "unpacks to more than" in capsys.readouterr().err
+
+
+def test_import_and_approve_needs_the_plans_four_eyes_exception(ledger):
+    ledger.plan.four_eyes_exceptions = ["statistics_import"]
+    ledger.plan.save(update_fields=["four_eyes_exceptions"])
+    with pytest.raises(CommandError, match="second pair of eyes"):
+        call_command(
+            "activities", "import", str(DATA / "ledger.csv"), "--approve", "--user", "cora"
+        )
+    assert ActivityRecord.objects.count() == 0
+    call_command("activities", "import", str(DATA / "ledger.csv"), "--user", "cora")
+    assert ActivityRecord.objects.filter(status="submitted").count() == 15

@@ -45,7 +45,7 @@ from citystrat.observations.services import (
 from citystrat.plans import cache as plan_cache
 from citystrat.plans.models import Department, Indicator, Plan
 from citystrat.review import services as review
-from citystrat.review.errors import ReviewError
+from citystrat.review.errors import FourEyesError, ReviewError
 from citystrat.review.states import OPEN, State
 from citystrat.tabular.files import ImportProblem
 
@@ -131,6 +131,15 @@ def activity_import(
         require(actor, Action.IMPORT)
         if approve:
             require(actor, Action.IMPORT_APPROVE)
+            if not dry_run and LEDGER_FOUR_EYES_EXCEPTION not in (plan.four_eyes_exceptions or []):
+                raise FourEyesError(
+                    _(
+                        "Importing and approving at once skips the second pair of eyes; the plan "
+                        "%(plan)s does not allow it for the activity ledger. Import for review "
+                        "and let someone else approve."
+                    )
+                    % {"plan": plan.code}
+                )
     name = filename or (Path(source).name if isinstance(source, str | Path) else "upload")
     result = ImportResult(filename=name, dry_run=dry_run, approve=approve)
     vocabulary = ledger_vocabulary(plan)

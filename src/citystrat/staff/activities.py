@@ -115,15 +115,18 @@ def ledger_import_page(request: HttpRequest) -> HttpResponse:
         if approve and not may_approve:
             raise PermissionDenied(_("Only a coordinator may import and approve."))
         upload = form.cleaned_data["file"]
-        result = activity_import(
-            actor=request.user,
-            plan=plan_get(),
-            source=upload,
-            filename=upload.name,
-            approve=approve,
-            dry_run=dry_run,
-            channel="web",
-        )
+        try:
+            result = activity_import(
+                actor=request.user,
+                plan=plan_get(),
+                source=upload,
+                filename=upload.name,
+                approve=approve,
+                dry_run=dry_run,
+                channel="web",
+            )
+        except ReviewError as exc:  # four eyes: the plan allows no import-and-approve
+            raise PermissionDenied(exc.message) from None
     status = 422 if result is not None and not result.ok else 200
     return render(
         request,

@@ -16,6 +16,7 @@ from citystrat.activities.exports import EXPORT_FORMATS, ledger_export
 from citystrat.activities.selectors import ledger_compute
 from citystrat.activities.services import activity_import, proposals_refresh
 from citystrat.plans.selectors import NoPlanError, plan_get
+from citystrat.review.errors import ReviewError
 
 
 def _user(username: str | None) -> Any:
@@ -76,6 +77,8 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from None
         except PermissionDenied as exc:
             raise CommandError(str(exc)) from None
+        except ReviewError as exc:  # four eyes: the plan allows no import-and-approve
+            raise CommandError(exc.message) from None
 
     def _import(self, plan: Any, options: dict[str, Any]) -> None:
         path: Path = options["file"]
