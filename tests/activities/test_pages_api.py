@@ -177,3 +177,15 @@ def test_a_reviewer_approves_and_returns_records_on_the_ledger_page(ledger):
     )
     third.refresh_from_db()
     assert third.status == "submitted"
+
+
+def test_an_editor_may_enter_records_of_their_own_department_only(ledger):
+    from citystrat.accounts.permissions import Action, can
+    from citystrat.plans.models import Department
+
+    international = Department.objects.get(code="international")
+    economy = Department.objects.get(code="economy")
+    assert can(ledger.editor, Action.IMPORT, international)
+    assert not can(ledger.editor, Action.IMPORT, economy)
+    assert not can(ledger.viewer, Action.IMPORT, international)
+    assert can(ledger.coordinator, Action.IMPORT, economy)
