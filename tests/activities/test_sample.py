@@ -8,8 +8,8 @@ from citystrat.actions.sample import sample_actions_generate
 from citystrat.activities.models import ActivityRecord, Proposal
 from citystrat.activities.sample import sample_ledger_generate
 from citystrat.activities.selectors import ledger_compute
+from citystrat.monitoring.sample_services import sample_observations_generate
 from citystrat.observations.models import Observation
-from citystrat.plans.sample import sample_observations_generate
 
 UNTIL = date(2026, 11, 30)
 

@@ -33,7 +33,6 @@ from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -42,6 +41,8 @@ from .models import Role
 if TYPE_CHECKING:
     from citystrat.plans.models import Department, Indicator, Measure, Policy
 
+    # Anything with ``is_owned_by(department_id)`` (plans' indicators, measures, policies,
+    # departments); accounts does not import plans at run time.
     Owned = Indicator | Measure | Policy | Department
 
 # Who does something: a signed-in user, the anonymous visitor, or nobody (the system).
@@ -120,25 +121,18 @@ def role_of(user: Any) -> str | None:
 
 
 def _owned_by(obj: Owned, department_id: int, action: Action) -> bool:
-    from citystrat.plans.models import Department, Indicator, Measure, Policy
+    """Whether the department owns ``obj`` for ``action``.
 
-    if isinstance(obj, Department):  # e.g. the department an activity record belongs to
-        return obj.pk == department_id
-    # Objects of apps above accounts (e.g. an action of the city's work) say who owns them.
+    Objects of apps above accounts (an action of the city's work) name their owning
+    departments per permission; the others answer ``is_owned_by``.
+    """
     owners = getattr(obj, "owning_department_ids", None)
     if callable(owners):
         return department_id in owners(str(action))
     if action in ACTION_UPDATE_ACTIONS:
         return False  # only an action (with owning departments) has updates
-    if isinstance(obj, Indicator):
-        return obj.department_id == department_id
-    if isinstance(obj, Measure):
-        return obj.indicators.filter(department_id=department_id).exists()
-    if isinstance(obj, Policy):
-        return Indicator.objects.filter(
-            Q(policy=obj) | Q(measure__policy=obj), department_id=department_id
-        ).exists()
-    return False
+    owned = getattr(obj, "is_owned_by", None)
+    return bool(owned(department_id)) if owned is not None else False
 
 
 def can(user: Any, action: Action, indicator: Owned | None = None) -> bool:

@@ -25,6 +25,8 @@ urlpatterns = [
         evaluations.evaluation_edit,
         name="evaluation",
     ),
+    path("translations/", views.translations_page, name="translations"),
+    path("profile/", views.profile_page, name="profile"),
     path("activities/", activities.ledger_page, name="activities"),
     path("activities/import/", activities.ledger_import_page, name="activities_import"),
     path("activities/<int:pk>/decide/", activities.record_decide, name="activity_decide"),

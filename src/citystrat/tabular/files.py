@@ -22,6 +22,8 @@ from typing import IO, Any
 from charset_normalizer import from_bytes
 from django.utils.translation import gettext as _
 
+from citystrat.safecells import csv_restore
+
 __all__ = [
     "ImportProblem",
     "column_letter",
@@ -89,8 +91,11 @@ def detect_encoding(sample: bytes) -> str | None:
     try:
         decoder.decode(sample, final=False)
         return "utf-8"
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as exc:
+        if any(b >= 0x80 for b in sample[: exc.start]):
+            # Valid UTF-8 text (not only ASCII) before the first bad byte: a UTF-8 file
+            # with a line from elsewhere, reported at that line, not read as mojibake.
+            return "utf-8"
     best = from_bytes(sample, cp_isolation=["cp932", "shift_jis", "euc_jp", "cp949"]).best()
     if best is None:
         return None
@@ -103,6 +108,42 @@ def _sniff_delimiter(sample: str) -> str:
     counts = {d: first.count(d) for d in (",", "\t", ";")}
     best = max(counts, key=lambda d: counts[d])
     return best if counts[best] else ","
+
+
+def _is_utf8(raw: bytes) -> bool:
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+class _StrictDialect(csv.excel):
+    """Excel's CSV, but a stray or unterminated quote is an error, never a silent merge."""
+
+    strict = True
+
+
+class _Lines:
+    """Decodes a byte stream line by line and remembers where it is (1-based)."""
+
+    def __init__(self) -> None:
+        self.line = 0
+        self.started = 0  # the last line of the last complete record
+
+    def decode(self, stream: IO[bytes], encoding: str) -> Iterator[str]:
+        decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
+        check_utf8 = encoding in ("cp932", "euc_jp", "cp949")
+        for chunk in stream:
+            for raw in chunk.splitlines(keepends=True):  # \n, \r\n and old Macs' \r
+                self.line += 1
+                if check_utf8 and not raw.isascii() and _is_utf8(raw):
+                    # A UTF-8 line in a Shift_JIS file would be read as mojibake.
+                    raise UnicodeDecodeError(encoding, raw, 0, len(raw), "UTF-8 line")
+                yield decoder.decode(raw)
+        tail = decoder.decode(b"", final=True)
+        if tail:
+            yield tail
 
 
 def csv_rows(
@@ -130,31 +171,46 @@ def csv_rows(
         return
     delimiter = _sniff_delimiter(sample[:4096].decode(encoding, errors="ignore"))
     rest = io.BufferedReader(_Chain(sample, stream))
-    text = io.TextIOWrapper(rest, encoding=encoding, errors="strict", newline="")
+    position = _Lines()
+    if encoding == "utf-16":
+        # \n is two bytes here: let the codec split the lines.
+        lines: Iterator[str] = iter(
+            io.TextIOWrapper(rest, encoding=encoding, errors="strict", newline="")
+        )
+    else:
+        # Each line is decoded on its own, so a byte that is not valid text is reported
+        # at its own row, not at the row where a read-ahead buffer happened to start.
+        lines = position.decode(rest, encoding)
     number = 0
     try:
-        reader = csv.reader(text, delimiter=delimiter)
+        reader = csv.reader(lines, dialect=_StrictDialect, delimiter=delimiter)
         for number, cells in enumerate(reader, start=1):
-            yield number, cells
+            position.started = reader.line_num
+            # citystrat's CSV exports put an apostrophe before formula-like texts.
+            yield number, [csv_restore(c) for c in cells]
     except UnicodeDecodeError:
         problems.append(
             ImportProblem(
                 file,
                 number + 1,
                 None,
-                _("The file has bytes that are not valid %(encoding)s text here.")
-                % {"encoding": encoding},
+                _("The file has bytes that are not valid %(encoding)s text here (line %(line)s).")
+                % {"encoding": encoding, "line": position.line or reader.line_num + 1},
             )
         )
     except csv.Error as exc:
-        problems.append(
-            ImportProblem(
-                file,
-                number + 1,
-                None,
-                _("This row cannot be read as CSV: %(error)s") % {"error": str(exc)},
-            )
-        )
+        start = position.started + 1
+        if "end of data" in str(exc) or "newline inside string" in str(exc):
+            reason = _(
+                'A quote (") opened in line %(line)s is never closed, so every row after it '
+                "would be read as part of this cell; close the quote or remove it."
+            ) % {"line": start}
+        else:
+            reason = _(
+                "This row cannot be read as CSV (line %(line)s): %(error)s; a quote inside a "
+                'cell must be doubled ("").'
+            ) % {"line": position.line or reader.line_num, "error": str(exc)}
+        problems.append(ImportProblem(file, number + 1, None, reason))
 
 
 class _Chain(io.RawIOBase):

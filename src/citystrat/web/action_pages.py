@@ -21,7 +21,7 @@ from citystrat.actions import selectors as action_selectors
 from citystrat.actions.export import schedule_labels
 from citystrat.actions.models import Action, ActionKind, ActionStatus, ActionUpdate
 from citystrat.actions.rules import Progress
-from citystrat.plans.assessments import indicator_assessments
+from citystrat.monitoring.assessments import indicator_assessments
 from citystrat.plans.models import Department, Indicator, Measure, Plan
 from citystrat.plans.selectors import approved_observations, plan_get, plan_with_tree
 from citystrat.present import Badge

@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('actions', '0002_actions_for_loaded_plans'),
         ('observations', '0002_reporting_workflow'),
-        ('plans', '0004_activity_kinds_and_rules'),
+        ('plans', '0006_activity_kinds_and_rules'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

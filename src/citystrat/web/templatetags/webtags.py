@@ -48,3 +48,12 @@ def yen(value: Any) -> str:
     amount = Decimal(str(value))
     places = 0 if amount == amount.to_integral_value() else 2
     return _("¥%(amount)s") % {"amount": number(amount, places)}
+
+
+@register.filter
+def caveat_words(observation: Any) -> list[str]:
+    """The words of an observation's caveats (``provisional`` included), in the active language."""
+    from citystrat.present import caveat_words as words
+
+    codes = getattr(observation, "all_caveats", None)
+    return words(codes) if codes else []
