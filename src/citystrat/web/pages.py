@@ -366,18 +366,50 @@ def measure_page(code: str) -> dict[str, Any]:
 
 
 def partners_page() -> dict[str, Any]:
+    from citystrat.activities.selectors import partner_exchanges
+
     plan = plan_tree(plan_get().pk)
     today = plan_today(plan)
     partners = []
-    for city in plan.partner_cities.all():
+    for exchanges in partner_exchanges(plan, today=today):
+        city = exchanges.partner
         partners.append(
             {
                 "city": city,
                 "years": today.year - city.since_year,
-                "anniversaries": city.anniversaries(today.year, plan.period_end.year),
+                "anniversaries": exchanges.anniversaries,
+                "exchanges": exchanges,
             }
         )
     return {"plan": plan, "partners": partners, "today": today}
+
+
+def partner_page(code: str) -> dict[str, Any]:
+    """One partner city: its exchanges on record per year and kind, the last one, the fields
+    of exchange and the coming anniversaries of the agreement."""
+    from citystrat.activities.selectors import partner_exchanges
+
+    plan = plan_get()
+    city = plan.partner_cities.filter(code=code).first()
+    if city is None:
+        raise Http404(code)
+    today = plan_today(plan)
+    exchanges = partner_exchanges(plan, partner=city, today=today)[0]
+    kinds = exchanges.kinds
+    table = [
+        (year, [counts.get(k.code, 0) for k in kinds], sum(counts.values()))
+        for year, counts in exchanges.per_year
+    ]
+    return {
+        "plan": plan,
+        "city": city,
+        "today": today,
+        "years": today.year - city.since_year,
+        "exchanges": exchanges,
+        "kinds": kinds,
+        "table": table,
+        "recent": exchanges.records[:50],
+    }
 
 
 def comparisons_page() -> dict[str, Any]:
