@@ -11,8 +11,8 @@ from django.core import mail
 from django.core.management import call_command
 
 from citystrat.accounts.services import user_create
+from citystrat.monitoring.reminder_services import plan_reminders, send_reminders
 from citystrat.observations.models import ReminderLog, ReportingSchedule
-from citystrat.observations.reminders import plan_reminders, send_reminders
 from citystrat.observations.services import (
     observation_approve,
     observation_save_draft,

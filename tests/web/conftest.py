@@ -30,7 +30,7 @@ def _fresh_cache():
     assessments (keyed by plan id and version) is emptied too: ids are reused
     between tests on SQLite.
     """
-    from citystrat.plans import assessments
+    from citystrat.monitoring import assessments
 
     cache.clear()
     assessments.clear_memo()

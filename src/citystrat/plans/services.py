@@ -57,6 +57,18 @@ def plan_load_file(
     )
 
 
+def _assessment_rules(assessment: dict[str, Any]) -> dict[str, Any]:
+    """The plan file's likelihood words and survey rule, as JSON (numbers as floats)."""
+    rules: dict[str, Any] = {}
+    if "likelihood" in assessment:
+        rules["likelihood"] = str(assessment["likelihood"])
+    if "survey" in assessment:
+        rules["survey"] = {
+            k: (float(v) if k != "interval" else str(v)) for k, v in assessment["survey"].items()
+        }
+    return rules
+
+
 def plan_load(
     *,
     document: dict[str, Any],
@@ -153,6 +165,7 @@ def _build(doc: dict[str, Any]) -> Plan:
         fy_start_month=fy,
         default_method=assessment.get("default_method", "achievement"),
         grading_scale=assessment.get("grading_scale", "cabinet-secretariat"),
+        assessment_rules=_assessment_rules(assessment),
         four_eyes_exceptions=list(meta.get("review", {}).get("four_eyes_exceptions", [])),
     )
     for order, item in enumerate(meta.get("milestones", [])):
@@ -272,6 +285,13 @@ def _build(doc: dict[str, Any]) -> Plan:
                 source_url=o.get("source_url", ""),
                 note=o.get("note", {}),
                 provisional=o.get("provisional", False),
+                sample_size=o.get("sample_size"),
+                design_effect=to_decimal(o["design_effect"]) if "design_effect" in o else None,
+                margin_of_error=(
+                    to_decimal(o["margin_of_error"]) if "margin_of_error" in o else None
+                ),
+                caveats=list(o.get("caveats", [])),
+                caveat_note=o.get("caveat_note", {}),
             )
             obs.set_period(parse_period(str(o["period"]), kind, fy_start_month=fy))
             observations.append(obs)

@@ -26,6 +26,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from citystrat import present, progress
 from citystrat.i18n import pick
+from citystrat.present import caveat_words
+from citystrat.safecells import xlsx_workbook
 
 from .content import IndicatorRow, Layout, Report, period_text
 
@@ -333,8 +335,9 @@ def _values(wb: Workbook, report: Report) -> None:
             if o.period == ind.baseline_period:
                 continue
             note = _("waiting for review") if o.status != "approved" else ""
-            if o.provisional:
-                note = (note + " " + _("provisional")).strip()
+            words = caveat_words(o.all_caveats)
+            if words:
+                note = (note + " " + "; ".join(words)).strip()
             entries.append(
                 (
                     period_text(o.period),
@@ -821,6 +824,7 @@ def render_xlsx(report: Report) -> bytes:
         _methodology(wb, report)
         wb.properties.title = f"{report.plan_title.text} — {report.title}"
         wb.properties.creator = "citystrat"
+        xlsx_workbook(wb)  # texts as texts, never formulas
         buf = io.BytesIO()
         wb.save(buf)
         return buf.getvalue()

@@ -7,13 +7,11 @@ work without JavaScript (plain forms, POST-redirect-GET).
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
@@ -23,6 +21,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from citystrat.accounts.decorators import staff_required
 from citystrat.accounts.permissions import Action, can, require, role_of
 from citystrat.observations import selectors
 from citystrat.observations.calendar import current_round, schedule_for
@@ -52,20 +51,6 @@ from .forms import (
 )
 
 View = Callable[..., HttpResponseBase]
-
-
-def staff_required(view: View) -> View:
-    """Signed-in people with a role only; others go to the login page or get 403."""
-
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path(), reverse("staff:login"))
-        if role_of(request.user) is None:
-            raise PermissionDenied(_("Your account has no role in citystrat yet."))
-        return view(request, *args, **kwargs)
-
-    return wrapped
 
 
 class StaffLoginView(auth_views.LoginView):
@@ -141,6 +126,11 @@ def _initial(obs: Observation, lang: str) -> dict[str, Any]:
         "note": obs.note_text(lang).text,
         "provisional": obs.provisional,
         "explanation": obs.explanation,
+        "caveats": list(obs.caveats or []),
+        "caveat_note": obs.caveat_note_text(lang).text if obs.caveat_note else "",
+        "sample_size": obs.sample_size,
+        "design_effect": obs.design_effect,
+        "margin_of_error": obs.margin_of_error,
         "version": obs.version,
         "observation": obs.pk,
     }
@@ -158,13 +148,7 @@ def indicator_entry(request: HttpRequest, pk: int) -> HttpResponse:
     edit_id = request.POST.get("observation") or request.GET.get("observation")
     edit_pk = parse_id(edit_id) if edit_id else None
     if edit_pk is not None:
-        editing = (
-            Observation.objects.filter(
-                pk=edit_pk, indicator=indicator, status__in=Observation.OPEN_STATUSES
-            )
-            .select_related("indicator__plan")
-            .first()
-        )
+        editing = selectors.observation_open_get(indicator, edit_pk)
     status = 200
     if request.method == "POST":
         require(request.user, Action.ENTER, indicator)
@@ -190,6 +174,11 @@ def indicator_entry(request: HttpRequest, pk: int) -> HttpResponse:
                         expected_version=data.get("version") if editing else None,
                         evidence=Upload(upload.name, upload, upload.size) if upload else None,
                         submit=request.POST.get("action") == "submit",
+                        caveats=data.get("caveats") or [],
+                        caveat_note=data.get("caveat_note") or "",
+                        sample_size=data.get("sample_size"),
+                        design_effect=data.get("design_effect"),
+                        margin_of_error=data.get("margin_of_error"),
                     )
                 except ConflictError as exc:
                     form.add_error(None, exc.message)

@@ -17,9 +17,8 @@ from django.db import transaction
 
 from citystrat.audit.services import audit_record
 from citystrat.periods import Period, PeriodKind, parse_period
-
-from . import cache as plan_cache
-from .models import Indicator, Plan, ValueKind
+from citystrat.plans import cache as plan_cache
+from citystrat.plans.models import Indicator, Plan, ValueKind
 
 SAMPLE_SOURCE = {
     "ja": "シミュレーションによるサンプルデータ（公式の数値ではありません）",

@@ -6,8 +6,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from citystrat.audit.export import audit_export_csv
 from citystrat.bootstrap import add_demo_argument
+from citystrat.exchange.audit_export import audit_export_csv
 
 
 class Command(BaseCommand):

@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from citystrat.bootstrap import add_demo_argument
-from citystrat.observations.reminders import send_reminders
+from citystrat.monitoring.reminder_services import send_reminders
 
 
 class Command(BaseCommand):

@@ -34,10 +34,9 @@ from django.utils.translation import gettext as _
 
 from citystrat.accounts.models import Role
 from citystrat.audit.services import audit_record
+from citystrat.observations.calendar import Round, current_round
+from citystrat.observations.models import Observation, ReminderLog
 from citystrat.plans.models import Indicator
-
-from .calendar import Round, current_round
-from .models import Observation, ReminderLog
 
 __all__ = ["PlannedEmail", "ReminderItem", "plan_reminders", "send_reminders"]
 
