@@ -23,8 +23,8 @@ READ_ONLY_ACTIONS = {"plan": {"show", "export"}}
 def _read_only(command: str, rest: Sequence[str]) -> bool:
     if command in READ_ONLY:
         return True
-    actions = READ_ONLY_ACTIONS.get(command)
-    return bool(actions) and bool(rest) and rest[0] in actions
+    actions = READ_ONLY_ACTIONS.get(command, set())
+    return bool(rest) and rest[0] in actions
 
 
 def _setup(demo: bool = False) -> None:

@@ -52,6 +52,11 @@ def columns(plan: Plan) -> list[str]:
         "value",
         "unit",
         "provisional",
+        "sample_size",
+        "design_effect",
+        "margin_of_error",
+        "caveats",
+        "caveat_note",
         *[f"source_{lang}" for lang in langs],
         "source_url",
         *[f"note_{lang}" for lang in langs],
@@ -88,6 +93,11 @@ def observation_rows(plan: Plan) -> Iterator[tuple[Observation, dict[str, Any]]]
             "value": decimal_text(obs.value),
             "unit": unit,
             "provisional": "true" if obs.provisional else "false",
+            "sample_size": str(obs.sample_size) if obs.sample_size else "",
+            "design_effect": decimal_text(obs.design_effect) if obs.design_effect else "",
+            "margin_of_error": decimal_text(obs.margin_of_error) if obs.margin_of_error else "",
+            "caveats": ",".join(obs.caveats or []),
+            "caveat_note": _text(obs.caveat_note, plan) if obs.caveat_note else "",
         }
         for lang in langs:
             row[f"source_{lang}"] = (obs.source or {}).get(lang, "")
@@ -130,6 +140,11 @@ def export_json(plan: Plan, stream: IO[str]) -> int:
             "period_end": obs.period_end.isoformat(),
             "value": "\x00",
             "provisional": obs.provisional,
+            "sample_size": obs.sample_size,
+            "design_effect": None if obs.design_effect is None else float(obs.design_effect),
+            "margin_of_error": None if obs.margin_of_error is None else float(obs.margin_of_error),
+            "caveats": list(obs.caveats or []),
+            "caveat_note": obs.caveat_note or {},
             "source": obs.source or {},
             "source_url": obs.source_url,
             "note": obs.note or {},
@@ -263,6 +278,24 @@ def _schema(plan: Plan) -> dict[str, Any]:
         {"name": "value", "type": "number", "constraints": {"required": True}},
         {"name": "unit", "type": "string"},
         {"name": "provisional", "type": "boolean"},
+        {
+            "name": "sample_size",
+            "type": "integer",
+            "description": "survey values: number of respondents",
+        },
+        {"name": "design_effect", "type": "number", "description": "survey values: design effect"},
+        {
+            "name": "margin_of_error",
+            "type": "number",
+            "description": "survey values: published margin of error (95 %, in the value's unit)",
+        },
+        {
+            "name": "caveats",
+            "type": "string",
+            "description": "comma-separated: provisional, rounded, definition_differs, "
+            "break_in_series, estimated",
+        },
+        {"name": "caveat_note", "type": "string"},
     ]
     fields += [{"name": f"source_{lang}", "type": "string"} for lang in langs]
     fields.append({"name": "source_url", "type": "string"})

@@ -41,10 +41,19 @@ from defusedxml import expatreader
 from defusedxml.common import DefusedXmlException
 from django.utils.translation import gettext as _
 
-from citystrat.observations.rules import NUMBER_MAX_CHARS
+from citystrat.observations.rules import NUMBER_MAX_CHARS, parse_number
+from citystrat.review.errors import ReviewError
 from citystrat.safecells import csv_restore
 
-from .normalize import CellError, PeriodToken, canonical_header, period_token, token_from_date
+from .normalize import (
+    EXTRA_FIELDS,
+    CellError,
+    PeriodToken,
+    canonical_header,
+    parse_bool,
+    period_token,
+    token_from_date,
+)
 
 __all__ = [
     "ColumnMap",
@@ -160,6 +169,8 @@ class Record:
     provisional: Any
     token: PeriodToken | None = None
     explanation: str = ""
+    # Optional survey and caveat cells (normalize.EXTRA_FIELDS), raw.
+    extra: dict[str, Any] = field(default_factory=dict)
 
     def problem(self, fieldname: str, reason: str) -> ImportProblem:
         if fieldname == "value" or (fieldname == "period" and self.columns.layout == "wide"):
@@ -226,6 +237,35 @@ def analyse_header(
                 sheet,
             )
         )
+    if "in_category" in columns.fields:
+        for needed in ("period", "source"):
+            if needed not in columns.fields and not (
+                needed == "source" and any(k.startswith("source:") for k in columns.fields)
+            ):
+                problems.append(
+                    ImportProblem(
+                        file,
+                        row,
+                        None,
+                        _("Respondent-level data need a %(name)s column.") % {"name": needed},
+                        sheet,
+                    )
+                )
+        if "value" in columns.fields:
+            problems.append(
+                ImportProblem(
+                    file,
+                    row,
+                    columns.label("value"),
+                    _(
+                        "Respondent-level data (an in_category column) have no value column: "
+                        "the share is computed from the answers."
+                    ),
+                    sheet,
+                )
+            )
+        columns.layout = "microdata"
+        return (None if problems else columns), problems
     has_long = "period" in columns.fields or "value" in columns.fields
     if has_long and columns.periods:
         problems.append(
@@ -243,7 +283,9 @@ def analyse_header(
         )
     elif has_long:
         for needed in ("period", "value"):
-            if needed not in columns.fields:
+            if needed not in columns.fields and not (
+                needed == "value" and "count" in columns.fields
+            ):
                 problems.append(
                     ImportProblem(
                         file,
@@ -280,6 +322,112 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
+class _Microdata:
+    """Respondent rows -> one record per (indicator, period): weighted share, n, deff.
+
+    ``in_category`` is yes/no (1/0) per respondent; ``weight`` (optional,
+    default 1) must be positive.  The share is Σw·x / Σw (in percent), the
+    design effect Kish's n Σw² / (Σw)²; n is the number of respondents.
+    """
+
+    def __init__(self, file: str, sheet: str, columns: ColumnMap) -> None:
+        self.file, self.sheet, self.columns = file, sheet, columns
+        self.groups: dict[tuple[str, str], list[Any]] = {}
+        self.bad = False
+
+    def add(
+        self,
+        row: int,
+        cells: list[Any],
+        source: dict[str, str],
+        note: dict[str, str],
+        url: str,
+        prov: Any,
+    ) -> Iterator[ImportProblem]:
+        f = self.columns.fields
+        loc = self.columns.label
+        try:
+            answer = parse_bool(cells[f["in_category"]])
+            if cells[f["in_category"]] in (None, ""):
+                raise CellError(_("The answer is empty; write yes or no (1 or 0)."))
+        except CellError as exc:
+            self.bad = True
+            yield ImportProblem(self.file, row, loc("in_category"), exc.reason, self.sheet)
+            return
+        weight = Decimal(1)
+        if "weight" in f:
+            try:
+                weight, _pct = parse_number(cells[f["weight"]])
+                if weight <= 0:
+                    raise CellError(_("A weight must be greater than zero."))
+            except CellError as exc:
+                self.bad = True
+                yield ImportProblem(self.file, row, loc("weight"), exc.reason, self.sheet)
+                return
+            except ReviewError as exc:
+                self.bad = True
+                yield ImportProblem(self.file, row, loc("weight"), exc.message, self.sheet)
+                return
+        key = (_text(cells[f["indicator"]]), _text(cells[f["period"]]))
+        group = self.groups.get(key)
+        if group is None:
+            group = self.groups[key] = [
+                row,
+                cells[f["indicator"]],
+                cells[f["period"]],
+                source,
+                note,
+                url,
+                prov,
+                0.0,
+                0.0,
+                0.0,
+                0,
+            ]
+        w = float(weight)
+        group[7] += w
+        group[8] += w * w
+        group[9] += w if answer else 0.0
+        group[10] += 1
+
+    def records(self) -> Iterator[Record]:
+        if self.bad:
+            return
+        for (
+            row,
+            indicator,
+            period,
+            source,
+            note,
+            url,
+            prov,
+            sw,
+            sw2,
+            swx,
+            n,
+        ) in self.groups.values():
+            share = Decimal(str(round(100 * swx / sw, 4)))
+            deff = Decimal(str(round(n * sw2 / (sw * sw), 4)))
+            token = token_from_date(period) if isinstance(period, date | datetime) else None
+            yield Record(
+                self.file,
+                self.sheet,
+                row,
+                self.columns,
+                indicator,
+                period,
+                share,
+                self.columns.fields["in_category"],
+                source,
+                note,
+                url,
+                prov,
+                token,
+                "",
+                {"sample_size": n, "design_effect": deff},
+            )
+
+
 def _records_from_rows(
     rows: Iterator[tuple[int, list[Any]]], *, file: str, sheet: str = ""
 ) -> Iterator[Record | ImportProblem]:
@@ -300,6 +448,7 @@ def _records_from_rows(
             i_url = f.get("source_url")
             i_expl = f.get("explanation")
             i_prov = f.get("provisional")
+            i_extra = [(name, f[name]) for name in EXTRA_FIELDS if name in f]
             sources = [
                 (k.partition(":")[2], i)
                 for k, i in f.items()
@@ -311,6 +460,7 @@ def _records_from_rows(
                 if k == "note" or k.startswith("note:")
             ]
             width = len(cells)
+            microdata = _Microdata(file, sheet, columns)
             continue
         if len(cells) < width:
             cells = list(cells) + [None] * (width - len(cells))
@@ -331,8 +481,12 @@ def _records_from_rows(
         url = _text(cells[i_url]) if i_url is not None else ""
         explanation = _text(cells[i_expl]) if i_expl is not None else ""
         prov = cells[i_prov] if i_prov is not None else None
+        extra = {name: cells[i] for name, i in i_extra if _text(cells[i])}
+        if columns.layout == "microdata":
+            yield from microdata.add(number, cells, source, note, url, prov)
+            continue
         if columns.layout == "long":
-            assert i_period is not None and i_value is not None
+            assert i_period is not None
             period = cells[i_period]
             token = token_from_date(period) if isinstance(period, date | datetime) else None
             yield Record(
@@ -342,14 +496,15 @@ def _records_from_rows(
                 columns,
                 indicator,
                 period,
-                cells[i_value],
-                i_value,
+                cells[i_value] if i_value is not None else None,
+                i_value if i_value is not None else columns.fields.get("count", i_ind),
                 source,
                 note,
                 url,
                 prov,
                 token,
                 explanation,
+                extra,
             )
             continue
         for index, token in columns.periods:
@@ -371,11 +526,14 @@ def _records_from_rows(
                 prov,
                 token,
                 explanation,
+                extra,
             )
     if columns is None:
         yield ImportProblem(
             file, None, None, _("The file or sheet is empty: there is no header row."), sheet
         )
+    elif columns.layout == "microdata":
+        yield from microdata.records()
 
 
 # --- CSV -----------------------------------------------------------------------------------
@@ -918,6 +1076,7 @@ def _json_records(data: bytes, *, file: str) -> Iterator[Record | ImportProblem]
         "source_url",
         "provisional",
         "explanation",
+        *EXTRA_FIELDS,
     ]
     columns = ColumnMap(
         fields={h: i for i, h in enumerate(headers)}, headers=headers, layout="json"
@@ -955,6 +1114,7 @@ def _json_records(data: bytes, *, file: str) -> Iterator[Record | ImportProblem]
             item.get("provisional"),
             None,
             str(item.get("explanation") or ""),
+            {k: item[k] for k in EXTRA_FIELDS if item.get(k) not in (None, "", [], {})},
         )
 
 

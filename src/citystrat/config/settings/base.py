@@ -18,7 +18,6 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
-from django.utils.translation import gettext_lazy as _
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent.parent
 DATA_DIR = Path(os.environ.get("CITYSTRAT_DATA_DIR", Path.cwd() / "var")).resolve()
@@ -63,6 +62,7 @@ INSTALLED_APPS = [
     "citystrat.review",
     "citystrat.plans",
     "citystrat.observations",
+    "citystrat.monitoring",
     "citystrat.actions",
     "citystrat.evaluations",
     "citystrat.exchange",
@@ -75,8 +75,13 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # --- performance (#17): pages go out gzip-compressed when the client accepts it
+    # (static files come pre-compressed from whitenoise, brotli and gzip). Before every
+    # middleware that reads or changes the body, so it compresses the final page.
+    "django.middleware.gzip.GZipMiddleware",
+    # --- end performance
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "citystrat.present.middleware.NegotiationMiddleware",
     # Grammar that depends on filled-in words (Korean particles, English articles), furigana.
     "citystrat.present.middleware.FinishMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -144,14 +149,30 @@ AXES_COOLOFF_TIME = 1
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 
-LANGUAGE_CODE = "ja"
+# Django falls back to LANGUAGE_CODE for a string a catalogue lacks: English (the msgids), so
+# a missing translation never shows another reader's language.  A visitor who states no
+# language preference at all gets CITYSTRAT_DEFAULT_LANGUAGE (the city's own language).
+LANGUAGE_CODE = "en"
+CITYSTRAT_DEFAULT_LANGUAGE = "ja"
+# The interface languages (URL prefix, name in the language itself).  やさしい日本語 is
+# Japanese (<html lang="ja">); see citystrat.present.locales for each one's CLDR locale.
 LANGUAGES = [
     ("ja", "日本語"),
+    ("ja-easy", "やさしい日本語"),
     ("ko", "한국어"),
     ("en", "English"),
+    ("zh-hans", "简体中文"),
+    ("zh-hant", "繁體中文"),
+    ("vi", "Tiếng Việt"),
+    ("ne", "नेपाली"),
+    ("id", "Bahasa Indonesia"),
+    ("tl", "Filipino"),
 ]
-LANGUAGE_NAMES_FOR_TRANSLATION = {"ja": _("Japanese"), "ko": _("Korean"), "en": _("English")}
-LOCALE_PATHS: list[Path] = []
+# A browser that asks for none of LANGUAGES gets this one (not LANGUAGE_CODE).
+CITYSTRAT_FALLBACK_LANGUAGE = "en"
+# The project catalogue: texts of the modules that are not apps (the progress
+# engine, the chart builder); every app keeps its own <app>/locale as well.
+LOCALE_PATHS: list[Path] = [PACKAGE_DIR / "locale"]
 TIME_ZONE = "Asia/Tokyo"
 USE_I18N = True
 USE_TZ = True
@@ -163,10 +184,17 @@ MEDIA_ROOT = DATA_DIR / "media"  # never served directly: evidence files go thro
 MEDIA_URL = "/media-not-served/"
 EVIDENCE_ROOT = DATA_DIR / "evidence"
 EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
+# --- performance (#17): static files get a content hash in their name (whitenoise's
+# manifest storage, see citystrat.web.storage), so they are served with a far-future
+# Cache-Control (immutable, at least a year); `make setup` collects them, `citystrat
+# serve` only when sources changed.
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "citystrat.web.storage.StaticFilesStorage"},
 }
+# Files without a hash in their name (referenced outside {% static %}): a day.
+WHITENOISE_MAX_AGE = 24 * 3600
+# --- end performance
 
 # Shared by every server process (gunicorn runs several): approving a value in
 # one must invalidate the pages cached by all.  Redis when configured.
