@@ -824,7 +824,8 @@ def render_xlsx(report: Report) -> bytes:
         _methodology(wb, report)
         wb.properties.title = f"{report.plan_title.text} — {report.title}"
         wb.properties.creator = "citystrat"
-        xlsx_workbook(wb)  # texts as texts, never formulas
+        # texts as texts, never formulas; the report's own arithmetic stays a formula
+        xlsx_workbook(wb, keep_arithmetic=True)
         buf = io.BytesIO()
         wb.save(buf)
         return buf.getvalue()
