@@ -24,22 +24,23 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from citystrat.accounts.permissions import Action, can
 from citystrat.exchange.normalize import CellError, period_token, resolve_period
 from citystrat.exchange.readers import read_records
 from citystrat.exchange.services import observations_import
+from citystrat.monitoring.assessments import explain, indicator_assessments, render_message
 from citystrat.observations.models import Observation
 from citystrat.observations.rules import parse_id
+from citystrat.observations.selectors import observations_visible
 from citystrat.observations.services import (
     observation_approve,
     observation_enter,
     observation_return,
     observation_submit,
 )
-from citystrat.plans.assessments import indicator_assessments, render_message
 from citystrat.plans.models import Indicator, Measure, Plan
 from citystrat.plans.planfile import decimal_text
 from citystrat.plans.selectors import plan_get
+from citystrat.progress import SurveyResult
 from citystrat.review.errors import ReviewError
 
 from . import serializers as s
@@ -185,14 +186,6 @@ class IndicatorDetailView(ApiView):
 # --- observations ---------------------------------------------------------------------
 
 
-def observations_visible(user: Any, plan: Plan) -> QuerySet[Observation]:
-    """Approved values for everyone; every status for staff who may see values in review."""
-    qs = Observation.objects.filter(indicator__plan=plan).select_related("indicator__plan")
-    if not can(user, Action.VIEW_PENDING):
-        qs = qs.filter(status=Observation.Status.APPROVED)
-    return qs.order_by("indicator__order", "period_start", "id")
-
-
 OBSERVATION_FILTERS = [
     PLAN_PARAM,
     OpenApiParameter("indicator", str, description="indicator code, e.g. M1-1"),
@@ -286,6 +279,11 @@ class ObservationListView(ApiView):
             provisional=data.get("provisional", False),
             submit=data.get("submit", True),
             channel="api",
+            sample_size=data.get("sample_size"),
+            design_effect=data.get("design_effect"),
+            margin_of_error=data.get("margin_of_error"),
+            caveats=data.get("caveats") or [],
+            caveat_note=data.get("caveat_note", ""),
         )
         return Response(s.ObservationSerializer(obs).data, status=201)
 
@@ -433,11 +431,14 @@ class AssessmentListView(ApiView):
                     "status_class": item.status_class,
                     "latest_period": latest.period_label if latest else None,
                     "latest_value": decimal_text(latest.value) if latest else None,
+                    "latest_caveats": latest.all_caveats if latest else [],
+                    "latest_caveat_note": (latest.caveat_note or {}) if latest else {},
+                    "survey": _survey(item.assessment.survey),
                     "results": {
                         name: {
                             "status": str(result.status),
                             "values": {k: _json_value(v) for k, v in result.values.items()},
-                            "explanation": render_message(result.message, indicator=indicator),
+                            "explanation": explain(result, indicator=indicator),
                         }
                         for name, result in item.assessment.results.items()
                     },
@@ -445,6 +446,22 @@ class AssessmentListView(ApiView):
             )
         page = self.paginate_queryset(rows)  # type: ignore[arg-type]
         return self.get_paginated_response(s.AssessmentSerializer(page, many=True).data)
+
+
+def _survey(found: SurveyResult | None) -> dict[str, Any] | None:
+    if found is None:
+        return None
+    return {
+        "low": found.low,
+        "high": found.high,
+        "method": found.method,
+        "confidence": found.confidence,
+        "effective_n": found.effective_n,
+        "change": found.change,
+        "baseline_treatment": found.baseline_treatment,
+        "target_within_margin": found.target_within_margin,
+        "explanation": " ".join(render_message(m) for m in found.messages),
+    }
 
 
 # --- imports --------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """What each public page shows, built from the selectors and the assessments.
 
 Views call these builders and render; the builders read only approved values
-(through :func:`citystrat.plans.assessments.indicator_assessments` and
+(through :func:`citystrat.monitoring.assessments.indicator_assessments` and
 :func:`citystrat.plans.selectors.approved_observations`).
 """
 
@@ -16,26 +16,28 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import F
-from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from citystrat import charts, present, progress
 from citystrat.i18n import pick
-from citystrat.observations.models import Observation
-from citystrat.plans.assessments import (
+from citystrat.monitoring.assessments import (
     IndicatorAssessment,
+    explain,
     indicator_assessments,
     plan_rollup,
     plan_today,
     render_message,
+    survey_rule,
 )
+from citystrat.observations.models import Observation
+from citystrat.observations.selectors import observation_recent_changes
 from citystrat.plans.models import Indicator, Measure, Plan
 from citystrat.plans.selectors import approved_observations, plan_get, plan_tree
 from citystrat.present import CLASSES, Badge, badge, method_name
 from citystrat.progress import Direction, Point, Series
+from citystrat.progress.survey import value_interval
 
 RECENT_CHANGES = 6
 
@@ -163,7 +165,7 @@ def indicator_view(
                         (
                             method_name(method),
                             badge(result, labels),
-                            render_message(result.message, indicator=indicator),
+                            explain(result, indicator=indicator),
                         )
                     )
         rate = None
@@ -192,6 +194,27 @@ def indicator_view(
     )
 
 
+def _attach_intervals(
+    indicator: Indicator, observations: list[Observation], rule: progress.SurveyRule
+) -> None:
+    """Give each survey value its confidence interval (``ci_low``/``ci_high``) for the table."""
+    limit = float(indicator.limit) if indicator.limit is not None else None
+    for o in observations:
+        found = None
+        if indicator.value_kind == "percentage" and (o.sample_size or o.margin_of_error):
+            found = value_interval(
+                progress.SurveyPoint(
+                    float(o.value),
+                    float(o.sample_size) if o.sample_size else None,
+                    float(o.design_effect) if o.design_effect else None,
+                    float(o.margin_of_error) if o.margin_of_error else None,
+                ),
+                limit=limit,
+                rule=rule,
+            )
+        o.ci_low, o.ci_high = found if found else (None, None)  # type: ignore[attr-defined]
+
+
 def _find_indicator(plan: Plan, code: str) -> Indicator:
     for indicator in plan.indicators.all():
         if indicator.code == code:
@@ -206,6 +229,11 @@ def indicator_page(code: str) -> dict[str, Any]:
     assessments = indicator_assessments(plan, as_of=as_of)
     observations = approved_observations(plan, indicator_ids=[indicator.pk])
     view = indicator_view(plan, indicator, assessments, observations)
+    rule = survey_rule(plan)
+    _attach_intervals(indicator, view.observations, rule)
+    survey_lines = []
+    if view.assessment and view.assessment.assessment.survey is not None:
+        survey_lines = [render_message(m) for m in view.assessment.assessment.survey.messages]
     svg = ""
     spec: dict[str, Any] | None = None
     fan: list[charts.FanPoint] = []
@@ -218,6 +246,7 @@ def indicator_page(code: str) -> dict[str, Any]:
             unit=text(plan, indicator.unit),
             decimals=indicator.decimals,
             baseline=view.assessment is not None,
+            survey_rule=rule,
         )
         spec["config"]["aria"] = False
         svg = chart_svg(spec, lang())
@@ -231,7 +260,7 @@ def indicator_page(code: str) -> dict[str, Any]:
                     (
                         method_name(method),
                         badge(result, grade_labels(plan)),
-                        render_message(result.message, indicator=indicator),
+                        explain(result, indicator=indicator),
                     )
                 )
     return {
@@ -245,6 +274,8 @@ def indicator_page(code: str) -> dict[str, Any]:
         "fan": fan,
         "methods": methods,
         "owner": indicator.measure or indicator.policy,
+        "survey_lines": survey_lines,
+        "ci_decimals": max(indicator.decimals, 1),
     }
 
 
@@ -265,30 +296,7 @@ def _class_counts(summary: progress.Summary | None) -> list[tuple[str, str, str,
 
 def recent_changes(plan: Plan, limit: int = RECENT_CHANGES) -> list[dict[str, Any]]:
     """The latest approved values, newest decision first, each with the value before it."""
-    rows = list(
-        Observation.objects.filter(indicator__plan=plan, status=Observation.Status.APPROVED)
-        .select_related("indicator")
-        .annotate(when=Coalesce(F("decided_at"), F("created_at")))
-        .order_by("-when", "-period_start", "-id")[:limit]
-    )
-    if not rows:
-        return []
-    earlier = {
-        (o.indicator_id, o.period_start): o
-        for o in Observation.objects.filter(
-            indicator_id__in={r.indicator_id for r in rows}, status=Observation.Status.APPROVED
-        ).order_by("indicator_id", "period_start")
-    }
-    out = []
-    for row in rows:
-        before = [
-            o
-            for (ind, start), o in earlier.items()
-            if ind == row.indicator_id and start < row.period_start
-        ]
-        previous = before[-1] if before else None
-        out.append({"observation": row, "previous": previous, "when": row.when})
-    return out
+    return observation_recent_changes(plan, limit)
 
 
 def home_page() -> dict[str, Any]:
@@ -424,4 +432,9 @@ def methodology_page() -> dict[str, Any]:
         "bands": [(b.code, _(b.label), b.on_track) for b in scale.bands] if scale else [],
         "default_method": method_name(plan.default_method),
         "today": date.today(),
+        "survey": survey_rule(plan),
+        "likelihood": (plan.assessment_rules or {}).get("likelihood", "ipcc"),
+        "likely_threshold": progress.forecast.LIKELY_THRESHOLD,
+        "possible_threshold": progress.forecast.POSSIBLE_THRESHOLD,
+        "caveats": [str(label) for label in present.CAVEAT_WORDS.values()],
     }
