@@ -8,12 +8,14 @@ Views call these builders and render; the builders read only approved values
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from django.core.cache import cache
 from django.http import Http404
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -42,13 +44,22 @@ RECENT_CHANGES = 6
 
 @functools.lru_cache(maxsize=256)
 def _svg(spec_json: str, language: str) -> str:
+    # Drawn once for all server processes: the shared cache holds it by the spec's hash
+    # (the spec holds the values, so a new value gives a new key, an unchanged chart none).
+    key = "citystrat:chart-svg:" + hashlib.sha256(f"{language}:{spec_json}".encode()).hexdigest()
+    cached = cache.get(key)
+    if isinstance(cached, str):
+        return cached
     svg = charts.render_svg(json.loads(spec_json), language)
     # The page describes the chart (label and table); the drawing is hidden from screen readers.
-    return svg.replace("<svg ", '<svg aria-hidden="true" focusable="false" ', 1)
+    svg = svg.replace("<svg ", '<svg aria-hidden="true" focusable="false" ', 1)
+    cache.set(key, svg, 30 * 24 * 3600)
+    return svg
 
 
 def chart_svg(spec: dict[str, Any], language: str) -> str:
-    """The server-drawn SVG of a spec (memoised per process: drawing takes a few 100 ms)."""
+    """The server-drawn SVG of a spec (memoised per process and in the shared cache:
+    drawing takes a few 100 ms)."""
     return _svg(json.dumps(spec, sort_keys=True, ensure_ascii=False), language)
 
 
