@@ -78,9 +78,9 @@ def ensure_ready(*, verbose: bool = True) -> None:
 
 def ensure_sample(*, seed: int = 2024, verbose: bool = True) -> int:
     """Fill the sample database with simulated values once; how many were made (0: ready)."""
+    from citystrat.monitoring.assessments import plan_today
+    from citystrat.monitoring.sample_services import sample_observations_generate
     from citystrat.observations.models import Observation
-    from citystrat.plans.assessments import plan_today
-    from citystrat.plans.sample import sample_observations_generate
     from citystrat.plans.selectors import plan_get
 
     if not settings.CITYSTRAT_SAMPLE_DATA:

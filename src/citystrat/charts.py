@@ -72,9 +72,20 @@ __all__ = [
 
 VEGA_LITE_SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
 
-#: Fonts installed by Debian's fonts-noto-cjk (Latin included); the web page
-#: lists the same families first in its CSS.
-FONTS = {"ja": "Noto Sans CJK JP", "ko": "Noto Sans CJK KR"}
+#: Fonts installed by Debian's fonts-noto-cjk (CJK, Latin included) and fonts-noto-core
+#: (Devanagari; Latin with Vietnamese diacritics); the web page lists the same families
+#: first in its CSS.  Traditional Chinese uses the TC forms, Simplified the SC forms.
+FONTS = {
+    "ja": "Noto Sans CJK JP",
+    "ko": "Noto Sans CJK KR",
+    "zh-hans": "Noto Sans CJK SC",
+    "zh-hant": "Noto Sans CJK TC",
+    "ne": "Noto Sans Devanagari, Noto Sans",
+    "vi": "Noto Sans",
+    "id": "Noto Sans",
+    "tl": "Noto Sans",
+    "en": "Noto Sans, Noto Sans CJK JP",
+}
 DEFAULT_FONT = "Noto Sans CJK JP"
 
 # Series kinds (the ``kind`` field of a row), in legend order.
@@ -112,7 +123,8 @@ _SHAPES = {
 
 
 def font_for(lang: str) -> str:
-    return FONTS.get(lang.split("-")[0], DEFAULT_FONT)
+    code = lang.lower()
+    return FONTS.get(code) or FONTS.get(code.split("-")[0], DEFAULT_FONT)
 
 
 def _legend_labels() -> dict[str, str]:

@@ -10,8 +10,8 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
 
-from citystrat.audit.export import COLUMNS, audit_export_csv
 from citystrat.audit.models import AuditEvent, AuditImmutableError
+from citystrat.exchange.audit_export import COLUMNS, audit_export_csv
 from citystrat.observations.services import observation_save_draft
 
 

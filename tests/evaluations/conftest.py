@@ -11,7 +11,7 @@ def fresh_assessments():  # type: ignore[no-untyped-def]
     """Each test starts with no memoised assessments (ids and the cache outlive a test)."""
     from django.core.cache import cache
 
-    from citystrat.plans import assessments
+    from citystrat.monitoring import assessments
 
     cache.clear()
     assessments.clear_memo()

@@ -58,8 +58,16 @@ def populate(plan: Any, coordinator: Any) -> None:
     Token.objects.create(user=coordinator)
 
 
+RESTORE = "exchange.backup.restore"
+
+
 def content(path: Path) -> dict[str, Any]:
-    """Everything in a backup except when and where it was made."""
+    """Everything in a backup except when and where it was made.
+
+    The audit records of the restores that brought the data here are left
+    out (and out of the counts): each restore adds one, see
+    ``test_restore_is_audited``.
+    """
     with zipfile.ZipFile(path) as archive:
         out: dict[str, Any] = {}
         for name in sorted(archive.namelist()):
@@ -71,6 +79,11 @@ def content(path: Path) -> dict[str, Any]:
                 out[name] = [json.loads(line) for line in archive.read(name).splitlines()]
             else:
                 out[name] = archive.read(name)
+    audit = out.get("data/audit.auditevent.jsonl", [])
+    restores = [r for r in audit if r["fields"]["code"] == RESTORE]
+    for r in restores:
+        audit.remove(r)
+    out["counts"]["audit.auditevent"] -= len(restores)
     return out
 
 
@@ -190,3 +203,83 @@ def test_round_trip_sqlite_postgresql_sqlite(
     _citystrat(["restore", str(tmp_path / "pg.zip")], data_dir=sqlite_b, database_url=None)
     _citystrat(["backup", str(tmp_path / "b.zip")], data_dir=sqlite_b, database_url=None)
     assert content(tmp_path / "b.zip") == expected
+
+
+# --- restore as a service: permission, audit, all or nothing (files too) ----------------------
+
+
+def test_restore_is_audited_and_for_administrators_only(
+    builtin_plan: Any, coordinator: Any, tmp_path: Path, evidence_root: Path
+) -> None:
+    from django.core.exceptions import PermissionDenied
+
+    from citystrat.accounts.services import user_create
+
+    admin = user_create(username="ada", role="administrator", password="a-long-Passw0rd!")
+    populate(builtin_plan, coordinator)
+    path = tmp_path / "b.zip"
+    backup_create(path)
+    before = AuditEvent.objects.count()
+    with pytest.raises(PermissionDenied):
+        backup_restore(path, replace=True, actor=coordinator)
+    assert AuditEvent.objects.count() == before
+    backup_restore(path, replace=True, actor=admin, channel="cli")
+    last = AuditEvent.objects.order_by("-id").first()
+    assert last is not None and last.code == RESTORE
+    assert last.actor_name == "ada" and last.source == "b.zip"
+    assert last.after["replace"] is True and last.after["evidence_files"] == 1
+    assert AuditEvent.objects.count() == before + 1  # the backup's records, then the restore
+
+
+def _corrupt_evidence(source: Path, target: Path) -> None:
+    """A copy of the backup whose evidence file fails its CRC check when read."""
+    with zipfile.ZipFile(source) as src, zipfile.ZipFile(target, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename.startswith("evidence/"):
+                info.compress_type = zipfile.ZIP_STORED  # its bytes as they are, to corrupt
+            dst.writestr(info, data)
+    raw = bytearray(target.read_bytes())
+    at = bytes(raw).find(PDF[:8])
+    assert at > 0
+    raw[at + 1] ^= 0xFF  # the stored bytes change, the recorded CRC does not
+    target.write_bytes(bytes(raw))
+
+
+def test_a_restore_failing_halfway_leaves_database_and_files_as_before(
+    builtin_plan: Any, coordinator: Any, tmp_path: Path, evidence_root: Path
+) -> None:
+    populate(builtin_plan, coordinator)
+    good = tmp_path / "good.zip"
+    backup_create(good)
+    bad = tmp_path / "bad.zip"
+    _corrupt_evidence(good, bad)
+    # The instance moves on after the backup: a second value and its file.
+    indicator = builtin_plan.indicators.get(code="M2-2")
+    later = observation_save_draft(
+        actor=coordinator,
+        indicator=indicator,
+        period=parse_period("FY2023", "fiscal_year"),
+        value=170,
+        source="経済政策課",
+    )
+    evidence_attach(
+        actor=coordinator,
+        observation=later,
+        name="later.pdf",
+        stream=io.BytesIO(PDF),
+        size=len(PDF),
+    )
+    rows = (Observation.objects.count(), EvidenceFile.objects.count(), AuditEvent.objects.count())
+    files = sorted(p.relative_to(evidence_root) for p in evidence_root.rglob("*") if p.is_file())
+    assert len(files) == 2
+    with pytest.raises((zipfile.BadZipFile, BackupError)):
+        backup_restore(bad, replace=True)
+    after = (Observation.objects.count(), EvidenceFile.objects.count(), AuditEvent.objects.count())
+    assert after == rows
+    assert (
+        sorted(p.relative_to(evidence_root) for p in evidence_root.rglob("*") if p.is_file())
+        == files
+    )
+    assert all((evidence_root / f).read_bytes() == PDF for f in files)
+    assert not [p for p in evidence_root.parent.iterdir() if ".restoring-" in p.name]

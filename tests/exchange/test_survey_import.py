@@ -9,8 +9,8 @@ from typing import Any
 from citystrat.exchange.exports import csv_text
 from citystrat.exchange.readers import read_records
 from citystrat.exchange.services import ImportResult, observations_import
+from citystrat.monitoring.assessments import clear_memo, indicator_assessments
 from citystrat.observations.models import Observation
-from citystrat.plans.assessments import clear_memo, indicator_assessments
 
 
 def run(actor: Any, text: str, *, approve: bool = True, dry_run: bool = False) -> ImportResult:

@@ -117,7 +117,7 @@ def test_builtin_plan_round_trips(builtin_plan: Plan, tmp_path: Path) -> None:
 
 
 def test_headline_indicator_reads_as_target_reached(builtin_plan: Plan) -> None:
-    from citystrat.plans.assessments import indicator_assessments
+    from citystrat.monitoring.assessments import indicator_assessments
 
     results = indicator_assessments(builtin_plan, as_of=date(2025, 6, 1))
     guests = next(a for a in results.values() if a.indicator.code == "M1-1")

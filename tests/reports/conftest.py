@@ -50,7 +50,7 @@ def fresh_assessments():  # type: ignore[no-untyped-def]
     """
     from django.core.cache import cache
 
-    from citystrat.plans import assessments
+    from citystrat.monitoring import assessments
 
     cache.clear()
     assessments.clear_memo()

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from citystrat.evaluations.sample import sample_evaluations_generate
-from citystrat.plans.sample import sample_observations_generate
+from citystrat.monitoring.sample_services import sample_observations_generate
 from citystrat.reports.render import make_report
 
 from .conftest import poppler

@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 
 from citystrat.evaluations.models import Evaluation
 from citystrat.evaluations.sample import sample_evaluations_generate
-from citystrat.plans.sample import sample_observations_generate
+from citystrat.monitoring.sample_services import sample_observations_generate
 from citystrat.reports.render import make_report
 
 AS_OF = date(2027, 6, 30)

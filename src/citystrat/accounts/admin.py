@@ -1,16 +1,61 @@
-"""Roles in the Django admin: every change goes through :func:`profile_set` (audited)."""
+"""People in the Django admin: roles change through :func:`profile_set` (audited).
+
+Users, groups and API tokens are shown read-only: people are added and
+changed with ``citystrat user add`` and the account services, which check
+permission and write the audit trail, so no tick in the admin can silently
+make an administrator (``is_superuser``) or hand out a token.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group, User
 from django.core.exceptions import ValidationError
 from django.forms import ModelForm
 from django.http import HttpRequest
+from rest_framework.authtoken.admin import TokenAdmin
+from rest_framework.authtoken.models import TokenProxy
 
 from .models import Profile
 from .services import UserInputError, profile_set
+
+
+class ReadOnly:
+    """View only: the change has a service, which checks and audits it."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class ReadOnlyUserAdmin(ReadOnly, UserAdmin):  # type: ignore[type-arg]
+    list_display = ("username", "email", "is_active", "is_superuser", "last_login")
+
+
+class ReadOnlyGroupAdmin(ReadOnly, GroupAdmin):
+    pass
+
+
+class ReadOnlyTokenAdmin(ReadOnly, TokenAdmin):
+    pass
+
+
+for model, model_admin in (
+    (User, ReadOnlyUserAdmin),
+    (Group, ReadOnlyGroupAdmin),
+    (TokenProxy, ReadOnlyTokenAdmin),
+):
+    if admin.site.is_registered(model):
+        admin.site.unregister(model)
+    admin.site.register(model, model_admin)
 
 
 class ProfileForm(ModelForm):  # type: ignore[type-arg]

@@ -23,7 +23,6 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from citystrat.i18n import Picked, pick
-from citystrat.observations.models import Reviewed
 from citystrat.plans.models import (
     Department,
     Indicator,
@@ -33,6 +32,7 @@ from citystrat.plans.models import (
     Project,
     TextMixin,
 )
+from citystrat.review.models import Reviewed
 
 MONEY_MAX_DIGITS = 18
 MONEY_DECIMAL_PLACES = 2

@@ -24,19 +24,19 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from citystrat.accounts.permissions import Action, can
 from citystrat.exchange.normalize import CellError, period_token, resolve_period
 from citystrat.exchange.readers import read_records
 from citystrat.exchange.services import observations_import
+from citystrat.monitoring.assessments import explain, indicator_assessments, render_message
 from citystrat.observations.models import Observation
 from citystrat.observations.rules import parse_id
+from citystrat.observations.selectors import observations_visible
 from citystrat.observations.services import (
     observation_approve,
     observation_enter,
     observation_return,
     observation_submit,
 )
-from citystrat.plans.assessments import explain, indicator_assessments, render_message
 from citystrat.plans.models import Indicator, Measure, Plan
 from citystrat.plans.planfile import decimal_text
 from citystrat.plans.selectors import plan_get
@@ -184,14 +184,6 @@ class IndicatorDetailView(ApiView):
 
 
 # --- observations ---------------------------------------------------------------------
-
-
-def observations_visible(user: Any, plan: Plan) -> QuerySet[Observation]:
-    """Approved values for everyone; every status for staff who may see values in review."""
-    qs = Observation.objects.filter(indicator__plan=plan).select_related("indicator__plan")
-    if not can(user, Action.VIEW_PENDING):
-        qs = qs.filter(status=Observation.Status.APPROVED)
-    return qs.order_by("indicator__order", "period_start", "id")
 
 
 OBSERVATION_FILTERS = [

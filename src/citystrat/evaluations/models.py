@@ -31,8 +31,8 @@ from django.db.models import F, Q
 from django.utils.translation import pgettext_lazy
 
 from citystrat.i18n import Picked, pick
-from citystrat.observations.models import Reviewed
 from citystrat.plans.models import Measure, PeriodMixin, Plan
+from citystrat.review.models import Reviewed
 
 __all__ = ["DEFAULT_DIRECTIONS", "Evaluation", "EvaluationScheme"]
 

@@ -8,8 +8,8 @@ from typing import Any
 from django.db.models import QuerySet
 
 from citystrat.actions.selectors import action_list
+from citystrat.monitoring.assessments import indicator_assessments
 from citystrat.periods import Period, PeriodKind, parse_period
-from citystrat.plans.assessments import indicator_assessments
 from citystrat.plans.models import Measure, Plan
 
 from .grading import ActionProgress, IndicatorInput, Proposal, propose_grade

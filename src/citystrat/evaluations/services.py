@@ -25,9 +25,9 @@ from django.utils.translation import gettext as _
 
 from citystrat.accounts.permissions import Action, require
 from citystrat.audit.services import audit_record
+from citystrat.monitoring.assessments import plan_today
 from citystrat.observations.services import target_revise
 from citystrat.periods import Period
-from citystrat.plans.assessments import plan_today
 from citystrat.plans.models import Measure, Plan, Target
 
 from .models import Evaluation, EvaluationScheme

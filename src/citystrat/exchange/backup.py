@@ -50,6 +50,9 @@ from django.db import connection, models, transaction
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
+from citystrat.accounts.permissions import Action, Actor, require
+from citystrat.audit.services import audit_record
+
 __all__ = ["BackupError", "backup_create", "backup_models", "backup_restore"]
 
 FORMAT = "citystrat-backup/1"
@@ -282,8 +285,57 @@ def _safe_member(name: str) -> PurePosixPath | None:
     return rel
 
 
-def backup_restore(path: str | Path, *, replace: bool = False) -> dict[str, Any]:
-    """Restore the backup at ``path`` into this database (migrated first); see the module doc."""
+def _stage_evidence(archive: zipfile.ZipFile, names: set[str], staging: Path) -> int:
+    """Copy the backup's evidence files into ``staging``; returns how many."""
+    files = 0
+    for name in sorted(n for n in names if n.startswith("evidence/")):
+        rel = _safe_member(name)
+        if rel is None or name.endswith("/"):
+            continue
+        target = staging.joinpath(*rel.parts)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with archive.open(name) as src, target.open("wb") as dst:
+            shutil.copyfileobj(src, dst)
+        files += 1
+    return files
+
+
+def _swap_evidence(staging: Path, evidence: Path, *, replace: bool) -> None:
+    """Put the staged files in place, after the database has committed.
+
+    With ``replace`` the whole folder is exchanged (two renames on one file
+    system, then the old folder is removed); without, the staged files join
+    the folder (the instance was empty, so none of its files is referenced).
+    """
+    if replace or not evidence.exists():
+        old = evidence.with_name(f"{evidence.name}.old-{uuid.uuid4().hex}")
+        if evidence.exists():
+            evidence.rename(old)
+        staging.rename(evidence)
+        shutil.rmtree(old, ignore_errors=True)
+        return
+    for file in sorted(p for p in staging.rglob("*") if p.is_file()):
+        target = evidence / file.relative_to(staging)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        file.replace(target)
+    shutil.rmtree(staging, ignore_errors=True)
+
+
+def backup_restore(
+    path: str | Path, *, replace: bool = False, actor: Actor = None, channel: str = "cli"
+) -> dict[str, Any]:
+    """Restore the backup at ``path`` into this database (migrated first); see the module doc.
+
+    Administrators only (``actor`` None is the command line, the machine's
+    owner).  All or nothing: the rows go in inside one transaction, the
+    evidence files are staged beside ``EVIDENCE_ROOT`` meanwhile and swapped
+    in only after the database has committed, so a restore that fails
+    halfway leaves the database and the evidence files as they were.  The
+    restore itself is the last record of the restored audit trail
+    (``exchange.backup.restore``).
+    """
+    if actor is not None:
+        require(actor, Action.ADMINISTER)
     path = Path(path)
     try:
         archive = zipfile.ZipFile(path)
@@ -292,7 +344,7 @@ def backup_restore(path: str | Path, *, replace: bool = False) -> dict[str, Any]
     with archive:
         try:
             manifest = json.loads(archive.read("manifest.json"))
-        except (KeyError, ValueError):
+        except (KeyError, ValueError, zipfile.BadZipFile):
             raise BackupError(f"{path}: not a citystrat backup (no manifest.json)") from None
         if manifest.get("format") != FORMAT:
             raise BackupError(f"{path}: backup format {manifest.get('format')!r} is not {FORMAT!r}")
@@ -312,40 +364,58 @@ def backup_restore(path: str | Path, *, replace: bool = False) -> dict[str, Any]
                 f"(differences: {'; '.join(diff)}); restore it with the version that made it"
             )
         names = set(archive.namelist())
-        with transaction.atomic():
-            if not instance_is_empty(chosen):
-                if not replace:
-                    raise BackupError(
-                        "this database already holds data; restore refuses to mix two "
-                        "instances (use --replace to replace everything in it)"
-                    )
-                _wipe(chosen)
-            counts: dict[str, int] = {}
-            for model in chosen:
-                label = _label(model)
-                member = f"data/{label}.jsonl"
-                if member not in names:
-                    counts[label] = 0
-                    continue
-                counts[label] = _insert(model, _lines(archive, member))
-            if connection.vendor == "postgresql":
-                with connection.cursor() as cursor:
-                    for sql in connection.ops.sequence_reset_sql(no_style(), chosen):
-                        cursor.execute(sql)
-            evidence = Path(settings.EVIDENCE_ROOT)
-            if replace and evidence.is_dir():
-                shutil.rmtree(evidence)
-            files = 0
-            for name in sorted(n for n in names if n.startswith("evidence/")):
-                rel = _safe_member(name)
-                if rel is None or name.endswith("/"):
-                    continue
-                target = evidence.joinpath(*rel.parts)
-                target.parent.mkdir(parents=True, exist_ok=True)
-                with archive.open(name) as src, target.open("wb") as dst:
-                    shutil.copyfileobj(src, dst)
-                files += 1
+        evidence = Path(settings.EVIDENCE_ROOT)
+        evidence.parent.mkdir(parents=True, exist_ok=True)
+        staging = evidence.with_name(f"{evidence.name}.restoring-{uuid.uuid4().hex}")
+        staging.mkdir()
+        try:
+            with transaction.atomic():
+                if not instance_is_empty(chosen):
+                    if not replace:
+                        raise BackupError(
+                            "this database already holds data; restore refuses to mix two "
+                            "instances (use --replace to replace everything in it)"
+                        )
+                    _wipe(chosen)
+                counts: dict[str, int] = {}
+                for model in chosen:
+                    label = _label(model)
+                    member = f"data/{label}.jsonl"
+                    if member not in names:
+                        counts[label] = 0
+                        continue
+                    counts[label] = _insert(model, _lines(archive, member))
+                if connection.vendor == "postgresql":
+                    with connection.cursor() as cursor:
+                        for sql in connection.ops.sequence_reset_sql(no_style(), chosen):
+                            cursor.execute(sql)
+                files = _stage_evidence(archive, names, staging)
+                audit_record(
+                    code="exchange.backup.restore",
+                    actor=actor if actor is not None and _still_there(actor) else None,
+                    object_type="exchange.backup",
+                    object_id=path.name,
+                    object_label=path.name,
+                    after={
+                        "replace": replace,
+                        "rows": sum(counts.values()),
+                        "evidence_files": files,
+                        "made_at": manifest.get("created_at", ""),
+                    },
+                    source=path.name,
+                    channel=channel,
+                )
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        _swap_evidence(staging, evidence, replace=replace)
     return {"models": counts, "evidence_files": files}
+
+
+def _still_there(actor: Any) -> bool:
+    """Whether the restoring user exists in the restored database (else: recorded by name)."""
+    model = type(actor)
+    return bool(model._default_manager.filter(pk=actor.pk, username=actor.get_username()).exists())
 
 
 def _insert(model: type[models.Model], rows: Iterator[dict[str, Any]]) -> int:

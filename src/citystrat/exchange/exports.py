@@ -25,6 +25,7 @@ from citystrat.i18n import pick
 from citystrat.observations.models import Observation
 from citystrat.plans.models import Indicator, Plan
 from citystrat.plans.planfile import decimal_text
+from citystrat.safecells import csv_dict, xlsx_cell, xlsx_text
 
 from .readers import JSON_FORMAT
 
@@ -114,7 +115,7 @@ def export_csv(plan: Plan, stream: IO[str], *, bom: bool = False) -> int:
     writer.writeheader()
     count = 0
     for _obs, row in observation_rows(plan):
-        writer.writerow(row)
+        writer.writerow(csv_dict(row))
         count += 1
     return count
 
@@ -176,7 +177,6 @@ def export_xlsx(plan: Plan, stream: IO[bytes]) -> int:
     """
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
     from openpyxl.styles import Alignment, Font, PatternFill
 
     book = Workbook(write_only=True)
@@ -210,11 +210,8 @@ def export_xlsx(plan: Plan, stream: IO[bytes]) -> int:
 
     def text_cell(sheet: Any, value: Any) -> Any:
         if isinstance(value, str):
-            value = ILLEGAL_CHARACTERS_RE.sub("", value)  # control characters XLSX cannot hold
-        cell = WriteOnlyCell(sheet, value=value)
-        if isinstance(value, str) and value.startswith("="):
-            cell.data_type = "s"
-        return cell
+            value = xlsx_text(value)  # control characters XLSX cannot hold
+        return xlsx_cell(WriteOnlyCell(sheet, value=value))  # a text, never a formula
 
     summary = book.create_sheet("Summary")
     summary.freeze_panes = "A2"
@@ -365,7 +362,7 @@ def export_datapackage(plan: Plan, directory: Path) -> int:
     with (directory / "indicators.csv").open("w", encoding="utf-8", newline="") as stream:
         writer = csv.DictWriter(stream, fieldnames=names, lineterminator="\r\n")
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows(csv_dict(row) for row in rows)
     langs = list(plan.languages)
     indicator_fields: list[dict[str, Any]] = []
     for name in names:

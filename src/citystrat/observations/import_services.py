@@ -38,7 +38,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Protocol, runtime_checkable
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -307,6 +307,38 @@ def _survey_fields(
     return out, problems
 
 
+def _report_race(result: ImportResult, batch: list[Prepared], records: list[Any]) -> None:
+    """Name the row whose period someone else filled while the import ran."""
+    open_ = {s.value for s in Observation.OPEN_STATUSES}
+    for prepared, rec in zip(batch, records, strict=True):
+        obs = prepared.observation
+        group = open_ if obs.status in open_ else {Observation.Status.APPROVED.value}
+        if Observation.objects.filter(
+            indicator_id=obs.indicator_id,
+            period_kind=obs.period_kind,
+            period_start=obs.period_start,
+            status__in=group,
+        ).exists():
+            result.add_problem(
+                rec.problem(
+                    "value",
+                    _(
+                        "Someone else entered a value for %(period)s while this import ran; "
+                        "nothing was written. Reload, decide that value, then import again."
+                    )
+                    % {"period": obs.period_label},
+                )
+            )
+            return
+    if records:
+        result.add_problem(
+            records[0].problem(
+                "value",
+                _("Someone else changed these values while this import ran; nothing was written."),
+            )
+        )
+
+
 def _code(raw: Any) -> str:
     """A code or label cell as text (NFKC, stripped; 2024.0 -> '2024')."""
     if raw is None:
@@ -459,18 +491,25 @@ def observations_import(
     status = Observation.Status.APPROVED if approve else Observation.Status.SUBMITTED
     user = signed_in(actor)
     buffer: list[Prepared] = []
+    buffered: list[Any] = []  # the record of each prepared value, to name a lost race
 
     def flush() -> None:
-        result.written += observation_bulk_write(
-            buffer,
-            actor=actor,
-            plan=plan,
-            approve=approve,
-            four_eyes_exception=exception,
-            filename=filename,
-            channel=channel,
-        )
+        try:
+            with transaction.atomic():  # a savepoint: a lost race is located, not a 500
+                result.written += observation_bulk_write(
+                    buffer,
+                    actor=actor,
+                    plan=plan,
+                    approve=approve,
+                    four_eyes_exception=exception,
+                    filename=filename,
+                    channel=channel,
+                )
+        except IntegrityError:
+            _report_race(result, buffer, buffered)
+            raise _Rollback from None
         buffer.clear()
+        buffered.clear()
 
     def lookup(indicator: Indicator) -> tuple[dict[int, _Existing], dict[int, _Existing]]:
         """The indicator's approved and open values by period start.
@@ -716,6 +755,7 @@ def observations_import(
                 )
                 obs.set_period(period)
                 buffer.append(Prepared(obs, rec.row, rec.sheet, current))
+                buffered.append(rec)
                 if len(buffer) >= CHUNK:
                     flush()
             if dry_run or result.problem_count:

@@ -6,12 +6,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
+from django.db.models.functions import Coalesce
 
 from citystrat.accounts.models import Role
 from citystrat.accounts.permissions import Action, can, role_of
 from citystrat.audit.models import AuditEvent
-from citystrat.plans.models import Indicator
+from citystrat.plans.models import Indicator, Plan
 
 from .models import EvidenceFile, Observation
 
@@ -25,6 +26,9 @@ __all__ = [
     "observation_get_for",
     "observation_list_for",
     "observation_list_public",
+    "observation_open_get",
+    "observation_recent_changes",
+    "observations_visible",
     "review_queue",
 ]
 
@@ -41,6 +45,55 @@ def observation_list_public(indicator: Indicator) -> QuerySet[Observation]:
         _base()
         .filter(indicator=indicator, status=Observation.Status.APPROVED)
         .order_by("period_start", "id")
+    )
+
+
+def observations_visible(user: Any, plan: Plan) -> QuerySet[Observation]:
+    """Which observations of ``plan`` the caller may see: the one rule for lists.
+
+    Approved values for everyone; every status for staff who may see values
+    in review.  In the plan's indicator order, then period.
+    """
+    qs = Observation.objects.filter(indicator__plan=plan).select_related("indicator__plan")
+    if not can(user, Action.VIEW_PENDING):
+        qs = qs.filter(status=Observation.Status.APPROVED)
+    return qs.order_by("indicator__order", "period_start", "id")
+
+
+def observation_recent_changes(plan: Plan, limit: int) -> list[dict[str, Any]]:
+    """The latest approved values, newest decision first, each with the value before it."""
+    rows = list(
+        Observation.objects.filter(indicator__plan=plan, status=Observation.Status.APPROVED)
+        .select_related("indicator")
+        .annotate(when=Coalesce(F("decided_at"), F("created_at")))
+        .order_by("-when", "-period_start", "-id")[:limit]
+    )
+    if not rows:
+        return []
+    earlier = {
+        (o.indicator_id, o.period_start): o
+        for o in Observation.objects.filter(
+            indicator_id__in={r.indicator_id for r in rows}, status=Observation.Status.APPROVED
+        ).order_by("indicator_id", "period_start")
+    }
+    out = []
+    for row in rows:
+        before = [
+            o
+            for (ind, start), o in earlier.items()
+            if ind == row.indicator_id and start < row.period_start
+        ]
+        previous = before[-1] if before else None
+        out.append({"observation": row, "previous": previous, "when": row.when})
+    return out
+
+
+def observation_open_get(indicator: Indicator, pk: int) -> Observation | None:
+    """The open (draft, submitted or returned) value ``pk`` of ``indicator``, or None."""
+    return (
+        Observation.objects.filter(pk=pk, indicator=indicator, status__in=Observation.OPEN_STATUSES)
+        .select_related("indicator__plan")
+        .first()
     )
 
 

@@ -48,5 +48,7 @@ for model in (Policy, Measure, Project, Target, TargetRevision, ComparisonStatis
 
 
 @admin.register(Department)
-class DepartmentAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class DepartmentAdmin(ReadOnlyAdmin):
+    """Departments come with the plan file (``citystrat plan load``)."""
+
     list_display = ("code",)

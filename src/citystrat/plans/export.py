@@ -29,6 +29,8 @@ def plan_document(plan: Plan) -> dict[str, Any]:
         "default_language": plan.default_language,
     }
     _put(meta, "source_language", plan.source_language)
+    _put(meta, "published_languages", plan.published_languages)
+    _put(meta, "translations", plan.translations)
     meta["timezone"] = plan.timezone
     meta["fiscal_year_start_month"] = plan.fy_start_month
     meta["title"] = plan.title

@@ -10,6 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -17,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from citystrat.i18n import Picked, pick
 from citystrat.periods import Period, PeriodKind
+from citystrat.progress.model import ValueKind as ValueKind
 
 VALUE_MAX_DIGITS = 24
 VALUE_DECIMAL_PLACES = 6
@@ -41,11 +43,14 @@ class DesiredDirection(models.TextChoices):
     DECREASE = "decrease", _("lower is better")
 
 
-class ValueKind(models.TextChoices):
-    LEVEL = "level", _("level")
-    COUNT_PER_PERIOD = "count_per_period", _("count per period")
-    CUMULATIVE_COUNT = "cumulative_count", _("cumulative count")
-    PERCENTAGE = "percentage", _("percentage")
+# The one ValueKind is the engine's (pure Python); the database stores its values.
+VALUE_KIND_LABELS = {
+    ValueKind.LEVEL: _("level"),
+    ValueKind.COUNT_PER_PERIOD: _("count per period"),
+    ValueKind.CUMULATIVE_COUNT: _("cumulative count"),
+    ValueKind.PERCENTAGE: _("percentage"),
+}
+VALUE_KIND_CHOICES = [(kind.value, VALUE_KIND_LABELS[kind]) for kind in ValueKind]
 
 
 class PeriodMixin(models.Model):
@@ -100,6 +105,12 @@ class Plan(TextMixin, models.Model):
     languages = models.JSONField()
     default_language = models.CharField(max_length=8)
     source_language = models.CharField(max_length=8, blank=True)
+    # The languages the plan publishes (shown in the language switcher once complete);
+    # empty: all of ``languages``.
+    published_languages = models.JSONField(default=list, blank=True)
+    # Per language, how its texts were made: {"vi": {"status": "machine"}, "ja": {"status":
+    # "reviewed", "by": "...", "on": "2024-03-29"}}; see citystrat.plans.translations.
+    translations = models.JSONField(default=dict, blank=True)
     timezone = models.CharField(max_length=64, default="Asia/Tokyo")
     fy_start_month = models.PositiveSmallIntegerField(default=4)
     default_method = models.CharField(max_length=32, default="achievement")
@@ -201,6 +212,12 @@ class Policy(TextMixin, models.Model):
     def __str__(self) -> str:
         return f"{self.plan.code}:{self.code}"
 
+    def is_owned_by(self, department_id: int) -> bool:
+        """A department owns a policy when it owns one of its (or its measures') indicators."""
+        return Indicator.objects.filter(
+            Q(policy=self) | Q(measure__policy=self), department_id=department_id
+        ).exists()
+
 
 class Measure(TextMixin, models.Model):
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="measures")
@@ -219,6 +236,10 @@ class Measure(TextMixin, models.Model):
 
     def __str__(self) -> str:
         return f"{self.plan.code}:{self.code}"
+
+    def is_owned_by(self, department_id: int) -> bool:
+        """A department owns a measure when it owns one of its indicators."""
+        return self.indicators.filter(department_id=department_id).exists()
 
 
 class PromotionDirection(TextMixin, models.Model):
@@ -284,7 +305,7 @@ class Indicator(TextMixin, models.Model):
     decimals = models.PositiveSmallIntegerField(default=0)
     direction = models.CharField(max_length=8, choices=DesiredDirection.choices, blank=True)
     period_kind = models.CharField(max_length=16, choices=PeriodKindChoices.choices)
-    value_kind = models.CharField(max_length=20, choices=ValueKind.choices)
+    value_kind = models.CharField(max_length=20, choices=VALUE_KIND_CHOICES)
     limit = value_field(null=True, blank=True)
     policy = models.ForeignKey(
         Policy, on_delete=models.CASCADE, null=True, blank=True, related_name="indicators"
@@ -319,6 +340,9 @@ class Indicator(TextMixin, models.Model):
 
     def __str__(self) -> str:
         return f"{self.plan.code}:{self.code}"
+
+    def is_owned_by(self, department_id: int) -> bool:
+        return self.department_id == department_id
 
     @property
     def owner_policy(self) -> Policy | None:
@@ -493,3 +517,29 @@ class PartnerCity(TextMixin, models.Model):
             if years > 0 and years % 5 == 0:
                 result.append((year, years))
         return result
+
+
+class TextReview(models.Model):
+    """A person confirmed the ``lang`` translation of one plan text (``path``).
+
+    ``source_digest`` is the digest of the source-language text when reviewed: a
+    later change of the source makes the review stale (the text is unreviewed again).
+    """
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="text_reviews")
+    path = models.CharField(max_length=200)
+    lang = models.CharField(max_length=8)
+    source_digest = models.CharField(max_length=64)
+    text_digest = models.CharField(max_length=64)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "path", "lang"], name="text_review_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan.code}:{self.path} ({self.lang})"

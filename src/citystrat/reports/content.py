@@ -2,7 +2,7 @@
 
 The builders in :mod:`citystrat.reports.render` turn a :class:`Report` into
 HTML, PDF or XLSX; every number here comes from
-:func:`citystrat.plans.assessments.indicator_assessments` and every chart from
+:func:`citystrat.monitoring.assessments.indicator_assessments` and every chart from
 :mod:`citystrat.charts`, so a report shows what the web shows.
 
 Definitions (also printed in the report's methodology appendix):
@@ -52,14 +52,14 @@ from django.utils.translation import pgettext
 
 from citystrat import charts, present, progress
 from citystrat.i18n import Picked, pick
-from citystrat.periods import Period
-from citystrat.plans.assessments import (
+from citystrat.monitoring.assessments import (
     IndicatorAssessment,
     explain,
     indicator_assessments,
     plan_rollup,
     render_message,
 )
+from citystrat.periods import Period
 from citystrat.plans.models import Indicator, Measure, Plan, Policy
 from citystrat.plans.selectors import plan_with_tree
 from citystrat.present import ACHIEVED_DEFINITION_DIFFERS, caveat_words

@@ -23,8 +23,8 @@ class Reviewed(models.Model):
     """
 
     Status = State
-    OPEN_STATUSES = OPEN
-    EDITABLE_STATUSES = EDITABLE
+    OPEN_STATUSES: ClassVar[tuple[str, ...]] = OPEN
+    EDITABLE_STATUSES: ClassVar[tuple[str, ...]] = EDITABLE
 
     # Hooks a subclass defines.
     audit_type: ClassVar[str] = ""

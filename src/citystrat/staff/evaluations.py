@@ -36,8 +36,8 @@ from citystrat.evaluations.selectors import (
     midterm_period,
 )
 from citystrat.i18n import pick
+from citystrat.monitoring.assessments import plan_today
 from citystrat.periods import Period
-from citystrat.plans.assessments import plan_today
 from citystrat.plans.models import Measure, Plan
 from citystrat.plans.selectors import NoPlanError, plan_get
 

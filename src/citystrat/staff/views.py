@@ -7,13 +7,11 @@ work without JavaScript (plain forms, POST-redirect-GET).
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
@@ -23,6 +21,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from citystrat.accounts.decorators import staff_required
 from citystrat.accounts.permissions import Action, can, require, role_of
 from citystrat.observations import selectors
 from citystrat.observations.calendar import current_round, schedule_for
@@ -52,20 +51,6 @@ from .forms import (
 )
 
 View = Callable[..., HttpResponseBase]
-
-
-def staff_required(view: View) -> View:
-    """Signed-in people with a role only; others go to the login page or get 403."""
-
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path(), reverse("staff:login"))
-        if role_of(request.user) is None:
-            raise PermissionDenied(_("Your account has no role in citystrat yet."))
-        return view(request, *args, **kwargs)
-
-    return wrapped
 
 
 class StaffLoginView(auth_views.LoginView):
@@ -163,13 +148,7 @@ def indicator_entry(request: HttpRequest, pk: int) -> HttpResponse:
     edit_id = request.POST.get("observation") or request.GET.get("observation")
     edit_pk = parse_id(edit_id) if edit_id else None
     if edit_pk is not None:
-        editing = (
-            Observation.objects.filter(
-                pk=edit_pk, indicator=indicator, status__in=Observation.OPEN_STATUSES
-            )
-            .select_related("indicator__plan")
-            .first()
-        )
+        editing = selectors.observation_open_get(indicator, edit_pk)
     status = 200
     if request.method == "POST":
         require(request.user, Action.ENTER, indicator)
@@ -483,3 +462,110 @@ def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+# --- translations and the person's own language ------------------------------------------
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def translations_page(request: HttpRequest) -> HttpResponse:
+    """The plan's texts, source and translation side by side; mark translations reviewed."""
+    from django.conf import settings
+
+    from citystrat.plans.selectors import plan_get, plan_with_tree
+    from citystrat.plans.services import PlanEditError, text_review_mark
+    from citystrat.plans.translations import (
+        MISSING,
+        UNREVIEWED,
+        plan_texts,
+        source_language,
+        source_text,
+        text_states,
+    )
+
+    plan = plan_with_tree(plan_get().pk)
+    names = dict(settings.LANGUAGES)
+    src = source_language(plan)
+    targets = [code for code in names if code != src]
+    lang = request.GET.get("lang") or request.POST.get("lang") or targets[0]
+    if lang not in targets:
+        raise Http404(lang)
+    show = request.GET.get("show", "unreviewed")
+    if request.method == "POST":
+        require(request.user, Action.EDIT_PLAN)
+        try:
+            text_review_mark(actor=request.user, plan=plan, path=request.POST["path"], lang=lang)
+        except (PlanEditError, KeyError) as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Marked as reviewed."))
+        return redirect(f"{reverse('staff:translations')}?lang={lang}&show={show}")
+    entries = plan_texts(plan)
+    states = text_states(plan, entries, [lang])
+    rows = []
+    counts = {"all": 0, "missing": 0, "unreviewed": 0}
+    for e in entries:
+        state = states[(e.path, lang)]
+        counts["all"] += 1
+        if state.state == MISSING:
+            counts["missing"] += 1
+        if state.state == UNREVIEWED:
+            counts["unreviewed"] += 1
+        if show == "missing" and state.state != MISSING:
+            continue
+        if show == "unreviewed" and state.state != UNREVIEWED:
+            continue
+        rows.append(
+            {
+                "path": e.path,
+                "source": source_text(plan, e.value),
+                "target": e.value.get(lang, ""),
+                "state": state,
+            }
+        )
+    return render(
+        request,
+        "staff/translations.html",
+        {
+            "plan": plan,
+            "lang": lang,
+            "lang_name": names[lang],
+            "source_lang": src,
+            "source_name": names.get(src, src),
+            "languages": [(code, names[code]) for code in targets],
+            "show": show,
+            "rows": rows,
+            "counts": counts,
+            "may_review": can(request.user, Action.EDIT_PLAN),
+        },
+    )
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def profile_page(request: HttpRequest) -> HttpResponse:
+    """A person chooses the language of their staff pages and of the e-mails they get."""
+    from django.conf import settings
+    from django.utils import translation
+
+    from citystrat.accounts.services import UserInputError, profile_language_set
+
+    profile = getattr(request.user, "profile", None)
+    current = profile.language if profile else settings.LANGUAGE_CODE
+    if request.method == "POST":
+        language = request.POST.get("language", "")
+        try:
+            profile_language_set(actor=request.user, language=language)
+        except UserInputError as exc:
+            messages.error(request, str(exc))
+        else:
+            with translation.override(language):
+                messages.success(request, _("Your language is saved."))
+                url = reverse("staff:profile")
+            return redirect(url)
+    return render(
+        request,
+        "staff/profile.html",
+        {"languages": settings.LANGUAGES, "current": current},
+    )

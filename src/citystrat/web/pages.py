@@ -1,7 +1,7 @@
 """What each public page shows, built from the selectors and the assessments.
 
 Views call these builders and render; the builders read only approved values
-(through :func:`citystrat.plans.assessments.indicator_assessments` and
+(through :func:`citystrat.monitoring.assessments.indicator_assessments` and
 :func:`citystrat.plans.selectors.approved_observations`).
 """
 
@@ -14,16 +14,13 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import F
-from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from citystrat import charts, present, progress
 from citystrat.i18n import pick
-from citystrat.observations.models import Observation
-from citystrat.plans.assessments import (
+from citystrat.monitoring.assessments import (
     IndicatorAssessment,
     explain,
     indicator_assessments,
@@ -32,8 +29,10 @@ from citystrat.plans.assessments import (
     render_message,
     survey_rule,
 )
+from citystrat.observations.models import Observation
+from citystrat.observations.selectors import observation_recent_changes
 from citystrat.plans.models import Indicator, Measure, Plan
-from citystrat.plans.selectors import approved_observations, plan_get, plan_with_tree
+from citystrat.plans.selectors import approved_observations, plan_get, plan_tree
 from citystrat.present import CLASSES, Badge, badge, method_name
 from citystrat.progress import Direction, Point, Series
 from citystrat.progress.survey import value_interval
@@ -213,11 +212,11 @@ def _find_indicator(plan: Plan, code: str) -> Indicator:
 
 
 def indicator_page(code: str) -> dict[str, Any]:
-    plan = plan_with_tree(plan_get().pk)
+    plan = plan_tree(plan_get().pk)
     indicator = _find_indicator(plan, code)
     as_of = plan_today(plan)
     assessments = indicator_assessments(plan, as_of=as_of)
-    observations = approved_observations(plan)
+    observations = approved_observations(plan, indicator_ids=[indicator.pk])
     view = indicator_view(plan, indicator, assessments, observations)
     rule = survey_rule(plan)
     _attach_intervals(indicator, view.observations, rule)
@@ -286,34 +285,11 @@ def _class_counts(summary: progress.Summary | None) -> list[tuple[str, str, str,
 
 def recent_changes(plan: Plan, limit: int = RECENT_CHANGES) -> list[dict[str, Any]]:
     """The latest approved values, newest decision first, each with the value before it."""
-    rows = list(
-        Observation.objects.filter(indicator__plan=plan, status=Observation.Status.APPROVED)
-        .select_related("indicator")
-        .annotate(when=Coalesce(F("decided_at"), F("created_at")))
-        .order_by("-when", "-period_start", "-id")[:limit]
-    )
-    if not rows:
-        return []
-    earlier = {
-        (o.indicator_id, o.period_start): o
-        for o in Observation.objects.filter(
-            indicator_id__in={r.indicator_id for r in rows}, status=Observation.Status.APPROVED
-        ).order_by("indicator_id", "period_start")
-    }
-    out = []
-    for row in rows:
-        before = [
-            o
-            for (ind, start), o in earlier.items()
-            if ind == row.indicator_id and start < row.period_start
-        ]
-        previous = before[-1] if before else None
-        out.append({"observation": row, "previous": previous, "when": row.when})
-    return out
+    return observation_recent_changes(plan, limit)
 
 
 def home_page() -> dict[str, Any]:
-    plan = plan_with_tree(plan_get().pk)
+    plan = plan_tree(plan_get().pk)
     as_of = plan_today(plan)
     assessments = indicator_assessments(plan, as_of=as_of)
     observations = approved_observations(plan)
@@ -360,7 +336,7 @@ def home_page() -> dict[str, Any]:
 
 
 def measure_page(code: str) -> dict[str, Any]:
-    plan = plan_with_tree(plan_get().pk)
+    plan = plan_tree(plan_get().pk)
     measure: Measure | None = None
     for policy in plan.policies.all():
         for m in policy.measures.all():
@@ -390,12 +366,12 @@ def measure_page(code: str) -> dict[str, Any]:
 
 
 def projects_page() -> dict[str, Any]:
-    plan = plan_with_tree(plan_get().pk)
+    plan = plan_tree(plan_get().pk)
     return {"plan": plan, "projects": list(plan.projects.all())}
 
 
 def partners_page() -> dict[str, Any]:
-    plan = plan_with_tree(plan_get().pk)
+    plan = plan_tree(plan_get().pk)
     today = plan_today(plan)
     partners = []
     for city in plan.partner_cities.all():
@@ -410,7 +386,7 @@ def partners_page() -> dict[str, Any]:
 
 
 def comparisons_page() -> dict[str, Any]:
-    plan = plan_with_tree(plan_get().pk)
+    plan = plan_tree(plan_get().pk)
     rows: list[charts.RankRow] = []
     for stat in plan.comparisons.all():
         for ranking in stat.rankings.all():
@@ -433,7 +409,7 @@ def comparisons_page() -> dict[str, Any]:
 
 
 def methodology_page() -> dict[str, Any]:
-    plan = plan_with_tree(plan_get().pk)
+    plan = plan_tree(plan_get().pk)
     try:
         scale = progress.get_scale(plan.grading_scale)
     except (KeyError, ValueError):
