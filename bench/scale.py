@@ -124,7 +124,7 @@ def main() -> int:
             observation_submit,
         )
         from citystrat.periods import parse_period
-        from citystrat.plans import assessments
+        from citystrat.monitoring import assessments
         from citystrat.plans.models import Indicator
         from citystrat.plans.services import plan_load
 

@@ -27,7 +27,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 def _fresh_memos() -> Any:
     """Each test starts without the per-process memos (plan trees, assessments): they are
     keyed by plan id and content version, and test databases reuse ids."""
-    from citystrat.plans import assessments
+    from citystrat.monitoring import assessments
 
     assessments.clear_memo()
     yield
