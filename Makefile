@@ -8,6 +8,10 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMPS := .stamps
 PG_URL ?= postgres://postgres@127.0.0.1:5432/citystrat_check
+# pytest-xdist: one worker per CPU ("auto"), each with its own test database
+# (test_<db>_gw0, gw1, ...) and data folder; browser tests of one file stay together.
+PYTEST_WORKERS ?= auto
+PYTEST_XDIST := -n $(PYTEST_WORKERS) --dist loadgroup
 SYSTEM_PACKAGES := chromium fonts-noto-cjk poppler-utils gettext
 VENDOR := src/citystrat/web/static/vendor
 
@@ -33,10 +37,10 @@ types: venv
 pytest: pytest-sqlite pytest-postgres
 
 pytest-sqlite: setup
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q $(PYTEST_XDIST)
 
 pytest-postgres: setup postgres
-	DATABASE_URL=$(PG_URL) $(PY) -m pytest -q -m "not browser"
+	DATABASE_URL=$(PG_URL) $(PY) -m pytest -q $(PYTEST_XDIST) -m "not browser"
 
 bench: setup postgres
 	@for b in bench/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done

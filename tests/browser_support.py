@@ -33,8 +33,12 @@ def axe_violations(
 ) -> list[dict[str, Any]]:
     """axe-core's violations on the page (WCAG 2.1 A and AA unless other tags are given)."""
     page.add_script_tag(path=str(AXE))
+    # resultTypes: only violations get every node collected (passes and the rest stop at
+    # the first), which is axe-core's documented way to make a run cheaper; the
+    # violations found are the same.
     result = page.evaluate(
-        "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})",
+        "async (tags) => await axe.run(document, "
+        "{runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
         tags or WCAG21_AA,
     )
     return [

@@ -13,6 +13,16 @@ TESTS = Path(__file__).resolve().parent
 ARTIFACTS = TESTS.parent / "test-artifacts"
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under ``pytest -n N --dist loadgroup`` the browser tests of one file run on one
+    worker, one after the other, with that worker's one Chromium (the ``browser``
+    fixture is per session): a worker starts Chromium once, and the files still
+    spread over the workers."""
+    for item in items:
+        if item.get_closest_marker("browser") is not None:
+            item.add_marker(pytest.mark.xdist_group(f"browser:{item.path.parent.name}"))
+
+
 @pytest.fixture(scope="session")
 def builtin_plan_document() -> dict[str, Any]:
     """The built-in plan file, read and validated once per test session."""

@@ -14,6 +14,17 @@ from collections.abc import Sequence
 
 # Commands that never touch the database: no bootstrap before them.
 NO_BOOTSTRAP = {"assess", "help", "--help", "-h", "--version", "restore"}
+# Commands that only read: they start without Django's system checks (which import
+# the whole URLconf, the API and its schema); `manage.py check` still runs them all.
+READ_ONLY = {"assess", "audit", "backup", "export", "report", "status"}
+READ_ONLY_ACTIONS = {"plan": {"show", "export"}}
+
+
+def _read_only(command: str, rest: Sequence[str]) -> bool:
+    if command in READ_ONLY:
+        return True
+    actions = READ_ONLY_ACTIONS.get(command)
+    return bool(actions) and bool(rest) and rest[0] in actions
 
 
 def _setup(demo: bool = False) -> None:
@@ -90,6 +101,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             from citystrat.bootstrap import ensure_sample
 
             ensure_sample()
+    if _read_only(command, args[1:]) and "--skip-checks" not in args:
+        args = [command, "--skip-checks", *args[1:]]
     ManagementUtility(["citystrat", *args]).execute()
     return 0
 

@@ -41,9 +41,7 @@ def test_builtin_plan_lists_11_projects_and_34_key_actions(
     projects = [r for r in rows if r["kind"] == "project"]
     key_actions = [r for r in rows if r["kind"] == "key_action"]
     assert len(projects) == 11 and len(key_actions) == 34 and len(rows) == 45
-    assert [p["title"] for p in projects] == [
-        p["title"] for p in builtin_plan_document["projects"]
-    ]
+    assert [p["title"] for p in projects] == [p["title"] for p in builtin_plan_document["projects"]]
     seed_actions = [
         a
         for pol in builtin_plan_document["policies"]

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 import pytest
 
 from citystrat.exchange.normalize import (
     CellError,
     canonical_header,
-    parse_number,
     period_token,
     resolve_period,
 )
@@ -67,28 +64,7 @@ def test_unreadable_period_says_so(text: str) -> None:
         period_token(text)
 
 
-@pytest.mark.parametrize(
-    ("raw", "value", "percent"),
-    [
-        ("１２３", Decimal(123), False),
-        ("１，２３４", Decimal(1234), False),
-        ("1,234,567.5", Decimal("1234567.5"), False),
-        ("34.3%", Decimal("34.3"), True),
-        ("３４．３％", Decimal("34.3"), True),
-        ("△5", Decimal(-5), False),
-        (" 42 ", Decimal(42), False),
-        (0.1, Decimal("0.1"), False),
-        (7, Decimal(7), False),
-    ],
-)
-def test_numbers_staff_write(raw: object, value: Decimal, percent: bool) -> None:
-    assert parse_number(raw) == (value, percent)
-
-
-@pytest.mark.parametrize("raw", ["=SUM(A1:A3)", "12,34", "abc", "", "1e999", float("nan"), True])
-def test_bad_numbers_are_refused(raw: object) -> None:
-    with pytest.raises(CellError):
-        parse_number(raw)
+# Numbers are read by the one rule module: tests/observations/test_rules.py.
 
 
 def test_headers_in_three_languages() -> None:

@@ -16,12 +16,12 @@ from django.db import connection, connections, transaction
 from citystrat.audit.models import AuditEvent
 from citystrat.observations.models import Observation
 from citystrat.observations.services import (
-    StaleObjectError,
     observation_approve,
     observation_return,
     observation_save_draft,
     observation_submit,
 )
+from citystrat.review.errors import ConflictError
 
 pytestmark = [
     pytest.mark.postgres_only,
@@ -93,7 +93,7 @@ def test_two_edits_of_the_same_version_one_wins(people_db):  # type: ignore[no-u
         )
 
     results = race((obs.pk, edit(150)), (obs.pk, edit(160)))
-    stale = [r for r in results if isinstance(r, StaleObjectError)]
+    stale = [r for r in results if isinstance(r, ConflictError)]
     won = [r for r in results if isinstance(r, Observation)]
     assert len(stale) == 1 and len(won) == 1, results
     obs.refresh_from_db()
@@ -111,7 +111,7 @@ def test_approve_and_return_at_once_only_one_decides(people_db):  # type: ignore
             lambda o: observation_return(actor=people.coordinator, observation=o, reason="check"),
         ),
     )
-    assert sum(isinstance(r, StaleObjectError) for r in results) == 1, results
+    assert sum(isinstance(r, ConflictError) for r in results) == 1, results
     obs.refresh_from_db()
     assert obs.status in ("approved", "returned") and obs.version == 3
     decisions = AuditEvent.objects.filter(

@@ -127,3 +127,54 @@ def test_assess_reports_bad_input_with_its_place(tmp_path: Path) -> None:
     path.write_text(json.dumps([{"id": "x", "direction": "up", "baseline": {}}]), "utf-8")
     with pytest.raises(CommandError, match=r"bad.json: series\[0\]\."):
         call_command("assess", str(path))
+
+
+def test_migration_state_is_read_without_the_migration_graph(
+    db: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.db import connection
+
+    from citystrat import bootstrap
+
+    def no_graph(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the migration graph was built")
+
+    monkeypatch.setattr(bootstrap, "MigrationExecutor", no_graph)
+    assert bootstrap.needs_migration() is False
+    monkeypatch.undo()
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM django_migrations WHERE app = 'plans'")
+    assert bootstrap.needs_migration() is True  # a file not recorded: Django's executor decides
+
+
+@pytest.mark.parametrize(
+    ("argv", "skips"),
+    [
+        (["status"], True),
+        (["plan", "show", "--json"], True),
+        (["backup", "b.zip"], True),
+        (["plan", "load", "p.yaml"], False),
+        (["import", "x.csv"], False),
+        (["serve"], False),
+    ],
+)
+def test_read_only_commands_start_without_system_checks(
+    db: None, monkeypatch: pytest.MonkeyPatch, argv: list[str], skips: bool
+) -> None:
+    from citystrat import bootstrap, cli
+
+    seen: list[list[str]] = []
+
+    class Utility:
+        def __init__(self, args: list[str]) -> None:
+            seen.append(args)
+
+        def execute(self) -> None:
+            pass
+
+    monkeypatch.setattr("django.core.management.ManagementUtility", Utility)
+    monkeypatch.setattr(bootstrap, "ensure_ready", lambda **kw: None)
+    assert cli.main(argv) == 0
+    assert ("--skip-checks" in seen[0]) is skips
+    assert seen[0][:2] == ["citystrat", argv[0]]
+    assert [a for a in seen[0] if a != "--skip-checks"] == ["citystrat", *argv]

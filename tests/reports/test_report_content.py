@@ -152,3 +152,29 @@ def test_submitted_values_count_only_in_a_draft_report(minimal_plan, staff, tree
     draft = _html(minimal_plan, include_pending=True)
     table = _section(draft, 'id="indicator-T-1"', "</table>")
     assert "140" in table and "waiting for review" in table
+
+
+def test_a_submitted_value_appears_in_a_draft_report_at_once(  # type: ignore[no-untyped-def]
+    minimal_plan, staff, trees, django_capture_on_commit_callbacks
+) -> None:
+    """The memo of draft figures is invalidated by every submission and return (on commit)."""
+    from citystrat.observations.services import observation_return
+
+    before = _section(_html(minimal_plan, include_pending=True), 'id="indicator-T-1"', "</table>")
+    assert "140" not in before
+    period = parse_period("FY2026", trees.period_kind, fy_start_month=4)
+    with django_capture_on_commit_callbacks(execute=True):
+        obs = observation_save_draft(
+            actor=staff.coordinator,
+            indicator=trees,
+            period=period,
+            value=Decimal(140),
+            source="Parks annual report",
+        )
+        obs = observation_submit(actor=staff.coordinator, observation=obs)
+    draft = _section(_html(minimal_plan, include_pending=True), 'id="indicator-T-1"', "</table>")
+    assert "140" in draft and "waiting for review" in draft
+    with django_capture_on_commit_callbacks(execute=True):
+        observation_return(actor=staff.reviewer, observation=obs, reason="check the count")
+    draft = _section(_html(minimal_plan, include_pending=True), 'id="indicator-T-1"', "</table>")
+    assert "140" not in draft

@@ -11,6 +11,7 @@ from citystrat.plans.models import Measure
 from citystrat.reports import services
 from citystrat.reports.models import Narrative
 from citystrat.reports.selectors import narratives_for_report
+from citystrat.review.errors import ConflictError
 
 FY2024 = parse_period("FY2024", PeriodKind.FISCAL_YEAR)
 
@@ -30,10 +31,10 @@ def test_draft_submit_approve_is_audited_and_reaches_reports(staff, measure) -> 
     )
     assert n.status == Narrative.Status.DRAFT
     assert narratives_for_report(measure.plan, FY2024) == {}
-    n = services.narrative_submit(actor=staff.coordinator, narrative=n, version=n.version)
+    n = services.narrative_submit(actor=staff.coordinator, narrative=n, expected_version=n.version)
     assert narratives_for_report(measure.plan, FY2024, include_pending=True)[measure.pk] == n
     assert narratives_for_report(measure.plan, FY2024) == {}
-    n = services.narrative_approve(actor=staff.reviewer, narrative=n, version=n.version)
+    n = services.narrative_approve(actor=staff.reviewer, narrative=n, expected_version=n.version)
     assert n.status == Narrative.Status.APPROVED
     assert narratives_for_report(measure.plan, FY2024)[measure.pk].evaluation == {
         "ja": "順調に推移した。"
@@ -63,7 +64,11 @@ def test_return_needs_a_reason_and_changes_nothing_without_one(staff, measure) -
     assert n.decision_reason == "数字を確認して"
     # Returned narratives can be edited and sent again.
     n = services.narrative_save(
-        actor=staff.coordinator, measure=measure, period=FY2024, texts=texts("b"), version=n.version
+        actor=staff.coordinator,
+        measure=measure,
+        period=FY2024,
+        texts=texts("b"),
+        expected_version=n.version,
     )
     assert n.status == Narrative.Status.RETURNED and n.evaluation == {"ja": "b"}
     assert services.narrative_submit(actor=staff.coordinator, narrative=n).status == "submitted"
@@ -147,11 +152,19 @@ def test_stale_version_is_refused(staff, measure) -> None:
         actor=staff.coordinator, measure=measure, period=FY2024, texts=texts("a")
     )
     services.narrative_save(
-        actor=staff.coordinator2, measure=measure, period=FY2024, texts=texts("b"), version=1
+        actor=staff.coordinator2,
+        measure=measure,
+        period=FY2024,
+        texts=texts("b"),
+        expected_version=1,
     )
-    with pytest.raises(services.NarrativeConflictError):
+    with pytest.raises(ConflictError):
         services.narrative_save(
-            actor=staff.coordinator, measure=measure, period=FY2024, texts=texts("c"), version=1
+            actor=staff.coordinator,
+            measure=measure,
+            period=FY2024,
+            texts=texts("c"),
+            expected_version=1,
         )
     n.refresh_from_db()
     assert n.evaluation == {"ja": "b"}

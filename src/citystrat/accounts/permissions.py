@@ -25,6 +25,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.utils.translation import gettext as _
@@ -36,6 +37,14 @@ if TYPE_CHECKING:
     from citystrat.plans.models import Indicator, Measure, Policy
 
     Owned = Indicator | Measure | Policy
+
+# Who does something: a signed-in user, the anonymous visitor, or nobody (the system).
+Actor = AbstractBaseUser | AnonymousUser | None
+
+
+def signed_in(actor: Actor) -> Any:
+    """The actor as a user for a ``ForeignKey``; None for the anonymous and the system."""
+    return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
 
 
 class Action(StrEnum):

@@ -18,7 +18,7 @@ from drf_spectacular.openapi import AutoSchema
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 
-from citystrat.observations.services import ObservationValidationError, StaleObjectError
+from citystrat.review.errors import ConflictError, FourEyesError, ReviewError
 
 __all__ = ["ApiSchema", "ErrorSerializer", "api_exception_handler"]
 
@@ -76,12 +76,17 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         return error_response(404, "not_found", _("Not found."))
     if isinstance(exc, DjangoPermissionDenied):
         return error_response(403, "permission_denied", str(exc) or _("Not allowed."))
-    if isinstance(exc, ObservationValidationError):
-        return error_response(
-            400, "invalid", exc.message, [{"field": exc.field, "message": exc.message}]
-        )
-    if isinstance(exc, StaleObjectError):
+    if isinstance(exc, ConflictError):
         return error_response(409, "conflict", exc.message)
+    if isinstance(exc, FourEyesError):
+        return error_response(403, "four_eyes", exc.message)
+    if isinstance(exc, ReviewError):
+        return error_response(
+            400,
+            "invalid",
+            exc.message,
+            [{"field": field, "message": message} for field, message in exc.located],
+        )
     if isinstance(exc, exceptions.APIException):
         headers: dict[str, str] = {}
         if getattr(exc, "auth_header", None):

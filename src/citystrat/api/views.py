@@ -25,21 +25,22 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from citystrat.accounts.permissions import Action, can
-from citystrat.exchange.normalize import CellError, parse_number, period_token, resolve_period
+from citystrat.exchange.normalize import CellError, period_token, resolve_period
 from citystrat.exchange.readers import read_records
 from citystrat.exchange.services import observations_import
 from citystrat.observations.models import Observation
+from citystrat.observations.rules import parse_id
 from citystrat.observations.services import (
-    ObservationValidationError,
     observation_approve,
+    observation_enter,
     observation_return,
-    observation_save_draft,
     observation_submit,
 )
 from citystrat.plans.assessments import indicator_assessments, render_message
 from citystrat.plans.models import Indicator, Measure, Plan
 from citystrat.plans.planfile import decimal_text
 from citystrat.plans.selectors import plan_get
+from citystrat.review.errors import ReviewError
 
 from . import serializers as s
 from .errors import ApiSchema, ErrorSerializer, api_exception_handler
@@ -274,32 +275,26 @@ class ObservationListView(ApiView):
             )
         except CellError as exc:
             raise serializers.ValidationError({"period": [exc.reason]}) from None
-        try:
-            number, _percent = parse_number(data["value"])
-        except CellError as exc:
-            raise serializers.ValidationError({"value": [exc.reason]}) from None
-        if not math.isfinite(float(number)) or abs(number) > Decimal(10) ** 30:
-            raise serializers.ValidationError({"value": [_("This number is too large.")]})
-        obs = observation_save_draft(
+        obs = observation_enter(
             actor=request.user,
             indicator=indicator,
             period=period,
-            value=number,
+            value=data["value"],
             source=data["source"],
             source_url=data.get("source_url", ""),
             note=data.get("note", ""),
             provisional=data.get("provisional", False),
+            submit=data.get("submit", True),
             channel="api",
         )
-        if data.get("submit", True):
-            obs = observation_submit(actor=request.user, observation=obs, channel="api")
         return Response(s.ObservationSerializer(obs).data, status=201)
 
 
 def _observation(view: ApiView, pk: str) -> Observation:
-    if not pk.isdigit() or len(pk) > 18:
+    number = parse_id(pk)
+    if number is None:
         raise Http404
-    obs = observations_visible(view.request.user, view.plan()).filter(pk=int(pk)).first()
+    obs = observations_visible(view.request.user, view.plan()).filter(pk=number).first()
     if obs is None:
         raise Http404
     return obs
@@ -490,4 +485,4 @@ def docs(request: HttpRequest) -> HttpResponse:
     return render(request, "api/docs.html")
 
 
-__all__ = ["ErrorSerializer", "ObservationValidationError"]
+__all__ = ["ErrorSerializer", "ReviewError"]

@@ -13,10 +13,8 @@ Periods
     indicator reported by calendar year and the other way round; a bare year
     (``2023``, ``R5``) is read in the indicator's own kind.
 
-Numbers
-    Full-width digits and signs, thousands separators (``1,234``,
-    ``１，２３４``), a trailing ``%``, the Japanese minus signs ``△`` and
-    ``▲``; a formula (``=SUM(...)``) is refused.
+Numbers are read by the one rule module for values,
+:func:`citystrat.observations.rules.parse_number`.
 """
 
 from __future__ import annotations
@@ -25,7 +23,6 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
 from django.utils.translation import gettext as _
@@ -37,7 +34,6 @@ __all__ = [
     "PeriodToken",
     "canonical_header",
     "parse_bool",
-    "parse_number",
     "period_token",
     "resolve_period",
 ]
@@ -183,66 +179,6 @@ def resolve_period(token: PeriodToken, kind: str, fy_start_month: int = 4) -> Pe
         return parse_period(f"{token.year:04d}-{token.month:02d}-{token.day:02d}", k)
     except PeriodError:
         raise CellError(_("%(text)s is not a valid period.") % {"text": repr(text)}) from None
-
-
-_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
-_GROUPED = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$")
-_PLAIN = re.compile(r"^-?\d+(\.\d+)?$")
-
-
-def parse_number(raw: object) -> tuple[Decimal, bool]:
-    """A cell as an exact Decimal; the flag says whether it carried a ``%`` sign.
-
-    Floats from spreadsheet cells are read through their shortest repr, so
-    ``0.1`` stays ``0.1``.
-    """
-    if isinstance(raw, bool):
-        raise CellError(_("%(text)s is not a number.") % {"text": repr(raw)})
-    if isinstance(raw, int):
-        return Decimal(raw), False
-    if isinstance(raw, float):
-        if raw != raw or raw in (float("inf"), float("-inf")):
-            raise CellError(_("%(text)s is not a number.") % {"text": repr(raw)})
-        return Decimal(repr(raw)), False
-    if isinstance(raw, Decimal):
-        if not raw.is_finite():
-            raise CellError(_("%(text)s is not a number.") % {"text": str(raw)})
-        return raw, False
-    text = str(raw)
-    if _PLAIN.match(text):  # the common case, fast
-        return Decimal(text), False
-    text = unicodedata.normalize("NFKC", text).strip().replace(" ", "")
-    if not text:
-        raise CellError(_("The value is empty."))
-    if text.startswith("="):
-        raise CellError(
-            _(
-                "The cell holds a formula (%(formula)s), not a value; paste the value instead "
-                "(Paste Special, Values)."
-            )
-            % {"formula": text[:40]}
-        )
-    percent = text.endswith("%")
-    if percent:
-        text = text[:-1]
-    if text[:1] in ("△", "▲", "−", "–", "ー"):
-        text = "-" + text[1:]
-    if "," in text:
-        if not _GROUPED.match(text):
-            raise CellError(
-                _("%(text)s is not a number (commas must separate thousands).")
-                % {"text": repr(str(raw))}
-            )
-        text = text.replace(",", "")
-    if not _NUMBER.match(text):
-        raise CellError(_("%(text)s is not a number.") % {"text": repr(str(raw))[:60]})
-    try:
-        number = Decimal(text)
-    except InvalidOperation:
-        raise CellError(_("%(text)s is not a number.") % {"text": repr(str(raw))[:60]}) from None
-    if not number.is_finite() or abs(number.adjusted()) > 40:
-        raise CellError(_("This number is too large."))
-    return number, percent
 
 
 _TRUE = {"true", "1", "yes", "y", "はい", "○", "〇", "速報", "暫定", "예", "잠정"}

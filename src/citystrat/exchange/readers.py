@@ -35,6 +35,8 @@ from typing import IO, Any
 from charset_normalizer import from_bytes
 from django.utils.translation import gettext as _
 
+from citystrat.observations.rules import NUMBER_MAX_CHARS
+
 from .normalize import CellError, PeriodToken, canonical_header, period_token, token_from_date
 
 __all__ = ["ColumnMap", "ImportProblem", "Record", "column_letter", "read_records"]
@@ -505,9 +507,21 @@ def _xlsx_records(stream: IO[bytes], *, file: str) -> Iterator[Record | ImportPr
 # --- JSON and data packages ---------------------------------------------------------------
 
 
+def _json_number(text: str) -> Decimal | str:
+    """A JSON number as an exact Decimal; an overlong one stays text, for a located refusal.
+
+    (Python's ``int()`` refuses more than 4,300 digits with a ValueError.)
+    """
+    return text if len(text) > NUMBER_MAX_CHARS else Decimal(text)
+
+
+def _json_int(text: str) -> int | str:
+    return text if len(text) > NUMBER_MAX_CHARS else int(text)
+
+
 def _json_records(data: bytes, *, file: str) -> Iterator[Record | ImportProblem]:
     try:
-        doc = json.loads(data.decode("utf-8-sig"), parse_float=Decimal)
+        doc = json.loads(data.decode("utf-8-sig"), parse_float=_json_number, parse_int=_json_int)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         yield ImportProblem(
             file, None, None, _("This is not valid JSON (%(error)s).") % {"error": str(exc)[:120]}

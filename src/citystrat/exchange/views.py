@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from citystrat.accounts.permissions import Action, can, require
+from citystrat.review.errors import ReviewError
 
 from .forms import ImportForm
 from .readers import read_records
@@ -29,14 +30,17 @@ def import_page(request: HttpRequest) -> HttpResponse:
         if approve and not may_approve:
             raise PermissionDenied(_("Only a coordinator may import and approve."))
         upload = form.cleaned_data["file"]
-        result = observations_import(
-            actor=request.user,
-            rows=read_records(upload, filename=upload.name),
-            approve=approve,
-            filename=upload.name,
-            channel="web",
-            dry_run=dry_run,
-        )
+        try:
+            result = observations_import(
+                actor=request.user,
+                rows=read_records(upload, filename=upload.name),
+                approve=approve,
+                filename=upload.name,
+                channel="web",
+                dry_run=dry_run,
+            )
+        except ReviewError as exc:  # four eyes: the plan allows no import-and-approve
+            raise PermissionDenied(exc.message) from None
     status = 422 if result is not None and not result.ok else 200
     return render(
         request,

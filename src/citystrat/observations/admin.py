@@ -13,11 +13,11 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from citystrat.review.errors import ReviewError
+
 from .models import EvidenceFile, Observation, ReminderLog, ReportingSchedule
 from .services import (
     SCHEDULE_FIELDS,
-    ObservationValidationError,
-    StaleObjectError,
     observation_approve,
     observation_submit,
     reporting_schedule_set,
@@ -47,7 +47,7 @@ def _run(
         try:
             service(actor=request.user, observation=obs, channel="admin")
             count += 1
-        except (PermissionDenied, ObservationValidationError, StaleObjectError) as exc:
+        except (PermissionDenied, ReviewError) as exc:
             modeladmin.message_user(request, f"{obs}: {exc}", messages.ERROR)
     if count:
         modeladmin.message_user(request, f"{count} {done}", messages.SUCCESS)

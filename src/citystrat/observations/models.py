@@ -3,10 +3,13 @@
 An observation row is one version of a value for one indicator and period.
 Approved rows are what the public sees.  Correcting an approved value makes a
 new row that ``supersedes`` it; the old row is kept (status ``superseded``)
-once the correction is approved.  ``version`` is the optimistic lock.
+once the correction is approved.  ``version`` is the optimistic lock.  The
+states and moves are the shared review state machine (:mod:`citystrat.review`).
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -15,47 +18,10 @@ from django.utils.translation import gettext_lazy as _
 
 from citystrat.i18n import Picked, pick
 from citystrat.plans.models import Indicator, PeriodMixin, value_field
-
-
-class Reviewed(models.Model):
-    """What every reviewed record keeps: who made, submitted and decided it, and when.
-
-    A correction of an approved record is a new record that ``supersedes`` it;
-    ``version`` is the optimistic lock.  Observations and narratives share it.
-    """
-
-    supersedes = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="superseded_by"
-    )
-    version = models.PositiveIntegerField(default=1)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    submitted_at = models.DateTimeField(null=True, blank=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    decided_at = models.DateTimeField(null=True, blank=True)
-    decision_reason = models.TextField(blank=True)
-
-    class Meta:
-        abstract = True
+from citystrat.review.models import Reviewed
 
 
 class Observation(PeriodMixin, Reviewed):
-    class Status(models.TextChoices):
-        DRAFT = "draft", _("draft")
-        SUBMITTED = "submitted", _("submitted")
-        RETURNED = "returned", _("returned")
-        APPROVED = "approved", _("approved")
-        SUPERSEDED = "superseded", _("superseded")
-        WITHDRAWN = "withdrawn", _("withdrawn")
-
     class Origin(models.TextChoices):
         PLAN_FILE = "plan_file", _("plan file")
         ENTRY = "entry", _("entry form")
@@ -63,11 +29,12 @@ class Observation(PeriodMixin, Reviewed):
         API = "api", _("API")
         SAMPLE = "sample", _("simulated sample")
 
-    OPEN_STATUSES = (Status.DRAFT, Status.SUBMITTED, Status.RETURNED)
+    audit_type = "observations.observation"
+    review_field = "observation"
+    review_related = ("indicator__plan",)
 
     indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="observations")
     value = value_field()
-    status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT)
     origin = models.CharField(max_length=12, choices=Origin.choices, default=Origin.ENTRY)
     source = models.JSONField(default=dict, blank=True)
     source_url = models.URLField(max_length=500, blank=True)
@@ -97,6 +64,32 @@ class Observation(PeriodMixin, Reviewed):
 
     def __str__(self) -> str:
         return f"{self.indicator.code} {self.period_label} = {self.value} ({self.status})"
+
+    def audit_label(self) -> str:
+        return f"{self.indicator.code} {self.period_label}"
+
+    def audit_plan_code(self) -> str:
+        return str(self.indicator.plan.code)
+
+    def audit_snapshot(self) -> dict[str, Any]:
+        return {
+            "value": str(self.value),
+            "period": self.period_label,
+            "status": self.status,
+            "source": self.source,
+            "source_url": self.source_url,
+            "note": self.note,
+            "provisional": self.provisional,
+            "explanation": self.explanation,
+            "version": self.version,
+        }
+
+    def slot(self) -> dict[str, Any]:
+        return {
+            "indicator_id": self.indicator_id,
+            "period_kind": self.period_kind,
+            "period_start": self.period_start,
+        }
 
     def source_text(self, lang: str) -> Picked:
         plan = self.indicator.plan

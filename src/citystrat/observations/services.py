@@ -8,7 +8,7 @@ admin, the API, the command line and imports cannot bypass review or audit.
 Optimistic locking: each change of an existing observation is one
 conditional ``UPDATE ... WHERE id = %s AND version = %s`` that also bumps
 the version.  Two people (or two transactions on PostgreSQL) who start from
-the same version cannot both win; the loser gets :class:`StaleObjectError`.
+the same version cannot both win; the loser gets :class:`ConflictError`.
 """
 
 from __future__ import annotations
@@ -18,39 +18,43 @@ import uuid
 import zipfile
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from citystrat.accounts.permissions import Action, require
+from citystrat.accounts.permissions import Action, Actor, require, signed_in
 from citystrat.audit.services import audit_record
-from citystrat.periods import Period, PeriodKind
+from citystrat.periods import Period
 from citystrat.plans import cache as plan_cache
 from citystrat.plans.models import (
-    VALUE_DECIMAL_PLACES,
-    VALUE_MAX_DIGITS,
     Indicator,
     Target,
     TargetRevision,
-    ValueKind,
+)
+from citystrat.review.errors import ReviewError
+from citystrat.review.services import (
+    review_approve,
+    review_create,
+    review_edit,
+    review_return,
+    review_submit,
+    review_withdraw,
 )
 
+from . import rules
 from .models import EvidenceFile, Observation
 
 __all__ = [
     "EVIDENCE_TYPES",
-    "ObservationValidationError",
-    "StaleObjectError",
+    "Upload",
     "evidence_attach",
     "observation_approve",
+    "observation_enter",
     "observation_return",
     "observation_save_draft",
     "observation_submit",
@@ -59,30 +63,10 @@ __all__ = [
     "validate_value",
 ]
 
-EDITABLE = (Observation.Status.DRAFT, Observation.Status.RETURNED)
+EDITABLE = Observation.EDITABLE_STATUSES
 
 
-class StaleObjectError(Exception):
-    """Someone else changed the value since it was read (optimistic lock)."""
-
-    def __init__(self, message: str | None = None) -> None:
-        self.message = message or _(
-            "Someone else changed this value after you opened it. "
-            "Reload the page to see their change, then try again."
-        )
-        super().__init__(self.message)
-
-
-class ObservationValidationError(ValueError):
-    """Bad input: ``message`` says what is wrong, ``field`` where."""
-
-    def __init__(self, message: str, field: str) -> None:
-        super().__init__(f"{field}: {message}")
-        self.message = message
-        self.field = field
-
-
-def _language(actor: Any) -> str:
+def _language(actor: Actor) -> str:
     profile = getattr(actor, "profile", None)
     return getattr(profile, "language", None) or settings.LANGUAGE_CODE
 
@@ -94,51 +78,11 @@ def _origin(channel: str) -> str:
     }.get(channel, Observation.Origin.ENTRY)
 
 
-def _snapshot(obs: Observation) -> dict[str, Any]:
-    return {
-        "value": str(obs.value),
-        "period": obs.period_label,
-        "status": obs.status,
-        "source": obs.source,
-        "source_url": obs.source_url,
-        "note": obs.note,
-        "provisional": obs.provisional,
-        "explanation": obs.explanation,
-        "version": obs.version,
-    }
+# --- validation (the rules are in .rules; here is what they need from the database) ------
 
 
-def _audit(
-    code: str,
-    *,
-    actor: Any,
-    obs: Observation,
-    before: Any,
-    channel: str,
-    reason: str = "",
-    source: str = "",
-) -> None:
-    indicator = obs.indicator
-    audit_record(
-        code=f"observations.observation.{code}",
-        actor=actor,
-        object_type="observations.observation",
-        object_id=obs.pk,
-        object_label=f"{indicator.code} {obs.period_label}",
-        plan_code=indicator.plan.code,
-        before=before,
-        after=_snapshot(obs),
-        reason=reason,
-        source=source,
-        channel=channel,
-    )
-
-
-# --- validation -----------------------------------------------------------------------
-
-
-def _previous_value(indicator: Indicator, period: Period) -> tuple[Decimal, str] | None:
-    """The latest approved value before ``period`` (or the baseline) and its period label."""
+def _approved_before(indicator: Indicator, period: Period) -> rules.Previous | None:
+    """The latest approved value of ``indicator`` before ``period``."""
     previous = (
         Observation.objects.filter(
             indicator=indicator,
@@ -148,120 +92,33 @@ def _previous_value(indicator: Indicator, period: Period) -> tuple[Decimal, str]
         .order_by("-period_start")
         .first()
     )
-    if previous is not None:
-        return previous.value, previous.period_label
-    base = indicator.baseline_period
-    if indicator.baseline_value is not None and base is not None and base.start < period.start:
-        return indicator.baseline_value, base.label
-    return None
-
-
-def _plain(number: Decimal) -> str:
-    return f"{number.normalize():f}"
+    if previous is None:
+        return None
+    return rules.Previous(previous.value, previous.period_label, previous.period_start)
 
 
 def validate_value(
     *, indicator: Indicator, value: Any, period: Period | None = None, explanation: str = ""
 ) -> Decimal:
-    """Check a value for ``indicator``; return it as an exact Decimal or raise.
+    """Check a value for ``indicator`` (:mod:`.rules`); return it as an exact Decimal or raise.
 
-    Percentages lie within 0 and the indicator's limit (100 unless set);
-    counts are whole and not negative; a cumulative count lower than the
-    previous approved one is refused unless ``explanation`` says why.
+    With ``period``, a cumulative count lower than the previous value (the
+    latest approved one or the baseline) is refused unless ``explanation``
+    says why.
     """
-    try:
-        number = value if isinstance(value, Decimal) else Decimal(str(value).strip())
-    except (InvalidOperation, ValueError):
-        raise ObservationValidationError(_("Enter a number."), "value") from None
-    if not number.is_finite():
-        raise ObservationValidationError(_("Enter a number."), "value")
-    exponent = number.as_tuple().exponent
-    if isinstance(exponent, int) and -exponent > VALUE_DECIMAL_PLACES:
-        raise ObservationValidationError(
-            _("Use at most %(places)d decimal places.") % {"places": VALUE_DECIMAL_PLACES},
-            "value",
+    number, percent = rules.parse_number(value)
+    value_rules = rules.ValueRules.of(indicator)
+    previous = (
+        rules.previous_value(value_rules, period, _approved_before(indicator, period))
+        if period is not None
+        else None
+    )
+    rules.raise_problems(
+        rules.check_value(
+            value_rules, number, percent=percent, previous=previous, explanation=explanation
         )
-    if abs(number) >= Decimal(10) ** (VALUE_MAX_DIGITS - VALUE_DECIMAL_PLACES):
-        raise ObservationValidationError(_("This number is too large."), "value")
-    kind = indicator.value_kind
-    if kind == ValueKind.PERCENTAGE:
-        limit = indicator.limit if indicator.limit is not None else Decimal(100)
-        if number < 0 or number > limit:
-            raise ObservationValidationError(
-                _("A percentage must be between 0 and %(limit)s.") % {"limit": _plain(limit)},
-                "value",
-            )
-    if kind in (ValueKind.COUNT_PER_PERIOD, ValueKind.CUMULATIVE_COUNT):
-        if number != number.to_integral_value():
-            raise ObservationValidationError(_("A count must be a whole number."), "value")
-        if number < 0:
-            raise ObservationValidationError(_("A count cannot be negative."), "value")
-    if kind == ValueKind.CUMULATIVE_COUNT and period is not None and not explanation.strip():
-        previous = _previous_value(indicator, period)
-        if previous is not None and number < previous[0]:
-            raise ObservationValidationError(
-                _(
-                    "A cumulative count cannot be lower than the previous value "
-                    "%(previous)s (%(period)s) unless you explain why."
-                )
-                % {"previous": _plain(previous[0]), "period": previous[1]},
-                "explanation",
-            )
+    )
     return number
-
-
-def _validate_period(indicator: Indicator, period: Period) -> None:
-    if period.kind != PeriodKind(indicator.period_kind):
-        raise ObservationValidationError(
-            _("This indicator is reported by %(kind)s.")
-            % {"kind": indicator.get_period_kind_display()},
-            "period",
-        )
-    if period.start > timezone.localdate():
-        raise ObservationValidationError(
-            _("The period %(period)s has not started yet.") % {"period": period.label}, "period"
-        )
-
-
-def _validate_text(source: str, source_url: str) -> None:
-    if not source.strip():
-        raise ObservationValidationError(_("Name the source of this value."), "source")
-    if source_url:
-        try:
-            URLValidator(schemes=["http", "https"])(source_url)
-        except ValidationError:
-            raise ObservationValidationError(
-                _("Enter a web address starting with http:// or https://."), "source_url"
-            ) from None
-
-
-# --- locking --------------------------------------------------------------------------
-
-
-def _conditional_update(obs: Observation, expected_version: int | None, **fields: Any) -> None:
-    """Apply ``fields`` only if the row still has the expected version; bump the version."""
-    expected = obs.version if expected_version is None else expected_version
-    updated = Observation.objects.filter(pk=obs.pk, version=expected).update(
-        version=F("version") + 1, updated_at=timezone.now(), **fields
-    )
-    if updated != 1:
-        raise StaleObjectError()
-    obs.refresh_from_db()
-
-
-def _lock(obs: Observation, expected_version: int | None) -> tuple[Observation, int]:
-    """Re-read the row (locked on PostgreSQL) so checks see the committed state.
-
-    Returns the row and the version the caller started from; a row that has
-    moved on since then raises :class:`StaleObjectError`.
-    """
-    expected = obs.version if expected_version is None else expected_version
-    current = (
-        Observation.objects.select_for_update().select_related("indicator__plan").get(pk=obs.pk)
-    )
-    if current.version != expected:
-        raise StaleObjectError()
-    return current, expected
 
 
 # --- the workflow ---------------------------------------------------------------------
@@ -269,10 +126,10 @@ def _lock(obs: Observation, expected_version: int | None) -> tuple[Observation, 
 
 def observation_save_draft(
     *,
-    actor: Any,
+    actor: Actor,
     indicator: Indicator,
     period: Period,
-    value: Decimal,
+    value: Decimal | str,
     source: str,
     source_url: str = "",
     note: str = "",
@@ -289,80 +146,133 @@ def observation_save_draft(
     correction is approved.
     """
     require(actor, Action.ENTER, indicator)
-    _validate_period(indicator, period)
-    number = validate_value(
-        indicator=indicator, value=value, period=period, explanation=explanation
+    number, percent = rules.parse_number(value)
+    texts, problems = rules.check_entry(
+        rules.ValueRules.of(indicator),
+        period=period,
+        number=number,
+        percent=percent,
+        source=source,
+        source_url=source_url,
+        note=note,
+        explanation=explanation,
+        approved_before=_approved_before(indicator, period),
+        today=timezone.localdate(),
     )
-    _validate_text(source, source_url)
+    rules.raise_problems(problems)
     lang = _language(actor)
     fields: dict[str, Any] = {
         "value": number,
-        "source": {lang: source.strip()},
-        "source_url": source_url.strip(),
-        "note": {lang: note.strip()} if note.strip() else {},
+        "source": {lang: texts.source},
+        "source_url": texts.source_url,
+        "note": {lang: texts.note} if texts.note else {},
         "provisional": provisional,
-        "explanation": explanation.strip(),
+        "explanation": texts.explanation,
     }
     with transaction.atomic():
         if observation is not None:
-            current, expected = _lock(observation, expected_version)
-            if current.indicator_id != indicator.pk:
-                raise ObservationValidationError(
-                    _("This value belongs to another indicator."), "observation"
-                )
-            if current.status not in EDITABLE:
-                raise ObservationValidationError(
-                    _("Only a draft or a returned value can be changed."), "observation"
-                )
-            if (current.period_kind, current.period_start) != (period.kind.value, period.start):
-                raise ObservationValidationError(
-                    _("The period of a saved value cannot change; start a new value instead."),
-                    "period",
-                )
-            before = _snapshot(current)
-            _conditional_update(current, expected, **fields)
-            _audit("edit", actor=actor, obs=current, before=before, channel=channel)
-            return current
-        open_row = Observation.objects.filter(
-            indicator=indicator,
-            period_kind=period.kind.value,
-            period_start=period.start,
-            status__in=Observation.OPEN_STATUSES,
-        ).first()
-        if open_row is not None:
-            raise ObservationValidationError(
-                _("A value for %(period)s is already being prepared; open it to change it.")
-                % {"period": period.label},
-                "period",
+
+            def checked(current: Observation) -> dict[str, Any]:
+                if current.indicator_id != indicator.pk:
+                    raise ReviewError(_("This value belongs to another indicator."), "observation")
+                if (current.period_kind, current.period_start) != (
+                    period.kind.value,
+                    period.start,
+                ):
+                    raise ReviewError(
+                        _("The period of a saved value cannot change; start a new value instead."),
+                        "period",
+                    )
+                return fields
+
+            return review_edit(
+                record=observation,
+                actor=actor,
+                fields=checked,
+                expected_version=expected_version,
+                channel=channel,
             )
-        approved = Observation.objects.filter(
-            indicator=indicator,
-            period_kind=period.kind.value,
-            period_start=period.start,
-            status=Observation.Status.APPROVED,
-        ).first()
-        obs = Observation(
-            indicator=indicator,
-            status=Observation.Status.DRAFT,
-            origin=_origin(channel),
-            supersedes=approved,
-            created_by=actor if getattr(actor, "is_authenticated", False) else None,
-            **fields,
-        )
+        obs = Observation(indicator=indicator, origin=_origin(channel), **fields)
         obs.set_period(period)
-        try:
-            with transaction.atomic():
-                obs.save()
-        except IntegrityError:
-            # Someone created an open value for the same period at the same moment.
-            raise StaleObjectError() from None
-        _audit("create", actor=actor, obs=obs, before=None, channel=channel)
-        return obs
+        return review_create(record=obs, actor=actor, channel=channel)
+
+
+@dataclass(frozen=True)
+class Upload:
+    """An evidence file to attach: its name, a binary stream and its size in bytes."""
+
+    name: str
+    stream: IO[bytes]
+    size: int
+
+
+def observation_enter(
+    *,
+    actor: Actor,
+    indicator: Indicator,
+    period: Period,
+    value: Decimal | str,
+    source: str,
+    source_url: str = "",
+    note: str = "",
+    provisional: bool = False,
+    explanation: str = "",
+    observation: Observation | None = None,
+    expected_version: int | None = None,
+    evidence: Upload | None = None,
+    submit: bool = False,
+    channel: str = "web",
+) -> Observation:
+    """Save a value, attach its evidence file and (``submit``) send it for review: all or nothing.
+
+    One transaction: when the attachment or the submission is refused, the
+    value is not saved either, and a stored evidence file is removed again.
+    """
+    attached: list[EvidenceFile] = []
+    try:
+        with transaction.atomic():
+            obs = observation_save_draft(
+                actor=actor,
+                indicator=indicator,
+                period=period,
+                value=value,
+                source=source,
+                source_url=source_url,
+                note=note,
+                provisional=provisional,
+                explanation=explanation,
+                observation=observation,
+                expected_version=expected_version,
+                channel=channel,
+            )
+            if evidence is not None:
+                attached.append(
+                    evidence_attach(
+                        actor=actor,
+                        observation=obs,
+                        name=evidence.name,
+                        stream=evidence.stream,
+                        size=evidence.size,
+                        channel=channel,
+                    )
+                )
+            if submit:
+                obs = observation_submit(actor=actor, observation=obs, channel=channel)
+    except BaseException:
+        for file in attached:
+            (Path(settings.EVIDENCE_ROOT) / file.stored_name).unlink(missing_ok=True)
+        raise
+    return obs
+
+
+def _changed() -> None:
+    """A move that changes what a report with pending values shows invalidates draft figures."""
+    transaction.on_commit(plan_cache.bump_pending)
 
 
 def observation_submit(
     *,
-    actor: Any,
+    actor: Actor,
     observation: Observation,
     expected_version: int | None = None,
     channel: str = "web",
@@ -370,79 +280,44 @@ def observation_submit(
     """Send a draft or returned value for review."""
     require(actor, Action.SUBMIT, observation.indicator)
     with transaction.atomic():
-        current, expected = _lock(observation, expected_version)
-        if current.status not in EDITABLE:
-            raise ObservationValidationError(
-                _("Only a draft or a returned value can be submitted."), "observation"
-            )
-        before = _snapshot(current)
-        _conditional_update(
-            current,
-            expected,
-            status=Observation.Status.SUBMITTED,
-            submitted_by=actor,
-            submitted_at=timezone.now(),
+        current = review_submit(
+            record=observation, actor=actor, expected_version=expected_version, channel=channel
         )
-        _audit("submit", actor=actor, obs=current, before=before, channel=channel)
+        _changed()
     return current
 
 
 def observation_approve(
     *,
-    actor: Any,
+    actor: Actor,
     observation: Observation,
     expected_version: int | None = None,
     reason: str = "",
     channel: str = "web",
+    four_eyes_exception: str = "",
 ) -> Observation:
-    """Approve a submitted value: it becomes public; the value it replaces is kept as superseded."""
+    """Approve a submitted value: it becomes public; the value it replaces is kept as superseded.
+
+    Four eyes: who submitted or last changed the value may not approve it,
+    unless ``four_eyes_exception`` names an exception the plan allows.
+    """
     require(actor, Action.APPROVE, observation.indicator)
     with transaction.atomic():
-        current, expected = _lock(observation, expected_version)
-        if current.status != Observation.Status.SUBMITTED:
-            raise ObservationValidationError(
-                _("Only a submitted value can be approved."), "observation"
-            )
-        before = _snapshot(current)
-        previous = (
-            Observation.objects.select_for_update()
-            .filter(
-                indicator_id=current.indicator_id,
-                period_kind=current.period_kind,
-                period_start=current.period_start,
-                status=Observation.Status.APPROVED,
-            )
-            .first()
+        current = review_approve(
+            record=observation,
+            actor=actor,
+            expected_version=expected_version,
+            reason=reason,
+            channel=channel,
+            four_eyes_exception=four_eyes_exception,
         )
-        now = timezone.now()
-        if previous is not None:
-            previous_before = _snapshot(previous)
-            _conditional_update(previous, None, status=Observation.Status.SUPERSEDED)
-            _audit(
-                "supersede",
-                actor=actor,
-                obs=previous,
-                before=previous_before,
-                channel=channel,
-                reason=_("replaced by the approved value %(id)s") % {"id": current.pk},
-            )
-        _conditional_update(
-            current,
-            expected,
-            status=Observation.Status.APPROVED,
-            decided_by=actor,
-            decided_at=now,
-            decision_reason=reason.strip(),
-            supersedes=previous if previous is not None else current.supersedes,
-        )
-        _audit("approve", actor=actor, obs=current, before=before, channel=channel, reason=reason)
         transaction.on_commit(plan_cache.bump)
     return current
 
 
 def observation_return(
     *,
-    actor: Any,
+    actor: Actor,
     observation: Observation,
     reason: str,
     expected_version: int | None = None,
@@ -450,32 +325,21 @@ def observation_return(
 ) -> Observation:
     """Send a submitted value back to its department with a reason they will see."""
     require(actor, Action.RETURN, observation.indicator)
-    if not (reason or "").strip():
-        raise ObservationValidationError(
-            _("Say why the value is returned, so the department can fix it."), "reason"
-        )
     with transaction.atomic():
-        current, expected = _lock(observation, expected_version)
-        if current.status != Observation.Status.SUBMITTED:
-            raise ObservationValidationError(
-                _("Only a submitted value can be returned."), "observation"
-            )
-        before = _snapshot(current)
-        _conditional_update(
-            current,
-            expected,
-            status=Observation.Status.RETURNED,
-            decided_by=actor,
-            decided_at=timezone.now(),
-            decision_reason=reason.strip(),
+        current = review_return(
+            record=observation,
+            actor=actor,
+            reason=reason,
+            expected_version=expected_version,
+            channel=channel,
         )
-        _audit("return", actor=actor, obs=current, before=before, channel=channel, reason=reason)
+        _changed()
     return current
 
 
 def observation_withdraw(
     *,
-    actor: Any,
+    actor: Actor,
     observation: Observation,
     reason: str = "",
     expected_version: int | None = None,
@@ -484,20 +348,20 @@ def observation_withdraw(
     """Withdraw a draft or returned value (kept, never deleted); the period is free again."""
     require(actor, Action.ENTER, observation.indicator)
     with transaction.atomic():
-        current, expected = _lock(observation, expected_version)
-        if current.status not in EDITABLE:
-            raise ObservationValidationError(
-                _("Only a draft or a returned value can be withdrawn."), "observation"
-            )
-        before = _snapshot(current)
-        _conditional_update(current, expected, status=Observation.Status.WITHDRAWN)
-        _audit("withdraw", actor=actor, obs=current, before=before, channel=channel, reason=reason)
+        current = review_withdraw(
+            record=observation,
+            actor=actor,
+            reason=reason,
+            expected_version=expected_version,
+            channel=channel,
+        )
+        _changed()
     return current
 
 
 def target_revise(
     *,
-    actor: Any,
+    actor: Actor,
     target: Target,
     value: Decimal,
     reason: str,
@@ -509,10 +373,10 @@ def target_revise(
     require(actor, Action.REVISE_TARGET, indicator)
     number = validate_value(indicator=indicator, value=value)
     if not (reason or "").strip():
-        raise ObservationValidationError(_("Give the reason for the revision."), "reason")
+        raise ReviewError(_("Give the reason for the revision."), "reason")
     plan = indicator.plan
     if not plan.period_start <= effective_from <= plan.period_end:
-        raise ObservationValidationError(
+        raise ReviewError(
             _("The revision must take effect within the plan period (%(start)s to %(end)s).")
             % {"start": plan.period_start.isoformat(), "end": plan.period_end.isoformat()},
             "effective_from",
@@ -524,7 +388,7 @@ def target_revise(
             value=number,
             reason=reason.strip(),
             effective_from=effective_from,
-            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+            created_by=signed_in(actor),
         )
         audit_record(
             code="plans.target.revise",
@@ -592,7 +456,7 @@ def _sniff(head: bytes, stream: IO[bytes]) -> str | None:
 
 def evidence_attach(
     *,
-    actor: Any,
+    actor: Actor,
     observation: Observation,
     name: str,
     stream: IO[bytes],
@@ -607,22 +471,20 @@ def evidence_attach(
     """
     require(actor, Action.ENTER, observation.indicator)
     if observation.status not in EDITABLE:
-        raise ObservationValidationError(
-            _("Files can be added only to a draft or a returned value."), "evidence"
-        )
+        raise ReviewError(_("Files can be added only to a draft or a returned value."), "evidence")
     limit = int(settings.EVIDENCE_MAX_BYTES)
     if size > limit:
-        raise ObservationValidationError(
+        raise ReviewError(
             _("The file is larger than the limit of %(mb)s MB.") % {"mb": limit // (1024 * 1024)},
             "evidence",
         )
     if size == 0:
-        raise ObservationValidationError(_("The file is empty."), "evidence")
+        raise ReviewError(_("The file is empty."), "evidence")
     extension = EXTENSIONS.get(Path(name).suffix.lower().lstrip("."))
     stream.seek(0)
     sniffed = _sniff(stream.read(16), stream)
     if extension is None or sniffed is None or sniffed != extension:
-        raise ObservationValidationError(
+        raise ReviewError(
             _("Only PDF, XLSX, PNG and JPEG files are accepted, and the name must match the file."),
             "evidence",
         )
@@ -643,7 +505,7 @@ def evidence_attach(
             out.write(chunk)
     if written > limit:
         target.unlink(missing_ok=True)
-        raise ObservationValidationError(
+        raise ReviewError(
             _("The file is larger than the limit of %(mb)s MB.") % {"mb": limit // (1024 * 1024)},
             "evidence",
         )
@@ -656,7 +518,7 @@ def evidence_attach(
                 content_type=kind.content_type,
                 size=written,
                 sha256=digest.hexdigest(),
-                uploaded_by=actor,
+                uploaded_by=signed_in(actor),
             )
             audit_record(
                 code="observations.evidence.attach",
@@ -684,7 +546,7 @@ def evidence_path(evidence: EvidenceFile) -> Path:
     root = Path(settings.EVIDENCE_ROOT).resolve()
     path = (root / evidence.stored_name).resolve()
     if root not in path.parents:
-        raise ObservationValidationError(_("The stored file name is not valid."), "evidence")
+        raise ReviewError(_("The stored file name is not valid."), "evidence")
     return path
 
 
@@ -692,7 +554,7 @@ SCHEDULE_FIELDS = ("due_months_after", "lead_days", "repeat_days", "escalate_aft
 
 
 def reporting_schedule_set(
-    *, actor: Any, indicator: Indicator, channel: str = "web", **values: Any
+    *, actor: Actor, indicator: Indicator, channel: str = "web", **values: Any
 ) -> Any:
     """Set an indicator's reporting calendar (coordinators: EDIT_PLAN), audited."""
     from .models import ReportingSchedule
@@ -700,14 +562,14 @@ def reporting_schedule_set(
     require(actor, Action.EDIT_PLAN, indicator)
     unknown = set(values) - set(SCHEDULE_FIELDS)
     if unknown:
-        raise ObservationValidationError(_("Unknown setting."), sorted(unknown)[0])
+        raise ReviewError(_("Unknown setting."), sorted(unknown)[0])
     for name in ("lead_days", "repeat_days", "escalate_after_days", "due_months_after"):
         if name in values and (not isinstance(values[name], int) or values[name] < 0):
-            raise ObservationValidationError(_("Enter a whole number of 0 or more."), name)
+            raise ReviewError(_("Enter a whole number of 0 or more."), name)
     if values.get("repeat_days") == 0:
-        raise ObservationValidationError(_("Enter a whole number of 1 or more."), "repeat_days")
+        raise ReviewError(_("Enter a whole number of 1 or more."), "repeat_days")
     if values.get("due_months_after", 0) > 24:
-        raise ObservationValidationError(_("Enter at most 24 months."), "due_months_after")
+        raise ReviewError(_("Enter at most 24 months."), "due_months_after")
     with transaction.atomic():
         current = (
             ReportingSchedule.objects.select_for_update().filter(indicator=indicator).first()

@@ -146,7 +146,9 @@ def indicator_assessments(
     draft reports), which lets submitted values stand in for approved ones.
     """
     as_of = as_of or plan_today(plan)
-    key = f"citystrat:assess:{plan.pk}:{as_of}:{int(include_pending)}:{plan_cache.version()}"
+    # Drafts see submitted values: their key changes with every submission and withdrawal.
+    content = plan_cache.pending_version() if include_pending else plan_cache.version()
+    key = f"citystrat:assess:{plan.pk}:{as_of}:{int(include_pending)}:{content}"
     cached = _memo.get(key)
     if cached is not None:
         return cached

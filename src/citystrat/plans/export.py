@@ -49,6 +49,8 @@ def plan_document(plan: Plan) -> dict[str, Any]:
         "default_method": plan.default_method,
         "grading_scale": plan.grading_scale,
     }
+    if plan.four_eyes_exceptions:
+        meta["review"] = {"four_eyes_exceptions": list(plan.four_eyes_exceptions)}
     _put(meta, "source", plan.source)
 
     doc: dict[str, Any] = {"format": FORMAT, "plan": meta}

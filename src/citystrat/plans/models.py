@@ -104,6 +104,8 @@ class Plan(TextMixin, models.Model):
     fy_start_month = models.PositiveSmallIntegerField(default=4)
     default_method = models.CharField(max_length=32, default="achievement")
     grading_scale = models.CharField(max_length=32, default="cabinet-secretariat")
+    # Named exceptions to four eyes the plan allows (e.g. "statistics_import").
+    four_eyes_exceptions = models.JSONField(default=list, blank=True)
     loaded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

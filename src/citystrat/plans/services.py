@@ -151,6 +151,7 @@ def _build(doc: dict[str, Any]) -> Plan:
         fy_start_month=fy,
         default_method=assessment.get("default_method", "achievement"),
         grading_scale=assessment.get("grading_scale", "cabinet-secretariat"),
+        four_eyes_exceptions=list(meta.get("review", {}).get("four_eyes_exceptions", [])),
     )
     for order, item in enumerate(meta.get("milestones", [])):
         label = str(item["period"])

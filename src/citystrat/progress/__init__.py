@@ -8,7 +8,8 @@ Four assessment methods, side by side, for one indicator series or many:
 ``forecast``     a fitted trend: forecasts, 80 %/95 % intervals, P(target reached)
 
 Entry points: :func:`assess` (one series), :func:`assess_many` (vectorised
-batch), :func:`assess_json` (the ``citystrat assess`` JSON format) and
+batch), :func:`assess_columns` (columns in, arrays out: the columnar path),
+:func:`assess_json` (the ``citystrat assess`` JSON format) and
 :func:`rollup`/:func:`summarize` (measures, policies, the plan).  The methods
 are documented in ``docs/methods.md``.
 """
@@ -27,6 +28,7 @@ from .aggregate import (
     summarize,
 )
 from .batch import BatchArrays, Packed, compute, pack
+from .columnar import ColumnarAssessment, SeriesColumns, assess_columns
 from .engine import assess, assess_many
 from .grading import PRESETS, Band, GradingScale, get_scale
 from .jsonio import AssessInputError, assess_json, infer_period_kind, series_from_json
@@ -58,6 +60,7 @@ __all__ = [
     "Assessment",
     "Band",
     "BatchArrays",
+    "ColumnarAssessment",
     "Direction",
     "GradingScale",
     "Group",
@@ -69,12 +72,14 @@ __all__ = [
     "Rollup",
     "Rows",
     "Series",
+    "SeriesColumns",
     "SeriesError",
     "Summary",
     "Target",
     "TargetAssessment",
     "ValueKind",
     "assess",
+    "assess_columns",
     "assess_json",
     "assess_many",
     "classify",

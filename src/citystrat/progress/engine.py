@@ -15,13 +15,19 @@ from . import achievement, forecast, opensdg, trajectory
 from .batch import BatchArrays, Packed, check_methods, compute, pack
 from .grading import GradingScale
 from .model import Assessment, MethodResult, Phase, Series, TargetAssessment
-from .rows import base_values
+from .rows import RowInfo, Rows, base_values
 
 __all__ = ["assess", "assess_many"]
 
 
 def _row_results(i: int, packed: Packed, arrays: BatchArrays) -> dict[str, MethodResult]:
-    rows, info = packed.rows, packed.infos[i]
+    return _row_results_of(i, packed.rows, packed.infos[i], arrays)
+
+
+def _row_results_of(
+    i: int, rows: Rows, info: RowInfo, arrays: BatchArrays
+) -> dict[str, MethodResult]:
+    """Every computed method's result (with its sentence) for row ``i``."""
     base = base_values(rows, info, i)
     out: dict[str, MethodResult] = {}
     if arrays.achievement is not None:

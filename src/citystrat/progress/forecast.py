@@ -76,8 +76,18 @@ from .rows import (
     num,
 )
 
+
 # scipy ships no type information; its Student-t functions are used through Any.
-special: Any = importlib.import_module("scipy.special")
+# Imported on first use: commands that never forecast (and their start) skip scipy.
+class _Lazy:
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def __getattr__(self, attr: str) -> Any:
+        return getattr(importlib.import_module(self._name), attr)
+
+
+special: Any = _Lazy("scipy.special")
 
 __all__ = [
     "LIKELY",

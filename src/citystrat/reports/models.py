@@ -6,41 +6,35 @@ field is a text object (language -> text), like plan content, so a narrative
 may be written in one language and translated later; reports show the
 fallback visibly.
 
-Narratives go through the same review workflow as observations: a draft is
-submitted, then approved or returned.  Approved narratives are what reports
-print; a report that includes pending data also prints submitted ones,
-marked as such.  Changing an approved narrative makes a new draft that
-``supersedes`` it; the old one is kept (status ``superseded``) once the new one
-is approved.  ``version`` is the optimistic lock.
+Narratives go through the same review state machine as observations
+(:mod:`citystrat.review`): a draft is submitted, then approved or returned.
+Approved narratives are what reports print; a report that includes pending
+data also prints submitted ones, marked as such.  Changing an approved
+narrative makes a new draft that ``supersedes`` it; the old one is kept
+(status ``superseded``) once the new one is approved.  ``version`` is the optimistic lock.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import gettext_lazy as _
 
 from citystrat.i18n import Picked, pick
-from citystrat.observations.models import Reviewed
 from citystrat.plans.models import Measure, PeriodMixin
+from citystrat.review.models import Reviewed
 
 
 class Narrative(PeriodMixin, Reviewed):
-    class Status(models.TextChoices):
-        DRAFT = "draft", _("draft")
-        SUBMITTED = "submitted", _("submitted")
-        RETURNED = "returned", _("returned")
-        APPROVED = "approved", _("approved")
-        SUPERSEDED = "superseded", _("superseded")
-
-    OPEN_STATUSES = (Status.DRAFT, Status.SUBMITTED, Status.RETURNED)
+    audit_type = "reports.narrative"
+    review_related = ("measure__plan",)
     TEXT_FIELDS = ("evaluation", "issues", "outlook")
 
     measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="narratives")
     evaluation = models.JSONField(default=dict, blank=True)
     issues = models.JSONField(default=dict, blank=True)
     outlook = models.JSONField(default=dict, blank=True)
-    status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT)
 
     class Meta:
         ordering = ["measure", "period_start", "id"]
@@ -61,10 +55,28 @@ class Narrative(PeriodMixin, Reviewed):
     def __str__(self) -> str:
         return f"{self.measure.code} {self.period_label} ({self.status})"
 
+    def audit_label(self) -> str:
+        return f"{self.measure.code} {self.period_label}"
+
+    def audit_plan_code(self) -> str:
+        return str(self.measure.plan.code)
+
+    def audit_snapshot(self) -> dict[str, Any]:
+        return {
+            "status": self.status,
+            "version": self.version,
+            "evaluation": self.evaluation,
+            "issues": self.issues,
+            "outlook": self.outlook,
+        }
+
+    def slot(self) -> dict[str, Any]:
+        return {
+            "measure_id": self.measure_id,
+            "period_kind": self.period_kind,
+            "period_start": self.period_start,
+        }
+
     def text(self, field: str, lang: str) -> Picked:
         plan = self.measure.plan
         return pick(getattr(self, field), lang, [plan.default_language, plan.source_language])
-
-    @property
-    def is_open(self) -> bool:
-        return self.status in self.OPEN_STATUSES

@@ -109,17 +109,19 @@ def narrative_edit(request: HttpRequest, measure: int, year: int) -> HttpRespons
             data = form.cleaned_data
             texts = {f: {data["lang"]: data[f]} for f in Narrative.TEXT_FIELDS}
             try:
-                n = services.narrative_save(
+                save = (
+                    services.narrative_save_and_submit
+                    if "submit" in request.POST
+                    else services.narrative_save
+                )
+                save(
                     actor=request.user,
                     measure=m,
                     period=period,
                     texts=texts,
-                    version=data["version"] if open_row else None,
+                    expected_version=data["version"] if open_row else None,
                 )
                 if "submit" in request.POST:
-                    n = services.narrative_submit(
-                        actor=request.user, narrative=n, version=n.version
-                    )
                     messages.success(request, _("The narrative was sent for review."))
                 else:
                     messages.success(request, _("The draft was saved."))
@@ -177,12 +179,18 @@ def narrative_decide(request: HttpRequest, pk: int) -> HttpResponseBase:
     try:
         if data["decision"] == "approve":
             services.narrative_approve(
-                actor=request.user, narrative=n, version=data["version"], reason=data["reason"]
+                actor=request.user,
+                narrative=n,
+                expected_version=data["version"],
+                reason=data["reason"],
             )
             messages.success(request, _("The narrative was approved."))
         else:
             services.narrative_return(
-                actor=request.user, narrative=n, version=data["version"], reason=data["reason"]
+                actor=request.user,
+                narrative=n,
+                expected_version=data["version"],
+                reason=data["reason"],
             )
             messages.success(request, _("The narrative was returned."))
     except ValidationError as exc:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -11,18 +11,22 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from citystrat.observations import rules
 from citystrat.periods import PeriodError, PeriodKind, parse_period
 from citystrat.plans.models import Indicator
+from citystrat.review.errors import ReviewError
 
 
-def parse_number(text: str) -> Decimal:
-    """A number as people type it: thousands separators and full-width digits allowed."""
-    cleaned = text.strip().translate(str.maketrans("０１２３４５６７８９．，－", "0123456789.,-"))
-    cleaned = cleaned.replace(",", "").replace(" ", "").replace("\u00a0", "")
+def parse_number(text: str) -> str:
+    """Check a number as people type it (the one parser, :mod:`citystrat.observations.rules`).
+
+    Returns the text as typed, so the service reads its ``%`` sign too.
+    """
     try:
-        return Decimal(cleaned)
-    except InvalidOperation:
-        raise forms.ValidationError(_("Enter a number, such as 1234 or 56.7.")) from None
+        rules.parse_number(text)
+    except ReviewError as exc:
+        raise forms.ValidationError(exc.message) from None
+    return text
 
 
 def period_choices(indicator: Indicator, today: date) -> list[tuple[str, str]]:
@@ -97,7 +101,7 @@ class ObservationForm(forms.Form):
                 _("%(label)s is not a period of this indicator.") % {"label": label}
             ) from None
 
-    def clean_value(self) -> Decimal:
+    def clean_value(self) -> str:
         return parse_number(self.cleaned_data["value"])
 
 
@@ -144,4 +148,7 @@ class TargetRevisionForm(forms.Form):
     )
 
     def clean_value(self) -> Decimal:
-        return parse_number(self.cleaned_data["value"])
+        try:
+            return rules.parse_number(self.cleaned_data["value"])[0]
+        except ReviewError as exc:
+            raise forms.ValidationError(exc.message) from None

@@ -15,7 +15,6 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -28,20 +27,21 @@ from citystrat.accounts.permissions import Action, can, require, role_of
 from citystrat.observations import selectors
 from citystrat.observations.calendar import current_round, schedule_for
 from citystrat.observations.models import EvidenceFile, Observation
+from citystrat.observations.rules import parse_id
 from citystrat.observations.services import (
-    ObservationValidationError,
-    StaleObjectError,
+    Upload,
     evidence_attach,
     evidence_path,
     observation_approve,
+    observation_enter,
     observation_return,
-    observation_save_draft,
     observation_submit,
     observation_withdraw,
     reporting_schedule_set,
     target_revise,
 )
 from citystrat.plans.models import Indicator, Target
+from citystrat.review.errors import ConflictError, ReviewError
 
 from .forms import (
     DecisionForm,
@@ -87,7 +87,7 @@ def _indicator(pk: int) -> Indicator:
     )
 
 
-def _add_service_error(form: forms.Form, error: ObservationValidationError) -> None:
+def _add_service_error(form: forms.Form, error: ReviewError) -> None:
     form.add_error(error.field if error.field in form.fields else None, error.message)
 
 
@@ -156,10 +156,11 @@ def indicator_entry(request: HttpRequest, pk: int) -> HttpResponse:
     lang = getattr(getattr(request.user, "profile", None), "language", "ja")
     editing: Observation | None = None
     edit_id = request.POST.get("observation") or request.GET.get("observation")
-    if edit_id and str(edit_id).isdigit():
+    edit_pk = parse_id(edit_id) if edit_id else None
+    if edit_pk is not None:
         editing = (
             Observation.objects.filter(
-                pk=int(edit_id), indicator=indicator, status__in=Observation.OPEN_STATUSES
+                pk=edit_pk, indicator=indicator, status__in=Observation.OPEN_STATUSES
             )
             .select_related("indicator__plan")
             .first()
@@ -174,35 +175,26 @@ def indicator_entry(request: HttpRequest, pk: int) -> HttpResponse:
                 form.add_error(None, _("The form is incomplete; reload the page."))
             else:
                 try:
-                    with transaction.atomic():
-                        obs = observation_save_draft(
-                            actor=request.user,
-                            indicator=indicator,
-                            period=data["period"],
-                            value=data["value"],
-                            source=data["source"],
-                            source_url=data["source_url"],
-                            note=data["note"],
-                            provisional=data["provisional"],
-                            explanation=data["explanation"],
-                            observation=editing,
-                            expected_version=data.get("version") if editing else None,
-                        )
-                        upload = data.get("evidence")
-                        if upload:
-                            evidence_attach(
-                                actor=request.user,
-                                observation=obs,
-                                name=upload.name,
-                                stream=upload,
-                                size=upload.size,
-                            )
-                        if request.POST.get("action") == "submit":
-                            obs = observation_submit(actor=request.user, observation=obs)
-                except ObservationValidationError as exc:
-                    _add_service_error(form, exc)
-                except StaleObjectError as exc:
+                    upload = data.get("evidence")
+                    obs = observation_enter(
+                        actor=request.user,
+                        indicator=indicator,
+                        period=data["period"],
+                        value=data["value"],
+                        source=data["source"],
+                        source_url=data["source_url"],
+                        note=data["note"],
+                        provisional=data["provisional"],
+                        explanation=data["explanation"],
+                        observation=editing,
+                        expected_version=data.get("version") if editing else None,
+                        evidence=Upload(upload.name, upload, upload.size) if upload else None,
+                        submit=request.POST.get("action") == "submit",
+                    )
+                except ConflictError as exc:
                     form.add_error(None, exc.message)
+                except ReviewError as exc:
+                    _add_service_error(form, exc)
                 else:
                     if obs.status == Observation.Status.SUBMITTED:
                         messages.success(request, _("Submitted for review."))
@@ -258,7 +250,7 @@ def observation_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 if evidence_form.is_valid():
                     upload = evidence_form.cleaned_data["evidence"]
                     if evidence_form.cleaned_data["version"] != obs.version:
-                        raise StaleObjectError()
+                        raise ConflictError()
                     evidence_attach(
                         actor=request.user,
                         observation=obs,
@@ -308,12 +300,12 @@ def observation_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     return redirect(_safe_next(request, here))
             else:
                 raise Http404
-        except ObservationValidationError as exc:
-            target = evidence_form if action == "evidence" else decision_form
-            _add_service_error(target, exc)
-        except StaleObjectError as exc:
+        except ConflictError as exc:
             messages.error(request, exc.message)
             return redirect(here)
+        except ReviewError as exc:
+            target = evidence_form if action == "evidence" else decision_form
+            _add_service_error(target, exc)
         status = 400
         obs = selectors.observation_get_for(request.user, pk) or obs
     user = request.user
@@ -395,7 +387,7 @@ def target_revise_page(request: HttpRequest, pk: int) -> HttpResponse:
                     reason=form.cleaned_data["reason"],
                     effective_from=form.cleaned_data["effective_from"],
                 )
-            except ObservationValidationError as exc:
+            except ReviewError as exc:
                 _add_service_error(form, exc)
             else:
                 messages.success(request, _("The target is revised; the original is kept."))
@@ -432,7 +424,7 @@ def schedule_page(request: HttpRequest, pk: int) -> HttpResponse:
         if form.is_valid():
             try:
                 reporting_schedule_set(actor=request.user, indicator=indicator, **form.cleaned_data)
-            except ObservationValidationError as exc:
+            except ReviewError as exc:
                 _add_service_error(form, exc)
             else:
                 messages.success(request, _("The reporting calendar is saved."))

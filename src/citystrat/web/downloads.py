@@ -8,8 +8,6 @@ import json
 from decimal import Decimal
 from typing import Any
 
-from openpyxl import Workbook
-
 from citystrat.observations.models import Observation
 from citystrat.plans.models import Indicator, Plan
 
@@ -63,6 +61,8 @@ def as_csv(plan: Plan, indicator: Indicator, observations: list[Observation]) ->
 
 
 def as_xlsx(plan: Plan, indicator: Indicator, observations: list[Observation]) -> bytes:
+    from openpyxl import Workbook  # imported on use: the URLconf loads this module
+
     book = Workbook()
     sheet = book.active
     assert sheet is not None

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "citystrat.present",
     "citystrat.audit",
     "citystrat.accounts",
+    "citystrat.review",
     "citystrat.plans",
     "citystrat.observations",
     "citystrat.actions",

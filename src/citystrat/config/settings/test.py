@@ -5,10 +5,16 @@ from __future__ import annotations
 import os
 import tempfile
 
-os.environ.setdefault("CITYSTRAT_DATA_DIR", tempfile.mkdtemp(prefix="citystrat-test-"))
+_root = os.environ.get("CITYSTRAT_DATA_DIR") or tempfile.mkdtemp(prefix="citystrat-test-")
+# Under pytest-xdist every worker gets its own data folder (evidence files, backups,
+# static files): the workers run at the same time and must not see each other's files.
+_worker = os.environ.get("PYTEST_XDIST_WORKER")
+if _worker and os.path.basename(_root.rstrip(os.sep)) != _worker:
+    _root = os.path.join(_root, _worker)
+os.environ["CITYSTRAT_DATA_DIR"] = _root
 
-from .base import *  # noqa: F403
-from .base import DATA_DIR, STATIC_ROOT
+from .base import *  # noqa: E402, F403
+from .base import DATA_DIR, STATIC_ROOT  # noqa: E402
 
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns when it is missing
 

@@ -15,6 +15,7 @@ from citystrat.bootstrap import add_demo_argument
 from citystrat.exchange.readers import read_records
 from citystrat.exchange.services import observations_import
 from citystrat.plans.selectors import NoPlanError, plan_get
+from citystrat.review.errors import ReviewError
 
 
 class Command(BaseCommand):
@@ -67,6 +68,8 @@ class Command(BaseCommand):
             )
         except PermissionDenied as exc:
             raise CommandError(str(exc)) from None
+        except ReviewError as exc:  # four eyes: the plan allows no import-and-approve
+            raise CommandError(exc.message) from None
         except NoPlanError as exc:
             raise CommandError(str(exc)) from None
         if options["json"]:
