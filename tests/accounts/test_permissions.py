@@ -19,8 +19,8 @@ ALL = set(Action)
 OWN = {
     "administrator": ALL,
     "coordinator": ALL - {A.ADMINISTER},
-    "editor": {A.VIEW_PENDING, A.ENTER, A.SUBMIT, A.IMPORT, A.WRITE_NARRATIVE},
-    "reviewer": {A.VIEW_PENDING, A.APPROVE, A.RETURN, A.APPROVE_NARRATIVE},
+    "editor": {A.VIEW_PENDING, A.ENTER, A.SUBMIT, A.IMPORT, A.WRITE_NARRATIVE, A.WRITE_EVALUATION},
+    "reviewer": {A.VIEW_PENDING, A.APPROVE, A.RETURN, A.APPROVE_NARRATIVE, A.APPROVE_EVALUATION},
     "viewer": {A.VIEW_PENDING},
     "anonymous": set(),
 }
