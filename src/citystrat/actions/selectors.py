@@ -188,14 +188,14 @@ def action_money(action: Action) -> list[MoneyRow]:
         t[0], t[1], t[2] = _add(t[0], b.budget), _add(t[1], b.revised_budget), _add(t[2], b.actual)
     out = []
     for year in sorted(totals):
-        b = own.get(year)
+        mine = own.get(year)
         t = totals[year]
         out.append(
             MoneyRow(
                 fiscal_year=year,
-                budget=b.budget if b else None,
-                revised_budget=b.revised_budget if b else None,
-                actual=b.actual if b else None,
+                budget=mine.budget if mine else None,
+                revised_budget=mine.revised_budget if mine else None,
+                actual=mine.actual if mine else None,
                 budget_total=t[0],
                 revised_budget_total=t[1],
                 actual_total=t[2],

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import evaluations, views
+from . import action_views, evaluations, views
 
 app_name = "staff"
 urlpatterns = [
@@ -14,6 +14,11 @@ urlpatterns = [
     path("review/", views.review, name="review"),
     path("targets/<int:pk>/revise/", views.target_revise_page, name="target_revise"),
     path("evidence/<int:pk>/", views.evidence_download, name="evidence"),
+    path("actions/", action_views.my_actions, name="my_actions"),
+    path("actions/import/", action_views.updates_import_page, name="actions_import"),
+    path("actions/<int:pk>/", action_views.action_detail, name="action"),
+    path("actions/<int:pk>/update/", action_views.update_form, name="action_update_form"),
+    path("action-updates/<int:pk>/", action_views.update_detail, name="action_update"),
     path("evaluations/", evaluations.evaluation_index, name="evaluations"),
     path(
         "evaluations/<int:measure>/<str:kind>/<int:year>/",

@@ -122,6 +122,11 @@ MSGIDS = (
     gettext_noop("Peer group"),
     gettext_noop("Statistic"),
     gettext_noop("%(rank)s of %(size)s"),
+    gettext_noop("Fiscal year"),
+    gettext_noop("Yen"),
     gettext_noop("Forecast, %(level)s%% interval"),
     gettext_noop("%(level)s%% interval"),
+    gettext_noop("Budget"),
+    gettext_noop("Revised budget"),
+    gettext_noop("Actual spending"),
 )

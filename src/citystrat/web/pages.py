@@ -357,11 +357,6 @@ def measure_page(code: str) -> dict[str, Any]:
 # --- lists -------------------------------------------------------------------------------
 
 
-def projects_page() -> dict[str, Any]:
-    plan = plan_with_tree(plan_get().pk)
-    return {"plan": plan, "projects": list(plan.projects.all())}
-
-
 def partners_page() -> dict[str, Any]:
     plan = plan_with_tree(plan_get().pk)
     today = plan_today(plan)
