@@ -33,6 +33,7 @@ from django.utils.translation import pgettext_lazy
 from citystrat.i18n import Picked, pick
 from citystrat.plans.models import Measure, PeriodMixin, Plan
 from citystrat.review.models import Reviewed
+from citystrat.review.states import OPEN
 
 __all__ = ["DEFAULT_DIRECTIONS", "Evaluation", "EvaluationScheme"]
 
@@ -88,7 +89,7 @@ class Evaluation(PeriodMixin, Reviewed):
         APPROVED = "approved", pgettext_lazy("evaluation status", "approved")
         SUPERSEDED = "superseded", pgettext_lazy("evaluation status", "superseded")
 
-    OPEN_STATUSES = (Status.DRAFT, Status.SUBMITTED, Status.RETURNED)
+    OPEN_STATUSES = OPEN  # draft, submitted, returned
     audit_type = "evaluations.evaluation"
     review_related = ("measure__plan",)
     # Written by the lead department (一次評価 and what goes with it).

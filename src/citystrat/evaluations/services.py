@@ -173,8 +173,12 @@ def _target_proposals(
     out: list[dict[str, Any]] = []
     for n, item in enumerate(raw, start=1):
         where = _("target revision %(n)s") % {"n": n}
+        try:
+            target_id = int(item.get("target") or 0)
+        except (TypeError, ValueError):
+            target_id = 0
         target = (
-            Target.objects.filter(pk=item.get("target"), indicator__measure=measure)
+            Target.objects.filter(pk=target_id, indicator__measure=measure)
             .select_related("indicator")
             .first()
         )
