@@ -874,13 +874,13 @@ def _build(plan: Plan, options: ReportOptions) -> Report:
             kind=options.kind.value,
             period=period,
             include_pending=options.include_pending,
-            rows_by_measure={m.measure.pk: m.rows for p in policies for m in p.measures},
+            rows_by_measure={s.measure.pk: s.rows for ps in policies for s in ps.measures},
             number=number,
             period_text=period_text,
         )
-        for p in policies:
-            for m in p.measures:
-                m.sheet = sheets.get(m.measure.pk)
+        for policy_section in policies:
+            for section in policy_section.measures:
+                section.sheet = sheets.get(section.measure.pk)
     revisions = [
         RevisionRow(
             row=r,
