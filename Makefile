@@ -12,16 +12,21 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/citystrat_check
 # (test_<db>_gw0, gw1, ...) and data folder; browser tests of one file stay together.
 PYTEST_WORKERS ?= auto
 PYTEST_XDIST := -n $(PYTEST_WORKERS) --dist loadgroup
-SYSTEM_PACKAGES := chromium fonts-noto-cjk poppler-utils gettext
+SYSTEM_PACKAGES := chromium fonts-noto-cjk fonts-noto-core poppler-utils gettext
 VENDOR := src/citystrat/web/static/vendor
 
-.PHONY: run test check lint types layers pytest pytest-sqlite pytest-postgres bench setup \
-        system-deps venv assets messages postgres clean lock
+.PHONY: run test check lint types layers pytest pytest-sqlite pytest-postgres bench soak setup \
+        system-deps venv assets messages static postgres clean lock
 
+# The job worker (large imports) runs beside the server and stops with it; the first
+# `worker --batch` creates and migrates the database before either starts for good.
 run: setup
+	$(VENV)/bin/citystrat worker --batch
+	@$(VENV)/bin/citystrat worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(VENV)/bin/citystrat serve
 
-setup: system-deps venv assets messages
+setup: system-deps venv assets messages static
 
 test: setup check pytest
 
@@ -47,7 +52,11 @@ pytest-postgres: setup postgres
 	DATABASE_URL=$(PG_URL) $(PY) -m pytest -q $(PYTEST_XDIST) -m "not browser"
 
 bench: setup postgres
-	@for b in bench/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+	@for b in bench/*.py; do [ "$$b" = bench/soak.py ] && continue; echo "== $$b"; $(PY) $$b || exit 1; done
+
+# Ten minutes of 50 clients, staff writes and imports on the production set-up (loopback).
+soak: setup
+	$(PY) bench/soak.py --minutes 10
 
 # --- set-up ---------------------------------------------------------------------------
 
@@ -81,6 +90,15 @@ messages: venv
 	  (cd $$(dirname $$app) && CITYSTRAT_DATA_DIR=$(CURDIR)/var \
 	    $(CURDIR)/$(VENV)/bin/django-admin compilemessages -v0 --settings=citystrat.config.settings.base) || exit 1; \
 	done
+
+# Static files collected (hashed names, brotli and gzip copies) at set-up time, into
+# ./var/static, so that `citystrat serve` answers at once; again when a source changes.
+STATIC_SOURCES := $(shell find src/citystrat -path '*/static/*' -type f 2>/dev/null)
+static: $(STAMPS)/static
+$(STAMPS)/static: $(STAMPS)/venv $(STAMPS)/assets $(STATIC_SOURCES)
+	CITYSTRAT_DATA_DIR=$(CURDIR)/var $(VENV)/bin/citystrat django collectstatic --noinput -v0
+	touch $(CURDIR)/var/static/.collected
+	@mkdir -p $(STAMPS) && touch $@
 
 # PostgreSQL runs on this machine; start it if it is down.
 postgres:

@@ -23,6 +23,17 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.xdist_group(f"browser:{item.path.parent.name}"))
 
 
+@pytest.fixture(autouse=True)
+def _fresh_memos() -> Any:
+    """Each test starts without the per-process memos (plan trees, assessments): they are
+    keyed by plan id and content version, and test databases reuse ids."""
+    from citystrat.monitoring import assessments
+
+    assessments.clear_memo()
+    yield
+    assessments.clear_memo()
+
+
 @pytest.fixture(scope="session")
 def builtin_plan_document() -> dict[str, Any]:
     """The built-in plan file, read and validated once per test session."""

@@ -54,7 +54,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from citystrat.periods import Period, PeriodKind, parse_period
-from citystrat.progress import Series, Target, assess
+from citystrat.progress import Point, Series, SurveyPoint, SurveyRule, Target, ValueKind, assess
+from citystrat.progress.survey import value_interval
 
 __all__ = [
     "ChartRow",
@@ -71,9 +72,20 @@ __all__ = [
 
 VEGA_LITE_SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
 
-#: Fonts installed by Debian's fonts-noto-cjk (Latin included); the web page
-#: lists the same families first in its CSS.
-FONTS = {"ja": "Noto Sans CJK JP", "ko": "Noto Sans CJK KR"}
+#: Fonts installed by Debian's fonts-noto-cjk (CJK, Latin included) and fonts-noto-core
+#: (Devanagari; Latin with Vietnamese diacritics); the web page lists the same families
+#: first in its CSS.  Traditional Chinese uses the TC forms, Simplified the SC forms.
+FONTS = {
+    "ja": "Noto Sans CJK JP",
+    "ko": "Noto Sans CJK KR",
+    "zh-hans": "Noto Sans CJK SC",
+    "zh-hant": "Noto Sans CJK TC",
+    "ne": "Noto Sans Devanagari, Noto Sans",
+    "vi": "Noto Sans",
+    "id": "Noto Sans",
+    "tl": "Noto Sans",
+    "en": "Noto Sans, Noto Sans CJK JP",
+}
 DEFAULT_FONT = "Noto Sans CJK JP"
 
 # Series kinds (the ``kind`` field of a row), in legend order.
@@ -111,7 +123,8 @@ _SHAPES = {
 
 
 def font_for(lang: str) -> str:
-    return FONTS.get(lang.split("-")[0], DEFAULT_FONT)
+    code = lang.lower()
+    return FONTS.get(code) or FONTS.get(code.split("-")[0], DEFAULT_FONT)
 
 
 def _legend_labels() -> dict[str, str]:
@@ -151,6 +164,9 @@ class ChartRow:
     high80: float | None = None
     low95: float | None = None
     high95: float | None = None
+    # A survey value's confidence interval (the error bar).
+    ci_low: float | None = None
+    ci_high: float | None = None
 
 
 @dataclass(frozen=True)
@@ -218,7 +234,31 @@ def forecast_fan(series: Series, *, as_of: date) -> list[FanPoint]:
     return fan
 
 
-def indicator_rows(series: Series, *, as_of: date, baseline: bool = True) -> list[ChartRow]:
+def _none4() -> tuple[None, None, None, None]:
+    return (None, None, None, None)
+
+
+def _interval(
+    series: Series, point: Point, survey_rule: SurveyRule | None
+) -> tuple[float | None, float | None]:
+    """A survey value's confidence interval (``survey.value_interval``), else no bar."""
+    if series.value_kind is not ValueKind.PERCENTAGE:
+        return None, None
+    found = value_interval(
+        SurveyPoint(point.value, point.sample_size, point.design_effect, point.margin),
+        limit=series.limit,
+        rule=survey_rule,
+    )
+    return found if found is not None else (None, None)
+
+
+def indicator_rows(
+    series: Series,
+    *,
+    as_of: date,
+    baseline: bool = True,
+    survey_rule: SurveyRule | None = None,
+) -> list[ChartRow]:
     """Every point of the indicator chart (see the module docstring).
 
     ``baseline=False`` for a context series, whose first value only stands in
@@ -227,10 +267,27 @@ def indicator_rows(series: Series, *, as_of: date, baseline: bool = True) -> lis
     rows: list[ChartRow] = []
     base = series.baseline
     if baseline:
-        rows.append(ChartRow(BASELINE, base.period.label, _x(base.period), base.value))
+        low, high = _interval(series, base, survey_rule)
+        rows.append(
+            ChartRow(
+                BASELINE, base.period.label, _x(base.period), base.value, "", *_none4(), low, high
+            )
+        )
     known = [p for p in series.observations if p.period.end <= as_of]
     for point in known:
-        rows.append(ChartRow(OBSERVED, point.period.label, _x(point.period), point.value))
+        low, high = _interval(series, point, survey_rule)
+        rows.append(
+            ChartRow(
+                OBSERVED,
+                point.period.label,
+                _x(point.period),
+                point.value,
+                "",
+                *_none4(),
+                low,
+                high,
+            )
+        )
     for target in series.targets:
         label = target.period.label
         in_force = target.value_at(as_of)
@@ -302,8 +359,13 @@ def indicator_spec(
     width: int | str = "container",
     height: int = 320,
     baseline: bool = True,
+    survey_rule: SurveyRule | None = None,
 ) -> dict[str, Any]:
-    """The Vega-Lite spec of one indicator's chart, texts in ``lang``."""
+    """The Vega-Lite spec of one indicator's chart, texts in ``lang``.
+
+    A survey value with a sample size or a margin of error gets an error bar:
+    its confidence interval by the plan's ``survey_rule``.
+    """
     with translation.override(lang):
         labels = _legend_labels()
         x_title = _("Period")
@@ -312,7 +374,8 @@ def indicator_spec(
         value_title = _("Value")
         range80 = _("%(level)s%% interval") % {"level": 80}
         range95 = _("%(level)s%% interval") % {"level": 95}
-    rows = indicator_rows(series, as_of=as_of, baseline=baseline)
+        ci_title = _("Confidence interval (sampling error)")
+    rows = indicator_rows(series, as_of=as_of, baseline=baseline, survey_rule=survey_rule)
     data = [dict(asdict(r), label=labels[r.kind]) for r in rows]
     years = [int(r.x[:4]) for r in rows]
     step = 1 if years and max(years) - min(years) <= 8 else 2
@@ -407,6 +470,33 @@ def indicator_spec(
             "encoding": {"x": x, "y": y},
         }
     )
+    if any(r["ci_low"] is not None for r in data):
+        layers.append(
+            {
+                "transform": [only(OBSERVED, BASELINE), {"filter": "datum.ci_low != null"}],
+                "mark": {"type": "rule", "strokeWidth": 2, "color": _COLOURS[OBSERVED]},
+                "encoding": {
+                    "x": x,
+                    "y": {**y, "field": "ci_low"},
+                    "y2": {"field": "ci_high"},
+                    "tooltip": [
+                        {"field": "period", "type": "nominal", "title": period_title},
+                        {
+                            "field": "ci_low",
+                            "type": "quantitative",
+                            "title": ci_title,
+                            "format": fmt,
+                        },
+                        {
+                            "field": "ci_high",
+                            "type": "quantitative",
+                            "title": ci_title,
+                            "format": fmt,
+                        },
+                    ],
+                },
+            }
+        )
     layers.append(
         {
             "transform": [only(OBSERVED, BASELINE, TARGET)],

@@ -23,8 +23,8 @@ READ_ONLY_ACTIONS = {"plan": {"show", "export"}}
 def _read_only(command: str, rest: Sequence[str]) -> bool:
     if command in READ_ONLY:
         return True
-    actions = READ_ONLY_ACTIONS.get(command)
-    return bool(actions) and bool(rest) and rest[0] in actions
+    actions = READ_ONLY_ACTIONS.get(command, set())
+    return bool(rest) and rest[0] in actions
 
 
 def _setup(demo: bool = False) -> None:
@@ -93,17 +93,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"citystrat: unknown command {command!r}\n", file=sys.stderr)
         print(_usage(), file=sys.stderr)
         return 2
-    if command not in NO_BOOTSTRAP and not any(a in {"-h", "--help"} for a in args[1:]):
-        from citystrat.bootstrap import ensure_ready
+    try:
+        if command not in NO_BOOTSTRAP and not any(a in {"-h", "--help"} for a in args[1:]):
+            from citystrat.bootstrap import ensure_ready
 
-        ensure_ready()
-        if demo and command != "demo":
-            from citystrat.bootstrap import ensure_sample
+            ensure_ready()
+            if demo and command != "demo":
+                from citystrat.bootstrap import ensure_sample
 
-            ensure_sample()
-    if _read_only(command, args[1:]) and "--skip-checks" not in args:
-        args = [command, "--skip-checks", *args[1:]]
-    ManagementUtility(["citystrat", *args]).execute()
+                ensure_sample()
+        if _read_only(command, args[1:]) and "--skip-checks" not in args:
+            args = [command, "--skip-checks", *args[1:]]
+        ManagementUtility(["citystrat", *args]).execute()
+    except Exception as exc:
+        # A lost race or a full disk is said plainly, not as a raw OperationalError.
+        from citystrat.observations.dbtrouble import classify, conflict_message, disk_full_message
+
+        kind = classify(exc)
+        if kind is None:
+            raise
+        message = conflict_message() if kind == "conflict" else disk_full_message()
+        print(f"citystrat {command}: {message}", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -20,7 +20,12 @@ def test_production_settings_are_secure(monkeypatch):  # type: ignore[no-untyped
     assert "django.middleware.csrf.CsrfViewMiddleware" in production.MIDDLEWARE
     assert production.MIDDLEWARE[-1] == "axes.middleware.AxesMiddleware"
     assert production.AXES_FAILURE_LIMIT == 5
-    assert len(production.AUTH_PASSWORD_VALIDATORS) == 4
+    names = [v["NAME"] for v in production.AUTH_PASSWORD_VALIDATORS]
+    # four rules for passwords, and the hook that revokes API tokens on a change
+    assert len([n for n in names if n.startswith("django.contrib.auth")]) == 4
+    assert "citystrat.accounts.tokens.RevokeTokensOnPasswordChange" in names
+    assert "csp.middleware.CSPMiddleware" in production.MIDDLEWARE
+    assert production.CONTENT_SECURITY_POLICY["DIRECTIVES"]["script-src"] == ["'self'"]
 
 
 @pytest.mark.parametrize("weak", ["123456789", "password", "short"])

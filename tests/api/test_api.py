@@ -191,3 +191,61 @@ def test_list_pages_use_a_constant_number_of_queries(
         assert api.get("/api/v1/observations/", {"limit": 1000}).status_code == 200
     with django_assert_max_num_queries(12):
         assert api.get("/api/v1/plan/").status_code == 200
+
+
+def test_staff_enter_a_survey_value_with_its_sample_and_caveats(
+    builtin_plan: Any, coordinator: Any
+) -> None:
+    client = token_client(coordinator)
+    response = client.post(
+        "/api/v1/observations/",
+        {
+            "indicator": "P2-1",
+            "period": "2025",
+            "value": "25.6",
+            "source": "Citizens' survey 2025",
+            "sample_size": 1000,
+            "design_effect": "1.2",
+            "caveats": ["estimated"],
+            "caveat_note": "Weighted to the 2020 census",
+        },
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert (body["sample_size"], body["design_effect"], body["caveats"]) == (
+        1000,
+        "1.2",
+        ["estimated"],
+    )
+    assert list(body["caveat_note"].values()) == ["Weighted to the 2020 census"]
+    created = AuditEvent.objects.get(object_id=str(body["id"]), code__endswith=".create")
+    assert created.after["sample_size"] == 1000 and created.after["caveats"] == ["estimated"]
+
+
+def test_survey_fields_are_refused_on_other_indicators(builtin_plan: Any, coordinator: Any) -> None:
+    client = token_client(coordinator)
+    response = client.post(
+        "/api/v1/observations/",
+        {"indicator": "M1-2", "period": "2024", "value": "20", "source": "x", "sample_size": 9},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"] == [
+        {
+            "field": "sample_size",
+            "message": "Only a survey percentage carries a sample size, design effect or margin.",
+        }
+    ]
+    bad = client.post(
+        "/api/v1/observations/",
+        {"indicator": "P2-1", "period": "2025", "value": "20", "source": "x", "caveats": ["x"]},
+        format="json",
+    )
+    assert bad.status_code == 400
+    assert bad.json()["error"]["fields"][0]["field"].startswith("caveats")
+    assert (
+        not Observation.objects.filter(indicator__code__in=["M1-2", "P2-1"])
+        .exclude(origin="plan_file")
+        .exists()
+    )

@@ -40,7 +40,15 @@ def test_csv_reimports_unchanged_and_round_trips_byte_for_byte(
     builtin_plan: Any, coordinator: Any
 ) -> None:
     first = csv_text(builtin_plan)
-    assert first.startswith("indicator,measure,name,period,value,unit,provisional,source_ja")
+    assert first.startswith(
+        "indicator,measure,name,period,value,unit,provisional,sample_size,design_effect,"
+        "margin_of_error,caveats,caveat_note,source_ja"
+    )
+    # The 2024 overnight-guest figure's caveats travel with it.
+    row = next(
+        line for line in first.splitlines() if line.startswith("M1-1,1,") and ",2024," in line
+    )
+    assert ',"rounded,definition_differs",' in row
     total = approved_count(builtin_plan)
     assert total >= 5
     dry = reimport(coordinator, io.BytesIO(first.encode()), "export.csv", dry_run=True)

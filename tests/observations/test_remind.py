@@ -146,3 +146,15 @@ def test_bad_date_is_a_located_error(db):  # type: ignore[no-untyped-def]
 
     with pytest.raises(CommandError, match="--as-of"):
         remind("--as-of", "30/06/2026")
+
+
+def test_a_vietnamese_recipient_gets_a_vietnamese_mail(people):  # type: ignore[no-untyped-def]
+    from citystrat.accounts.services import profile_language_set
+
+    profile_language_set(actor=people.editor, language="vi")
+    remind("--as-of", DAY.isoformat())
+    (message,) = [m for m in mail.outbox if m.to == ["eddie@city.example"]]
+    assert message.subject == "citystrat: giá trị chỉ số sắp đến hạn (1)"
+    assert "Hạn là 30 tháng 6, 2027." in message.body
+    assert "năm tài chính 2026" in message.body
+    assert "FY2026" not in message.body and "2027-06-30" not in message.body

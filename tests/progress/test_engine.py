@@ -186,7 +186,8 @@ def test_single_observation_gives_all_methods_and_a_wide_forecast():
     a = assess(s, as_of=date(2021, 6, 1))
     assert all(a.results[m].status != "not_available" for m in METHODS)
     f = a.results["forecast"]
-    assert f.number("degrees_of_freedom") == 2.0
+    # No change before the latest one: the prior alone (nu_0 = 1, a Cauchy's tails).
+    assert f.number("degrees_of_freedom") == 1.0
     assert f.number("high95") / f.number("low95") > 3
 
 

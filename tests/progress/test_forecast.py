@@ -34,24 +34,67 @@ def fc(series, as_of=date(2030, 1, 1)):
 
 
 def test_hand_worked_log_linear_example():
-    # 100, 110, 121 for 2019-2021: ln y lies on a line rising ln 1.1 a year.
-    # t = 2020, 2021, 2022 (ends of the years), t_bar = 2021, Sxx = 2, t* = 2026 (end of 2025).
-    # Median: 121 * 1.1^4 = 100 * 1.1^6 = 177.156.
-    # Noise from the two values before the latest: SSE_h = 0, nu = 2, s = s_0 = 0.06.
-    # sd = 0.06 * sqrt(1 + 1/3 + 5^2 / 2) = 0.06 * 3.71932 = 0.223159.
-    # P(y >= 200) = 1 - T_2((ln 200 - ln 177.156) / 0.223159) = 1 - T_2(0.543496);
-    # T_2(x) = 1/2 + x / (2 sqrt(2 + x^2)) = 0.679365 -> P = 0.320635: unlikely (< 33 %).
-    # 80 % interval: t_2(0.90) = 1.885618 -> 177.156 * exp(+-0.420792) = 116.31 ... 269.84.
+    # 100, 110, 121 for 2019-2021: ln y lies on a line rising ln 1.1 a year, so b = ln 1.1.
+    # t = 2020, 2021, 2022 (ends of the years); t_L = 2022, t* = 2026 (end of 2025): h = 4;
+    # the values span T = 2 years.  Damping lambda = 0.25:
+    # median = 121 * exp(0.25 * 4 * ln 1.1) = 121 * 1.1 = 133.1.
+    # One change before the latest one: SSE_h = 0, nu = nu_0 = 1, s = s_0 = 0.0625.
+    # sd = 0.0625 * sqrt(4 + 16 * (0.25^2 / 2 + 0.05)) = 0.0625 * sqrt(5.3) = 0.143886.
+    # P(y >= 200) = 1 - T_1((ln 200 - ln 133.1) / sd) = 1 - T_1(2.830138);
+    # T_1(x) = 1/2 + atan(x) / pi = 0.891887 -> P = 0.108113: unlikely (< 33 %).
+    # 80 % interval: t_1(0.90) = tan(0.4 pi) = 3.077684 -> 133.1 * exp(+-0.442834)
+    # = 85.48 ... 207.25.
     (r,) = fc(make([100, 110, 121], [(2025, 200)]), as_of=date(2022, 6, 1))
     assert r.values["model"] == "log_linear_trend"
-    assert r.number("forecast") == pytest.approx(100 * 1.1**6, rel=1e-9)
-    assert r.number("degrees_of_freedom") == 2.0
-    x = (math.log(200) - math.log(100 * 1.1**6)) / (0.06 * math.sqrt(1 + 1 / 3 + 12.5))
-    assert r.number("probability") == pytest.approx(0.5 - x / (2 * math.sqrt(2 + x * x)), rel=1e-9)
-    assert r.number("probability") == pytest.approx(0.320635, abs=1e-6)
+    assert r.number("forecast") == pytest.approx(133.1, rel=1e-9)
+    assert r.number("degrees_of_freedom") == 1.0
+    sd = 0.0625 * math.sqrt(4 + 16 * (0.25**2 / 2 + 0.05))
+    x = (math.log(200) - math.log(133.1)) / sd
+    assert r.number("probability") == pytest.approx(0.5 - math.atan(x) / math.pi, rel=1e-9)
+    assert r.number("probability") == pytest.approx(0.108113, abs=1e-6)
     assert r.status == "unlikely"
-    assert r.number("low80") == pytest.approx(116.31, abs=0.01)
-    assert r.number("high80") == pytest.approx(269.84, abs=0.01)
+    assert r.number("low80") == pytest.approx(85.48, abs=0.01)
+    assert r.number("high80") == pytest.approx(207.25, abs=0.01)
+
+
+def test_a_flat_year_does_not_shrink_a_cumulative_counts_uncertainty():
+    # Yearly gains +359, +540, 0 (FY2022-FY2025): the mean gain is 899 / 3 = 299.67 a year.
+    # The FY2031 interval must hold a continuation of that average gain, 4,358 + 6 * 299.67
+    # = 6,156, and the target of 7,000 is not ruled out.
+    values = [3459, 3818, 4358, 4358]
+    points = [Point(parse_period(f"FY{2022 + i}", "fiscal_year"), v) for i, v in enumerate(values)]
+    s = Series(
+        id="M4-3",
+        direction=Direction.INCREASE,
+        baseline=points[0],
+        observations=tuple(points[1:]),
+        targets=(Target(parse_period("FY2031", "fiscal_year"), 7000),),
+        value_kind=ValueKind.CUMULATIVE_COUNT,
+    )
+    (r,) = fc(s, as_of=date(2026, 4, 1))
+    assert r.values["model"] == "cumulative_mean_gain"
+    continuation = 4358 + 6 * 899 / 3
+    assert r.number("forecast") == pytest.approx(continuation)
+    assert r.number("low80") < continuation < r.number("high80")
+    assert r.number("low80") >= 4358
+    assert r.number("high80") - r.number("low80") > 1000
+    assert r.number("probability") > 0.05
+    # The same gains with the flat year first give the same uncertainty scale or more:
+    # a flat interval never narrows the range.
+    flat_first = [3459, 3459, 3818, 4358]
+    points = [
+        Point(parse_period(f"FY{2022 + i}", "fiscal_year"), v) for i, v in enumerate(flat_first)
+    ]
+    s2 = Series(
+        id="M4-3b",
+        direction=Direction.INCREASE,
+        baseline=points[0],
+        observations=tuple(points[1:]),
+        targets=(Target(parse_period("FY2031", "fiscal_year"), 7000),),
+        value_kind=ValueKind.CUMULATIVE_COUNT,
+    )
+    (r2,) = fc(s2, as_of=date(2026, 4, 1))
+    assert r2.number("high80") - r2.number("low80") > 1000
 
 
 @pytest.mark.parametrize(
@@ -62,7 +105,7 @@ def test_hand_worked_log_linear_example():
         ([40, 45, 50], ValueKind.PERCENTAGE, None, "logit_linear_trend"),
         ([4, 3, 5], ValueKind.COUNT_PER_PERIOD, None, "log_linear_trend_count"),
         ([0, 2, 1], ValueKind.COUNT_PER_PERIOD, None, "log_linear_trend_count"),
-        ([10, 20, 35], ValueKind.CUMULATIVE_COUNT, None, "cumulative_log_rate"),
+        ([10, 20, 35], ValueKind.CUMULATIVE_COUNT, None, "cumulative_mean_gain"),
         ([15, 14, 13], ValueKind.LEVEL, 10, "log_linear_trend_above_limit"),
         ([0.5, 0.6, 0.7], ValueKind.LEVEL, 1, "logit_linear_trend"),
     ],
@@ -110,8 +153,8 @@ def test_two_points_give_wide_intervals_many_points_narrow_ones():
     many = fc(make(smooth, [(2030, 150)], start=2011), as_of=date(2021, 1, 1))[0]
     width = lambda r: r.number("high80") / r.number("low80")  # noqa: E731
     assert width(two) > 2 * width(many)
-    assert two.number("degrees_of_freedom") == 2.0
-    assert many.number("degrees_of_freedom") == 9.0
+    assert two.number("degrees_of_freedom") == 1.0
+    assert many.number("degrees_of_freedom") == 2.0  # capped: real errors have heavy tails
 
 
 def test_probability_statuses_follow_the_calibrated_language():

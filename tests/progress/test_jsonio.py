@@ -146,3 +146,26 @@ def test_the_index_points_at_the_bad_element():
 def test_unknown_method():
     with pytest.raises(ValueError, match="unknown method"):
         assess_json(EXAMPLE, method="vibes", as_of=AS_OF)
+
+
+def test_survey_values_and_caveats_in_the_json_format():
+    data = [
+        {
+            "id": "P2-1",
+            "direction": "increase",
+            "value_kind": "percentage",
+            "baseline": {"period": "2023", "value": 24.5},
+            "observations": [
+                {"period": "2025", "value": 27.2, "sample_size": 1000, "caveats": ["estimated"]}
+            ],
+            "targets": [{"period": "2027", "value": 50}],
+        }
+    ]
+    (out,) = assess_json(data, as_of=date(2026, 6, 1))
+    assert out["survey"]["change"] == "significant_increase"
+    assert round(out["survey"]["low"], 3) == 24.533
+    assert out["trajectory"]["survey_change"] == "significant_increase"
+    assert out["achievement"]["latest_caveats"] == "estimated"
+    data[0]["observations"][0]["caveats"] = ["guessed"]
+    with pytest.raises(AssessInputError, match=r"observations\[0\]: unknown caveat 'guessed'"):
+        assess_json(data, as_of=date(2026, 6, 1))

@@ -255,3 +255,59 @@ def test_xlsx_evaluation_sheets_one_per_measure(builtin_plan, tmp_path) -> None:
     rates = [c for row in ws.iter_rows() for c in row if str(c.value).startswith("=IF(")]
     assert rates and all(c.number_format == "0.0%" for c in rates)
     assert ws.page_setup.fitToWidth == 1 and ws.page_setup.orientation == "portrait"
+
+
+def _font_files() -> dict[str, tuple[str, int]]:
+    """The name WeasyPrint gives an installed font ("Noto-Sans-CJK-JP-Bold") -> file, index."""
+    import subprocess
+
+    out = subprocess.run(
+        ["fc-list", "--format", "%{family[0]}\t%{style[0]}\t%{file}\t%{index}\n"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    names: dict[str, tuple[str, int]] = {}
+    for line in out.splitlines():
+        family, style, path, index = line.split("\t")
+        name = family if style == "Regular" else f"{family} {style}"
+        names.setdefault(name.replace(" ", "-"), (path, int(index or 0)))
+    return names
+
+
+@pytest.mark.parametrize(
+    ("lang", "font", "words"),
+    [
+        ("vi", "Noto-Sans", ["năm tài chính 2024", "tháng"]),
+        ("ne", "Noto-Sans-Devanagari", ["आर्थिक वर्ष 2024"]),
+    ],
+)
+def test_vietnamese_and_nepali_midterm_pdfs_have_every_glyph(
+    builtin_plan, tmp_path, artifacts_dir, lang, font, words
+) -> None:
+    from fontTools.ttLib import TTCollection, TTFont
+
+    pdf = _report(tmp_path, "midterm", lang)
+    text = poppler("pdftotext", pdf, "-")
+    # pdftotext splits shaped Devanagari clusters with spaces: compare without them
+    for word in words:
+        assert word.replace(" ", "") in re.sub(r"\s+", "", text), word
+    assert "目次" not in text and "対象期間" not in text  # no Japanese interface fallback
+    lines = poppler("pdffonts", pdf).splitlines()[2:]
+    embedded = [line.split()[0].split("+", 1)[-1] for line in lines]
+    assert any(name.startswith(font) for name in embedded), embedded
+    for line in lines:
+        assert re.search(r"\s(yes)\s+(yes|no)\s+(yes|no)\s+\d+\s+\d+\s*$", line), line
+    # Every character of the text is drawn by a font the PDF embeds: no missing glyph.
+    files = _font_files()
+    covered: set[int] = set()
+    for name in embedded:
+        assert name in files, f"{name} is not an installed font"
+        path, index = files[name]
+        font_file = TTCollection(path).fonts[index] if path.endswith(".ttc") else TTFont(path)
+        covered |= set(font_file.getBestCmap())
+    missing = {c for c in text if not c.isspace() and ord(c) not in covered}
+    assert missing == set()
+    page = artifacts_dir / f"report-midterm-{lang}-page1"
+    poppler("pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile", pdf, page)
+    assert page.with_suffix(".png").stat().st_size > 10_000

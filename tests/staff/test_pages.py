@@ -156,6 +156,22 @@ def test_editor_saves_a_draft_then_submits(client, people):  # type: ignore[no-u
     assert obs.status == "submitted" and obs.submitted_by == people.editor
 
 
+def test_editor_enters_caveats_with_a_value(client, people):  # type: ignore[no-untyped-def]
+    login(client, people.editor)
+    page = client.get(url("indicator", pk=people.own.pk)).content.decode()
+    assert "definition differs from the baseline" in page
+    assert 'name="sample_size"' not in page  # not a survey percentage
+    data = entry(people, caveats=["rounded", "estimated"], caveat_note="From a press report")
+    response = client.post(url("indicator", pk=people.own.pk), data)
+    assert response.status_code == 302
+    obs = Observation.objects.get(indicator=people.own, status="draft")
+    assert obs.caveats == ["rounded", "estimated"]
+    assert obs.caveat_note == {"en": "From a press report"}
+    bad = client.post(url("indicator", pk=people.own.pk), entry(people, sample_size="100"))
+    assert "Only a survey percentage carries a sample size" in bad.content.decode()
+    assert Observation.objects.filter(indicator=people.own).exclude(origin="plan_file").count() == 1
+
+
 def test_save_and_submit_in_one_step(client, people):  # type: ignore[no-untyped-def]
     login(client, people.editor)
     client.post(url("indicator", pk=people.own.pk), entry(people, action="submit"))

@@ -5,7 +5,21 @@ from __future__ import annotations
 import pytest
 from django.core.cache import cache
 
-LANGS = ("ja", "ko", "en")
+LANGS = ("ja", "ko", "en")  # the built-in plan's complete (published) languages
+# Every interface language and the <html lang> it declares.
+ALL_LANGS = ("ja", "ja-easy", "ko", "en", "zh-hans", "zh-hant", "vi", "ne", "id", "tl")
+HTML_LANG = {
+    "ja": "ja",
+    "ja-easy": "ja",
+    "ko": "ko",
+    "en": "en",
+    "zh-hans": "zh-Hans",
+    "zh-hant": "zh-Hant",
+    "vi": "vi",
+    "ne": "ne",
+    "id": "id",
+    "tl": "fil",
+}
 
 
 @pytest.fixture(autouse=True)

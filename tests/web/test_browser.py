@@ -11,7 +11,7 @@ import pytest
 
 from browser_support import axe_violations
 
-from .conftest import LANGS
+from .conftest import ALL_LANGS, HTML_LANG, LANGS
 
 pytestmark = pytest.mark.browser
 
@@ -158,3 +158,30 @@ def test_pages_work_without_javascript(browser, site):
     page.goto(f"{base}/ja/comparisons/")
     assert page.locator("#chart svg").count() == 1
     context.close()
+
+
+def test_every_language_has_no_axe_violations_at_desktop_and_phone(browser, site, shots):
+    """One page per language and width (the indicator page: chart, tables, status words)."""
+    base, _paths = site
+    problems: dict[str, list[dict]] = {}
+    for width, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
+        context = browser.new_context(viewport=viewport, is_mobile=width == "phone")
+        page = context.new_page()
+        for lang in ALL_LANGS:
+            response = page.goto(f"{base}/{lang}/indicators/M1-1/")
+            assert response is not None and response.status == 200, lang
+            assert page.get_attribute("html", "lang") == HTML_LANG[lang]
+            page.wait_for_selector(".chart[data-enhanced=true] svg", timeout=15000)
+            assert page.locator("[aria-label='Vega visualization']").count() == 0
+            if width == "phone":
+                overflow = page.evaluate(
+                    "() => document.documentElement.scrollWidth"
+                    " - document.documentElement.clientWidth"
+                )
+                assert overflow <= 1, (lang, overflow)
+            violations = _axe(page)
+            if violations:
+                problems[f"{lang} {width}"] = violations
+            page.screenshot(path=str(shots / _name(lang, "/indicators/M1-1/", width)))
+        context.close()
+    assert problems == {}

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -25,7 +26,7 @@ class UserInputError(ValueError):
         self.field = field
 
 
-LANGUAGE_CODES = ("ja", "ko", "en")
+LANGUAGE_CODES = tuple(code for code, _name in settings.LANGUAGES)
 
 
 def _departments() -> Any:
@@ -161,6 +162,34 @@ def profile_set(
                 "department": department.code if department else None,
                 "language": language,
             },
+            channel=channel,
+        )
+    return profile
+
+
+def profile_language_set(*, actor: Any, language: str, channel: str = "web") -> Profile:
+    """A signed-in person chooses the language of their staff pages and e-mails (audited)."""
+    if not getattr(actor, "is_authenticated", False):
+        raise PermissionDenied(_("Sign in to choose your language."))
+    if language not in LANGUAGE_CODES:
+        raise UserInputError(
+            _("Unknown language %(language)s.") % {"language": language}, "language"
+        )
+    with transaction.atomic():
+        profile = Profile.objects.select_for_update().filter(user=actor).first()
+        if profile is None:
+            raise PermissionDenied(_("Your account has no role in citystrat yet."))
+        before = profile.language
+        profile.language = language
+        profile.save(update_fields=["language"])
+        audit_record(
+            code="accounts.profile.language",
+            actor=actor,
+            object_type="auth.user",
+            object_id=actor.pk,
+            object_label=actor.get_username(),
+            before={"language": before},
+            after={"language": language},
             channel=channel,
         )
     return profile

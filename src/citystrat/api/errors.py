@@ -18,6 +18,7 @@ from drf_spectacular.openapi import AutoSchema
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 
+from citystrat.observations.dbtrouble import classify, conflict_message, disk_full_message
 from citystrat.review.errors import ConflictError, FourEyesError, ReviewError
 
 __all__ = ["ApiSchema", "ErrorSerializer", "api_exception_handler"]
@@ -78,6 +79,11 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         return error_response(403, "permission_denied", str(exc) or _("Not allowed."))
     if isinstance(exc, ConflictError):
         return error_response(409, "conflict", exc.message)
+    trouble = classify(exc)
+    if trouble == "conflict":  # a lost race is the optimistic lock's conflict
+        return error_response(409, "conflict", conflict_message())
+    if trouble == "disk_full":
+        return error_response(507, "disk_full", disk_full_message())
     if isinstance(exc, FourEyesError):
         return error_response(403, "four_eyes", exc.message)
     if isinstance(exc, ReviewError):
@@ -109,7 +115,7 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
 
 ERROR_CODES = {
     "GET": (400, 401, 403, 404),
-    "POST": (400, 401, 403, 404, 409),
+    "POST": (400, 401, 403, 404, 409, 507),
 }
 
 

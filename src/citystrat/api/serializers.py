@@ -140,6 +140,13 @@ class ObservationSerializer(serializers.ModelSerializer[Observation]):
     value = DecimalTextField()
     source = TextObjectField()  # type: ignore[assignment]
     note = TextObjectField()
+    design_effect = NullableDecimalTextField()
+    margin_of_error = NullableDecimalTextField()
+    caveats = serializers.SerializerMethodField(
+        help_text="caveat codes: provisional, rounded, definition_differs, break_in_series, "
+        "estimated"
+    )
+    caveat_note = TextObjectField()
 
     class Meta:
         model = Observation
@@ -154,6 +161,11 @@ class ObservationSerializer(serializers.ModelSerializer[Observation]):
             "status",
             "origin",
             "provisional",
+            "sample_size",
+            "design_effect",
+            "margin_of_error",
+            "caveats",
+            "caveat_note",
             "source",
             "source_url",
             "note",
@@ -161,6 +173,10 @@ class ObservationSerializer(serializers.ModelSerializer[Observation]):
             "submitted_at",
             "decided_at",
         ]
+
+    @extend_schema_field({"type": "array", "items": {"type": "string"}})
+    def get_caveats(self, obj: Observation) -> list[str]:
+        return obj.all_caveats
 
 
 class ObservationCreateSerializer(serializers.Serializer[Any]):
@@ -173,6 +189,25 @@ class ObservationCreateSerializer(serializers.Serializer[Any]):
     source_url = serializers.URLField(max_length=500, required=False, allow_blank=True)
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True)
     provisional = serializers.BooleanField(required=False, default=False)
+    sample_size = serializers.IntegerField(
+        required=False, min_value=1, help_text="survey percentages: number of respondents"
+    )
+    design_effect = serializers.DecimalField(
+        required=False, max_digits=8, decimal_places=4, help_text="survey percentages"
+    )
+    margin_of_error = serializers.DecimalField(
+        required=False,
+        max_digits=12,
+        decimal_places=6,
+        help_text="survey percentages: published 95 % margin, in points",
+    )
+    caveats = serializers.ListField(
+        child=serializers.ChoiceField(
+            choices=["provisional", "rounded", "definition_differs", "break_in_series", "estimated"]
+        ),
+        required=False,
+    )
+    caveat_note = serializers.CharField(max_length=2000, required=False, allow_blank=True)
     submit = serializers.BooleanField(
         required=False, default=True, help_text="submit for review at once (default true)"
     )
@@ -198,6 +233,20 @@ class MethodResultSerializer(serializers.Serializer[Any]):
     explanation = serializers.CharField()
 
 
+class SurveySerializer(serializers.Serializer[Any]):
+    low = serializers.FloatField()
+    high = serializers.FloatField()
+    method = serializers.CharField()
+    confidence = serializers.FloatField()
+    effective_n = serializers.FloatField(allow_null=True)
+    change = serializers.ChoiceField(
+        choices=["significant_increase", "significant_decrease", "no_significant_change"]
+    )
+    baseline_treatment = serializers.CharField()
+    target_within_margin = serializers.BooleanField(allow_null=True)
+    explanation = serializers.CharField()
+
+
 class AssessmentSerializer(serializers.Serializer[Any]):
     indicator = serializers.CharField()
     measure = serializers.CharField(allow_null=True)
@@ -208,6 +257,11 @@ class AssessmentSerializer(serializers.Serializer[Any]):
     )
     latest_period = serializers.CharField(allow_null=True)
     latest_value = serializers.CharField(allow_null=True)
+    latest_caveats = serializers.ListField(
+        child=serializers.CharField(), help_text="the latest value's caveat codes"
+    )
+    latest_caveat_note = serializers.DictField(child=serializers.CharField())
+    survey = SurveySerializer(allow_null=True)
     results = serializers.DictField(child=MethodResultSerializer())
 
 

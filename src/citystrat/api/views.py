@@ -27,7 +27,7 @@ from rest_framework.response import Response
 from citystrat.exchange.normalize import CellError, period_token, resolve_period
 from citystrat.exchange.readers import read_records
 from citystrat.exchange.services import observations_import
-from citystrat.monitoring.assessments import indicator_assessments, render_message
+from citystrat.monitoring.assessments import explain, indicator_assessments, render_message
 from citystrat.observations.models import Observation
 from citystrat.observations.rules import parse_id
 from citystrat.observations.selectors import observations_visible
@@ -40,6 +40,7 @@ from citystrat.observations.services import (
 from citystrat.plans.models import Indicator, Measure, Plan
 from citystrat.plans.planfile import decimal_text
 from citystrat.plans.selectors import plan_get
+from citystrat.progress import SurveyResult
 from citystrat.review.errors import ReviewError
 
 from . import serializers as s
@@ -278,6 +279,11 @@ class ObservationListView(ApiView):
             provisional=data.get("provisional", False),
             submit=data.get("submit", True),
             channel="api",
+            sample_size=data.get("sample_size"),
+            design_effect=data.get("design_effect"),
+            margin_of_error=data.get("margin_of_error"),
+            caveats=data.get("caveats") or [],
+            caveat_note=data.get("caveat_note", ""),
         )
         return Response(s.ObservationSerializer(obs).data, status=201)
 
@@ -425,11 +431,14 @@ class AssessmentListView(ApiView):
                     "status_class": item.status_class,
                     "latest_period": latest.period_label if latest else None,
                     "latest_value": decimal_text(latest.value) if latest else None,
+                    "latest_caveats": latest.all_caveats if latest else [],
+                    "latest_caveat_note": (latest.caveat_note or {}) if latest else {},
+                    "survey": _survey(item.assessment.survey),
                     "results": {
                         name: {
                             "status": str(result.status),
                             "values": {k: _json_value(v) for k, v in result.values.items()},
-                            "explanation": render_message(result.message, indicator=indicator),
+                            "explanation": explain(result, indicator=indicator),
                         }
                         for name, result in item.assessment.results.items()
                     },
@@ -437,6 +446,22 @@ class AssessmentListView(ApiView):
             )
         page = self.paginate_queryset(rows)  # type: ignore[arg-type]
         return self.get_paginated_response(s.AssessmentSerializer(page, many=True).data)
+
+
+def _survey(found: SurveyResult | None) -> dict[str, Any] | None:
+    if found is None:
+        return None
+    return {
+        "low": found.low,
+        "high": found.high,
+        "method": found.method,
+        "confidence": found.confidence,
+        "effective_n": found.effective_n,
+        "change": found.change,
+        "baseline_treatment": found.baseline_treatment,
+        "target_within_margin": found.target_within_margin,
+        "explanation": " ".join(render_message(m) for m in found.messages),
+    }
 
 
 # --- imports --------------------------------------------------------------------------

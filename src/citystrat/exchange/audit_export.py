@@ -9,6 +9,7 @@ from typing import IO, Any
 
 from citystrat.accounts.permissions import Action, Actor, require
 from citystrat.audit.models import AuditEvent
+from citystrat.safecells import csv_row
 
 COLUMNS = [
     "id",
@@ -31,28 +32,25 @@ def _json(value: Any) -> str:
     return "" if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
-def _safe(text: str) -> str:
-    """Keep spreadsheet programs from running a cell as a formula."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def audit_rows(events: Iterable[AuditEvent]) -> Iterable[list[str]]:
     for e in events:
-        yield [
-            str(e.pk),
-            e.at.isoformat(),
-            e.code,
-            _safe(e.actor_name),
-            e.channel,
-            e.object_type,
-            e.object_id,
-            _safe(e.object_label),
-            e.plan_code,
-            _json(e.before),
-            _json(e.after),
-            _safe(e.reason),
-            _safe(e.source),
-        ]
+        yield csv_row(
+            [
+                str(e.pk),
+                e.at.isoformat(),
+                e.code,
+                e.actor_name,
+                e.channel,
+                e.object_type,
+                e.object_id,
+                e.object_label,
+                e.plan_code,
+                _json(e.before),
+                _json(e.after),
+                e.reason,
+                e.source,
+            ]
+        )
 
 
 def audit_export_csv(out: IO[str], *, actor: Actor = None, since: Any = None) -> int:

@@ -25,6 +25,7 @@ from citystrat.i18n import pick
 from citystrat.observations.models import Observation
 from citystrat.plans.models import Indicator, Plan
 from citystrat.plans.planfile import decimal_text
+from citystrat.safecells import csv_dict, xlsx_cell, xlsx_text
 
 from .readers import JSON_FORMAT
 
@@ -51,6 +52,11 @@ def columns(plan: Plan) -> list[str]:
         "value",
         "unit",
         "provisional",
+        "sample_size",
+        "design_effect",
+        "margin_of_error",
+        "caveats",
+        "caveat_note",
         *[f"source_{lang}" for lang in langs],
         "source_url",
         *[f"note_{lang}" for lang in langs],
@@ -87,6 +93,11 @@ def observation_rows(plan: Plan) -> Iterator[tuple[Observation, dict[str, Any]]]
             "value": decimal_text(obs.value),
             "unit": unit,
             "provisional": "true" if obs.provisional else "false",
+            "sample_size": str(obs.sample_size) if obs.sample_size else "",
+            "design_effect": decimal_text(obs.design_effect) if obs.design_effect else "",
+            "margin_of_error": decimal_text(obs.margin_of_error) if obs.margin_of_error else "",
+            "caveats": ",".join(obs.caveats or []),
+            "caveat_note": _text(obs.caveat_note, plan) if obs.caveat_note else "",
         }
         for lang in langs:
             row[f"source_{lang}"] = (obs.source or {}).get(lang, "")
@@ -104,7 +115,7 @@ def export_csv(plan: Plan, stream: IO[str], *, bom: bool = False) -> int:
     writer.writeheader()
     count = 0
     for _obs, row in observation_rows(plan):
-        writer.writerow(row)
+        writer.writerow(csv_dict(row))
         count += 1
     return count
 
@@ -129,6 +140,11 @@ def export_json(plan: Plan, stream: IO[str]) -> int:
             "period_end": obs.period_end.isoformat(),
             "value": "\x00",
             "provisional": obs.provisional,
+            "sample_size": obs.sample_size,
+            "design_effect": None if obs.design_effect is None else float(obs.design_effect),
+            "margin_of_error": None if obs.margin_of_error is None else float(obs.margin_of_error),
+            "caveats": list(obs.caveats or []),
+            "caveat_note": obs.caveat_note or {},
             "source": obs.source or {},
             "source_url": obs.source_url,
             "note": obs.note or {},
@@ -161,7 +177,6 @@ def export_xlsx(plan: Plan, stream: IO[bytes]) -> int:
     """
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
     from openpyxl.styles import Alignment, Font, PatternFill
 
     book = Workbook(write_only=True)
@@ -195,11 +210,8 @@ def export_xlsx(plan: Plan, stream: IO[bytes]) -> int:
 
     def text_cell(sheet: Any, value: Any) -> Any:
         if isinstance(value, str):
-            value = ILLEGAL_CHARACTERS_RE.sub("", value)  # control characters XLSX cannot hold
-        cell = WriteOnlyCell(sheet, value=value)
-        if isinstance(value, str) and value.startswith("="):
-            cell.data_type = "s"
-        return cell
+            value = xlsx_text(value)  # control characters XLSX cannot hold
+        return xlsx_cell(WriteOnlyCell(sheet, value=value))  # a text, never a formula
 
     summary = book.create_sheet("Summary")
     summary.freeze_panes = "A2"
@@ -266,6 +278,24 @@ def _schema(plan: Plan) -> dict[str, Any]:
         {"name": "value", "type": "number", "constraints": {"required": True}},
         {"name": "unit", "type": "string"},
         {"name": "provisional", "type": "boolean"},
+        {
+            "name": "sample_size",
+            "type": "integer",
+            "description": "survey values: number of respondents",
+        },
+        {"name": "design_effect", "type": "number", "description": "survey values: design effect"},
+        {
+            "name": "margin_of_error",
+            "type": "number",
+            "description": "survey values: published margin of error (95 %, in the value's unit)",
+        },
+        {
+            "name": "caveats",
+            "type": "string",
+            "description": "comma-separated: provisional, rounded, definition_differs, "
+            "break_in_series, estimated",
+        },
+        {"name": "caveat_note", "type": "string"},
     ]
     fields += [{"name": f"source_{lang}", "type": "string"} for lang in langs]
     fields.append({"name": "source_url", "type": "string"})
@@ -332,7 +362,7 @@ def export_datapackage(plan: Plan, directory: Path) -> int:
     with (directory / "indicators.csv").open("w", encoding="utf-8", newline="") as stream:
         writer = csv.DictWriter(stream, fieldnames=names, lineterminator="\r\n")
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows(csv_dict(row) for row in rows)
     langs = list(plan.languages)
     indicator_fields: list[dict[str, Any]] = []
     for name in names:

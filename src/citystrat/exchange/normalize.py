@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 from citystrat.periods import Period, PeriodError, PeriodKind, parse_period
 
 __all__ = [
+    "EXTRA_FIELDS",
     "CellError",
     "PeriodToken",
     "canonical_header",
@@ -219,7 +220,28 @@ HEADER_ALIASES = {
     "note": ["note", "notes", "備考", "注記", "注", "비고"],
     "provisional": ["provisional", "速報値", "速報", "暫定", "잠정"],
     "explanation": ["explanation", "説明", "理由", "減少理由", "설명", "사유"],
+    # Survey summaries: respondents, respondents in the category, design effect, margin.
+    "sample_size": ["sample_size", "n", "回答者数", "標本数", "サンプル数", "응답자수", "표본수"],
+    "count": ["count", "該当者数", "該当数", "해당자수"],
+    "design_effect": ["design_effect", "deff", "デザイン効果", "설계효과"],
+    "margin_of_error": ["margin_of_error", "moe", "標本誤差", "誤差", "표본오차", "오차"],
+    # Caveats: codes such as rounded, definition_differs (comma-separated), and a note.
+    "caveats": ["caveats", "caveat", "注意事項", "주의사항"],
+    "caveat_note": ["caveat_note", "注意事項の説明", "주의사항_설명"],
+    # Respondent-level microdata: one row per respondent.
+    "respondent": ["respondent", "respondent_id", "回答者", "回答者id", "응답자", "응답자id"],
+    "in_category": ["in_category", "answer", "該当", "回答", "해당", "응답"],
+    "weight": ["weight", "ウェイト", "ウエイト", "重み", "가중치"],
 }
+#: Optional per-value columns a record carries in ``Record.extra``.
+EXTRA_FIELDS = (
+    "sample_size",
+    "count",
+    "design_effect",
+    "margin_of_error",
+    "caveats",
+    "caveat_note",
+)
 # Columns an export adds for people to read; an import ignores them.
 INFORMATIONAL = {
     "measure",

@@ -24,6 +24,8 @@ import codecs
 import csv
 import io
 import json
+import posixpath
+import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -31,20 +33,54 @@ from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
+from xml.sax.handler import ContentHandler
 
 from charset_normalizer import from_bytes
+from defusedxml import ElementTree as SafeET
+from defusedxml import expatreader
+from defusedxml.common import DefusedXmlException
 from django.utils.translation import gettext as _
 
-from citystrat.observations.rules import NUMBER_MAX_CHARS
+from citystrat.observations.rules import NUMBER_MAX_CHARS, parse_number
+from citystrat.review.errors import ReviewError
+from citystrat.safecells import csv_restore
 
-from .normalize import CellError, PeriodToken, canonical_header, period_token, token_from_date
+from .normalize import (
+    EXTRA_FIELDS,
+    CellError,
+    PeriodToken,
+    canonical_header,
+    parse_bool,
+    period_token,
+    token_from_date,
+)
 
-__all__ = ["ColumnMap", "ImportProblem", "Record", "column_letter", "read_records"]
+__all__ = [
+    "ColumnMap",
+    "ImportProblem",
+    "Record",
+    "column_letter",
+    "estimate_rows",
+    "read_records",
+    "xlsx_limits",
+]
 
 SAMPLE_BYTES = 64 * 1024
 SKIPPED_SHEETS = {"summary", "概要", "요약", "readme", "notes"}
 JSON_FORMAT = "citystrat-observations/1"
 csv.field_size_limit(1024 * 1024)
+
+# Limits on a workbook, checked on the zip and its XML before openpyxl parses anything
+# (a hostile file declaring A1:XFD1048576, or one shared string of 200 MB, is refused here).
+XLSX_MAX_MEMBERS = 2000
+XLSX_MAX_UNCOMPRESSED = 512 * 1024 * 1024  # bytes, all parts together, as decompressed
+XLSX_MAX_ROWS = 1_048_576  # Excel's own limit
+XLSX_MAX_COLUMNS = 1024
+XLSX_MAX_CELLS = 12_000_000  # rows x columns of a sheet (openpyxl pads every row to the width)
+XLSX_MAX_CELL_CHARS = 32_767  # Excel's own limit for one cell
+XLSX_MAX_SHARED_STRINGS = 2_000_000
+XLSX_MAX_SHARED_CHARS = 64 * 1024 * 1024
+XLSX_MAX_SMALL_PART = 16 * 1024 * 1024  # workbook.xml and its relationships
 
 
 def column_letter(index: int) -> str:
@@ -133,6 +169,8 @@ class Record:
     provisional: Any
     token: PeriodToken | None = None
     explanation: str = ""
+    # Optional survey and caveat cells (normalize.EXTRA_FIELDS), raw.
+    extra: dict[str, Any] = field(default_factory=dict)
 
     def problem(self, fieldname: str, reason: str) -> ImportProblem:
         if fieldname == "value" or (fieldname == "period" and self.columns.layout == "wide"):
@@ -199,6 +237,35 @@ def analyse_header(
                 sheet,
             )
         )
+    if "in_category" in columns.fields:
+        for needed in ("period", "source"):
+            if needed not in columns.fields and not (
+                needed == "source" and any(k.startswith("source:") for k in columns.fields)
+            ):
+                problems.append(
+                    ImportProblem(
+                        file,
+                        row,
+                        None,
+                        _("Respondent-level data need a %(name)s column.") % {"name": needed},
+                        sheet,
+                    )
+                )
+        if "value" in columns.fields:
+            problems.append(
+                ImportProblem(
+                    file,
+                    row,
+                    columns.label("value"),
+                    _(
+                        "Respondent-level data (an in_category column) have no value column: "
+                        "the share is computed from the answers."
+                    ),
+                    sheet,
+                )
+            )
+        columns.layout = "microdata"
+        return (None if problems else columns), problems
     has_long = "period" in columns.fields or "value" in columns.fields
     if has_long and columns.periods:
         problems.append(
@@ -216,7 +283,9 @@ def analyse_header(
         )
     elif has_long:
         for needed in ("period", "value"):
-            if needed not in columns.fields:
+            if needed not in columns.fields and not (
+                needed == "value" and "count" in columns.fields
+            ):
                 problems.append(
                     ImportProblem(
                         file,
@@ -253,6 +322,112 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
+class _Microdata:
+    """Respondent rows -> one record per (indicator, period): weighted share, n, deff.
+
+    ``in_category`` is yes/no (1/0) per respondent; ``weight`` (optional,
+    default 1) must be positive.  The share is Σw·x / Σw (in percent), the
+    design effect Kish's n Σw² / (Σw)²; n is the number of respondents.
+    """
+
+    def __init__(self, file: str, sheet: str, columns: ColumnMap) -> None:
+        self.file, self.sheet, self.columns = file, sheet, columns
+        self.groups: dict[tuple[str, str], list[Any]] = {}
+        self.bad = False
+
+    def add(
+        self,
+        row: int,
+        cells: list[Any],
+        source: dict[str, str],
+        note: dict[str, str],
+        url: str,
+        prov: Any,
+    ) -> Iterator[ImportProblem]:
+        f = self.columns.fields
+        loc = self.columns.label
+        try:
+            answer = parse_bool(cells[f["in_category"]])
+            if cells[f["in_category"]] in (None, ""):
+                raise CellError(_("The answer is empty; write yes or no (1 or 0)."))
+        except CellError as exc:
+            self.bad = True
+            yield ImportProblem(self.file, row, loc("in_category"), exc.reason, self.sheet)
+            return
+        weight = Decimal(1)
+        if "weight" in f:
+            try:
+                weight, _pct = parse_number(cells[f["weight"]])
+                if weight <= 0:
+                    raise CellError(_("A weight must be greater than zero."))
+            except CellError as exc:
+                self.bad = True
+                yield ImportProblem(self.file, row, loc("weight"), exc.reason, self.sheet)
+                return
+            except ReviewError as exc:
+                self.bad = True
+                yield ImportProblem(self.file, row, loc("weight"), exc.message, self.sheet)
+                return
+        key = (_text(cells[f["indicator"]]), _text(cells[f["period"]]))
+        group = self.groups.get(key)
+        if group is None:
+            group = self.groups[key] = [
+                row,
+                cells[f["indicator"]],
+                cells[f["period"]],
+                source,
+                note,
+                url,
+                prov,
+                0.0,
+                0.0,
+                0.0,
+                0,
+            ]
+        w = float(weight)
+        group[7] += w
+        group[8] += w * w
+        group[9] += w if answer else 0.0
+        group[10] += 1
+
+    def records(self) -> Iterator[Record]:
+        if self.bad:
+            return
+        for (
+            row,
+            indicator,
+            period,
+            source,
+            note,
+            url,
+            prov,
+            sw,
+            sw2,
+            swx,
+            n,
+        ) in self.groups.values():
+            share = Decimal(str(round(100 * swx / sw, 4)))
+            deff = Decimal(str(round(n * sw2 / (sw * sw), 4)))
+            token = token_from_date(period) if isinstance(period, date | datetime) else None
+            yield Record(
+                self.file,
+                self.sheet,
+                row,
+                self.columns,
+                indicator,
+                period,
+                share,
+                self.columns.fields["in_category"],
+                source,
+                note,
+                url,
+                prov,
+                token,
+                "",
+                {"sample_size": n, "design_effect": deff},
+            )
+
+
 def _records_from_rows(
     rows: Iterator[tuple[int, list[Any]]], *, file: str, sheet: str = ""
 ) -> Iterator[Record | ImportProblem]:
@@ -273,6 +448,7 @@ def _records_from_rows(
             i_url = f.get("source_url")
             i_expl = f.get("explanation")
             i_prov = f.get("provisional")
+            i_extra = [(name, f[name]) for name in EXTRA_FIELDS if name in f]
             sources = [
                 (k.partition(":")[2], i)
                 for k, i in f.items()
@@ -284,6 +460,7 @@ def _records_from_rows(
                 if k == "note" or k.startswith("note:")
             ]
             width = len(cells)
+            microdata = _Microdata(file, sheet, columns)
             continue
         if len(cells) < width:
             cells = list(cells) + [None] * (width - len(cells))
@@ -304,8 +481,12 @@ def _records_from_rows(
         url = _text(cells[i_url]) if i_url is not None else ""
         explanation = _text(cells[i_expl]) if i_expl is not None else ""
         prov = cells[i_prov] if i_prov is not None else None
+        extra = {name: cells[i] for name, i in i_extra if _text(cells[i])}
+        if columns.layout == "microdata":
+            yield from microdata.add(number, cells, source, note, url, prov)
+            continue
         if columns.layout == "long":
-            assert i_period is not None and i_value is not None
+            assert i_period is not None
             period = cells[i_period]
             token = token_from_date(period) if isinstance(period, date | datetime) else None
             yield Record(
@@ -315,14 +496,15 @@ def _records_from_rows(
                 columns,
                 indicator,
                 period,
-                cells[i_value],
-                i_value,
+                cells[i_value] if i_value is not None else None,
+                i_value if i_value is not None else columns.fields.get("count", i_ind),
                 source,
                 note,
                 url,
                 prov,
                 token,
                 explanation,
+                extra,
             )
             continue
         for index, token in columns.periods:
@@ -344,11 +526,14 @@ def _records_from_rows(
                 prov,
                 token,
                 explanation,
+                extra,
             )
     if columns is None:
         yield ImportProblem(
             file, None, None, _("The file or sheet is empty: there is no header row."), sheet
         )
+    elif columns.layout == "microdata":
+        yield from microdata.records()
 
 
 # --- CSV -----------------------------------------------------------------------------------
@@ -364,8 +549,11 @@ def detect_encoding(sample: bytes) -> str | None:
     try:
         decoder.decode(sample, final=False)
         return "utf-8"
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as exc:
+        if any(b >= 0x80 for b in sample[: exc.start]):
+            # Valid UTF-8 text (not only ASCII) before the first bad byte: a UTF-8 file
+            # with a line from elsewhere, reported at that line, not read as mojibake.
+            return "utf-8"
     best = from_bytes(sample, cp_isolation=["cp932", "shift_jis", "euc_jp", "cp949"]).best()
     if best is None:
         return None
@@ -405,31 +593,82 @@ def _csv_rows(
         return
     delimiter = _sniff_delimiter(sample[:4096].decode(encoding, errors="ignore"))
     rest = io.BufferedReader(_Chain(sample, stream))
-    text = io.TextIOWrapper(rest, encoding=encoding, errors="strict", newline="")
+    position = _Lines()
+    if encoding == "utf-16":
+        # \n is two bytes here: let the codec split the lines.
+        lines: Iterator[str] = iter(
+            io.TextIOWrapper(rest, encoding=encoding, errors="strict", newline="")
+        )
+    else:
+        # Each line is decoded on its own, so a byte that is not valid text is reported
+        # at its own row, not at the row where a read-ahead buffer happened to start.
+        lines = position.decode(rest, encoding)
     number = 0
     try:
-        reader = csv.reader(text, delimiter=delimiter)
+        reader = csv.reader(lines, dialect=_StrictDialect, delimiter=delimiter)
         for number, cells in enumerate(reader, start=1):
-            yield number, cells
+            position.started = reader.line_num
+            # citystrat's CSV exports put an apostrophe before formula-like texts.
+            yield number, [csv_restore(c) for c in cells]
     except UnicodeDecodeError:
         problems.append(
             ImportProblem(
                 file,
                 number + 1,
                 None,
-                _("The file has bytes that are not valid %(encoding)s text here.")
-                % {"encoding": encoding},
+                _("The file has bytes that are not valid %(encoding)s text here (line %(line)s).")
+                % {"encoding": encoding, "line": position.line or reader.line_num + 1},
             )
         )
     except csv.Error as exc:
-        problems.append(
-            ImportProblem(
-                file,
-                number + 1,
-                None,
-                _("This row cannot be read as CSV: %(error)s") % {"error": str(exc)},
-            )
-        )
+        start = position.started + 1
+        if "end of data" in str(exc) or "newline inside string" in str(exc):
+            reason = _(
+                'A quote (") opened in line %(line)s is never closed, so every row after it '
+                "would be read as part of this cell; close the quote or remove it."
+            ) % {"line": start}
+        else:
+            reason = _(
+                "This row cannot be read as CSV (line %(line)s): %(error)s; a quote inside a "
+                'cell must be doubled ("").'
+            ) % {"line": position.line or reader.line_num, "error": str(exc)}
+        problems.append(ImportProblem(file, number + 1, None, reason))
+
+
+def _is_utf8(raw: bytes) -> bool:
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+class _StrictDialect(csv.excel):
+    """Excel's CSV, but a stray or unterminated quote is an error, never a silent merge."""
+
+    strict = True
+
+
+class _Lines:
+    """Decodes a byte stream line by line and remembers where it is (1-based)."""
+
+    def __init__(self) -> None:
+        self.line = 0
+        self.started = 0  # the last line of the last complete record
+
+    def decode(self, stream: IO[bytes], encoding: str) -> Iterator[str]:
+        decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
+        check_utf8 = encoding in ("cp932", "euc_jp", "cp949")
+        for chunk in stream:
+            for raw in chunk.splitlines(keepends=True):  # \n, \r\n and old Macs' \r
+                self.line += 1
+                if check_utf8 and not raw.isascii() and _is_utf8(raw):
+                    # A UTF-8 line in a Shift_JIS file would be read as mojibake.
+                    raise UnicodeDecodeError(encoding, raw, 0, len(raw), "UTF-8 line")
+                yield decoder.decode(raw)
+        tail = decoder.decode(b"", final=True)
+        if tail:
+            yield tail
 
 
 class _Chain(io.RawIOBase):
@@ -455,6 +694,294 @@ class _Chain(io.RawIOBase):
 
 
 # --- XLSX ----------------------------------------------------------------------------------
+
+
+class _TooBig(Exception):
+    """A limit was passed while a part of the workbook was being read."""
+
+    def __init__(self, problem: ImportProblem) -> None:
+        super().__init__(problem.reason)
+        self.problem = problem
+
+
+_CELL_REF = re.compile(r"([A-Z]{1,3})([0-9]{1,7})$")
+
+
+def _column_number(letters: str) -> int:
+    """A -> 1, Z -> 26, AA -> 27, XFD -> 16384."""
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+def _ref_extent(ref: str) -> tuple[int, int] | None:
+    """(column, row) of the bottom-right corner of ``A1`` or ``A1:XFD1048576``."""
+    match = _CELL_REF.match(ref.rsplit(":", 1)[-1].replace("$", "").strip().upper())
+    if not match:
+        return None
+    return _column_number(match.group(1)), int(match.group(2))
+
+
+def _local(name: str) -> str:
+    """``x:c`` and ``{namespace}c`` -> ``c``."""
+    return name.rsplit("}", 1)[-1].rsplit(":", 1)[-1]
+
+
+class _SheetHandler:
+    """Counts rows, the extent of the cells and the length of every cell while streaming."""
+
+    def __init__(self, *, file: str, sheet: str, shared: bool) -> None:
+        self.file = file
+        self.sheet = sheet
+        self.shared = shared  # the part is sharedStrings.xml
+        self.rows = 0
+        self.max_row = 0
+        self.max_col = 0
+        self.strings = 0
+        self.chars = 0
+        self.in_text = False
+        self.cell = ""
+        self.cell_chars = 0
+
+    def too_big(self, reason: str, row: int | None = None, column: str | None = None) -> _TooBig:
+        return _TooBig(ImportProblem(self.file, row, column, reason, self.sheet))
+
+    def start(self, name: str, attrs: Any) -> None:
+        tag = _local(name)
+        if self.shared:
+            if tag == "si":
+                self.strings += 1
+                self.cell_chars = 0
+                if self.strings > XLSX_MAX_SHARED_STRINGS:
+                    raise self.too_big(
+                        _("The workbook has more than %(limit)s different texts.")
+                        % {"limit": XLSX_MAX_SHARED_STRINGS}
+                    )
+            elif tag == "t":
+                self.in_text = True
+            return
+        if tag == "row":
+            self.rows += 1
+            number = attrs.get("r")
+            row = int(number) if number and number.isdigit() else self.max_row + 1
+            self.max_row = max(self.max_row, row)
+            if self.rows > XLSX_MAX_ROWS or self.max_row > XLSX_MAX_ROWS:
+                raise self.too_big(
+                    _("The sheet has more than %(limit)s rows.") % {"limit": XLSX_MAX_ROWS},
+                    row,
+                )
+        elif tag == "c":
+            ref = attrs.get("r") or ""
+            extent = _ref_extent(ref) if ref else None
+            if extent is not None:
+                col, row = extent
+                self.max_col = max(self.max_col, col)
+                self.max_row = max(self.max_row, row)
+                self.cell = ref
+                if col > XLSX_MAX_COLUMNS:
+                    raise self.too_big(
+                        _("The sheet has a cell beyond column %(limit)s.")
+                        % {"limit": column_letter(XLSX_MAX_COLUMNS - 1)},
+                        row,
+                        ref.rstrip("0123456789"),
+                    )
+                if row > XLSX_MAX_ROWS:
+                    raise self.too_big(
+                        _("The sheet has more than %(limit)s rows.") % {"limit": XLSX_MAX_ROWS},
+                        row,
+                    )
+            self.cell_chars = 0
+        elif tag in ("v", "t"):
+            self.in_text = True
+            self.cell_chars = 0
+        elif tag == "dimension":
+            extent = _ref_extent(attrs.get("ref") or "")
+            if extent is not None:
+                self.check_area(*extent, declared=True)
+
+    def end(self, name: str) -> None:
+        if _local(name) in ("v", "t"):
+            self.in_text = False
+
+    def characters(self, content: str) -> None:
+        if not self.in_text:
+            return
+        self.cell_chars += len(content)
+        self.chars += len(content)
+        if self.cell_chars > XLSX_MAX_CELL_CHARS:
+            if self.shared:
+                raise self.too_big(
+                    _(
+                        "Text number %(number)s of the workbook is longer than %(limit)s "
+                        "characters (the most a spreadsheet cell holds)."
+                    )
+                    % {"number": self.strings, "limit": XLSX_MAX_CELL_CHARS}
+                )
+            match = _CELL_REF.match(self.cell)
+            raise self.too_big(
+                _("The cell is longer than %(limit)s characters (the most a cell holds).")
+                % {"limit": XLSX_MAX_CELL_CHARS},
+                int(match.group(2)) if match else None,
+                match.group(1) if match else None,
+            )
+        if self.shared and self.chars > XLSX_MAX_SHARED_CHARS:
+            raise self.too_big(
+                _("The texts of the workbook are longer than %(limit)s characters together.")
+                % {"limit": XLSX_MAX_SHARED_CHARS}
+            )
+
+    def check_area(self, col: int, row: int, *, declared: bool) -> None:
+        if col <= XLSX_MAX_COLUMNS and row <= XLSX_MAX_ROWS and col * row <= XLSX_MAX_CELLS:
+            return
+        values = {
+            "columns": col,
+            "rows": row,
+            "max_columns": XLSX_MAX_COLUMNS,
+            "max_rows": XLSX_MAX_ROWS,
+            "max_cells": XLSX_MAX_CELLS,
+        }
+        if declared:
+            reason = _(
+                "The sheet declares its size as %(columns)s columns by %(rows)s rows; at most "
+                "%(max_columns)s columns, %(max_rows)s rows and %(max_cells)s cells can be "
+                "imported."
+            )
+        else:
+            reason = _(
+                "The sheet's cells reach %(columns)s columns by %(rows)s rows; at most "
+                "%(max_columns)s columns, %(max_rows)s rows and %(max_cells)s cells can be "
+                "imported."
+            )
+        raise self.too_big(reason % values)
+
+
+def _sheet_names(archive: zipfile.ZipFile, *, file: str) -> dict[str, str]:
+    """Zip member -> sheet title, from xl/workbook.xml and its relationships."""
+    names: dict[str, str] = {}
+    try:
+        for part in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels"):
+            if archive.getinfo(part).file_size > XLSX_MAX_SMALL_PART:
+                return names
+        book = SafeET.fromstring(archive.read("xl/workbook.xml"))
+        rels = SafeET.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    except (KeyError, SafeET.ParseError, DefusedXmlException, zipfile.BadZipFile, OSError):
+        return names
+    targets = {}
+    for rel in rels:
+        target = rel.get("Target") or ""
+        path = target.lstrip("/") if target.startswith("/") else posixpath.join("xl", target)
+        targets[rel.get("Id")] = posixpath.normpath(path)
+    for element in book.iter():
+        if _local(element.tag) == "sheet":
+            rid = next((v for k, v in element.attrib.items() if _local(k) == "id"), None)
+            if rid in targets:
+                names[targets[rid]] = element.get("name") or targets[rid]
+    return names
+
+
+def xlsx_limits(stream: IO[bytes], *, file: str) -> list[ImportProblem]:
+    """Refuse a workbook that is too large to read, before openpyxl parses any of it.
+
+    Every part of the zip is decompressed as a stream and counted (the sizes a zip
+    declares can lie); the sheets and the shared strings are scanned with a defused SAX
+    parser for their declared and real extent, rows, columns and the length of every
+    cell.  Nothing is kept in memory but counters.
+    """
+    try:
+        archive = zipfile.ZipFile(stream)
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return [ImportProblem(file, None, None, _("This is not a readable XLSX workbook."))]
+    with archive:
+        members = archive.infolist()
+        if len(members) > XLSX_MAX_MEMBERS:
+            return [
+                ImportProblem(
+                    file,
+                    None,
+                    None,
+                    _("The workbook has %(count)s parts; at most %(limit)s can be read.")
+                    % {"count": len(members), "limit": XLSX_MAX_MEMBERS},
+                )
+            ]
+        sheets = _sheet_names(archive, file=file)
+        total = 0
+        try:
+            for info in members:
+                name = info.filename
+                is_sheet = name.startswith("xl/worksheets/") and name.endswith(".xml")
+                is_shared = name == "xl/sharedStrings.xml"
+                handler = None
+                parser = None
+                if is_sheet or is_shared:
+                    handler = _SheetHandler(
+                        file=file,
+                        sheet=sheets.get(name, name) if is_sheet else "",
+                        shared=is_shared,
+                    )
+                    parser = expatreader.create_parser()
+                    content = _SaxAdapter(handler)
+                    parser.setContentHandler(content)
+                with archive.open(info) as part:
+                    while chunk := part.read(256 * 1024):
+                        total += len(chunk)
+                        if total > XLSX_MAX_UNCOMPRESSED:
+                            return [
+                                ImportProblem(
+                                    file,
+                                    None,
+                                    None,
+                                    _(
+                                        "The workbook unpacks to more than %(limit)s MB; "
+                                        "split it or save it as CSV."
+                                    )
+                                    % {"limit": XLSX_MAX_UNCOMPRESSED // (1024 * 1024)},
+                                )
+                            ]
+                        if parser is not None:
+                            parser.feed(chunk)
+                if parser is not None and handler is not None:
+                    parser.close()
+                    if is_sheet and handler.max_row:
+                        handler.check_area(handler.max_col, handler.max_row, declared=False)
+        except _TooBig as exc:
+            return [exc.problem]
+        except (DefusedXmlException, ValueError) as exc:
+            return [
+                ImportProblem(
+                    file,
+                    None,
+                    None,
+                    _("This workbook contains XML that is refused (%(error)s).")
+                    % {"error": type(exc).__name__},
+                )
+            ]
+        except Exception as exc:  # damaged zip member or XML
+            return [
+                ImportProblem(
+                    file,
+                    None,
+                    None,
+                    _("This is not a readable XLSX workbook (%(error)s).")
+                    % {"error": type(exc).__name__},
+                )
+            ]
+    return []
+
+
+class _SaxAdapter(ContentHandler):
+    def __init__(self, handler: _SheetHandler) -> None:
+        super().__init__()
+        self._handler = handler
+
+    def startElement(self, name: str, attrs: Any) -> None:
+        self._handler.start(name, attrs)
+
+    def endElement(self, name: str) -> None:
+        self._handler.end(name)
+
+    def characters(self, content: str) -> None:
+        self._handler.characters(content)
 
 
 def _xlsx_records(stream: IO[bytes], *, file: str) -> Iterator[Record | ImportProblem]:
@@ -549,10 +1076,14 @@ def _json_records(data: bytes, *, file: str) -> Iterator[Record | ImportProblem]
         "source_url",
         "provisional",
         "explanation",
+        *EXTRA_FIELDS,
     ]
     columns = ColumnMap(
         fields={h: i for i, h in enumerate(headers)}, headers=headers, layout="json"
     )
+    if not items:
+        yield ImportProblem(file, None, "observations", _("The file has no values to import."))
+        return
     for number, item in enumerate(items, start=1):
         if not isinstance(item, dict):
             yield ImportProblem(file, number, None, _("Each observation must be an object."))
@@ -583,6 +1114,7 @@ def _json_records(data: bytes, *, file: str) -> Iterator[Record | ImportProblem]
             item.get("provisional"),
             None,
             str(item.get("explanation") or ""),
+            {k: item[k] for k in EXTRA_FIELDS if item.get(k) not in (None, "", [], {})},
         )
 
 
@@ -601,24 +1133,62 @@ def _datapackage_records(path: Path) -> Iterator[Record | ImportProblem]:
             _("This data package has no readable observations resource."),
         )
         return
-    if relative.is_absolute() or ".." in relative.parts:
+    raw_path = str(resource["path"])
+    if relative.is_absolute() or ".." in relative.parts or "://" in raw_path or not relative.parts:
         yield ImportProblem(
             file, None, "path", _("The resource path must stay inside the package.")
         )
         return
-    target = path.parent / relative
-    with target.open("rb") as stream:
+    folder = path.parent.resolve()
+    target = (folder / relative).resolve()  # follows symbolic links, so check the real place
+    if not target.is_relative_to(folder):
+        yield ImportProblem(
+            file,
+            None,
+            "path",
+            _("The resource %(path)s leads outside the package folder (a symbolic link?).")
+            % {"path": raw_path},
+        )
+        return
+    if not target.is_file():
+        yield ImportProblem(
+            file,
+            None,
+            "path",
+            _("The resource file %(path)s named in the package does not exist.")
+            % {"path": raw_path},
+        )
+        return
+    try:
+        stream = target.open("rb")
+    except OSError as exc:
+        yield ImportProblem(
+            file,
+            None,
+            "path",
+            _("The resource file %(path)s cannot be opened (%(error)s).")
+            % {"path": raw_path, "error": exc.strerror or type(exc).__name__},
+        )
+        return
+    with stream:
         yield from _csv_records(stream, file=str(relative))
 
 
 def _csv_records(stream: IO[bytes], *, file: str) -> Iterator[Record | ImportProblem]:
     problems: list[ImportProblem] = []
     rows = _csv_rows(stream, file=file, problems=problems)
+    found = refused = False
     for item in _records_from_rows(rows, file=file):
         if isinstance(item, ImportProblem) and item.row is None and problems:
             continue  # "empty file" after a file that could not be read at all
+        found = found or isinstance(item, Record)
+        refused = refused or isinstance(item, ImportProblem)
         yield item
     yield from problems
+    if not (found or refused or problems):
+        yield ImportProblem(
+            file, None, None, _("The file has a header row but no values to import.")
+        )
 
 
 def read_records(
@@ -662,9 +1232,38 @@ def read_records(
             yield ImportProblem(name, None, None, _("This is not a readable XLSX workbook."))
             return
         source.seek(0)
+        refused = xlsx_limits(source, file=name)
+        if refused:
+            yield from refused
+            return
+        source.seek(0)
         yield from _xlsx_records(source, file=name)
         return
     if lower.endswith(".json"):
         yield from _json_records(source.read(), file=name)
         return
     yield from _csv_records(source, file=name)
+
+
+def estimate_rows(path: str | Path) -> int | None:
+    """How many rows a file has, cheaply (for a progress bar); None when it cannot tell."""
+    path = Path(path)
+    try:
+        with path.open("rb") as stream:
+            head = stream.read(4)
+            stream.seek(0)
+            if head.startswith(b"PK\x03\x04"):
+                count = 0
+                with zipfile.ZipFile(stream) as archive:
+                    for info in archive.infolist():
+                        if info.filename.startswith("xl/worksheets/"):
+                            with archive.open(info) as part:
+                                while chunk := part.read(1024 * 1024):
+                                    count += chunk.count(b"<row ") + chunk.count(b"<x:row ")
+                return count or None
+            count = 0
+            while chunk := stream.read(1024 * 1024):
+                count += chunk.count(b"\n")
+            return count or None
+    except (OSError, zipfile.BadZipFile, ValueError):
+        return None

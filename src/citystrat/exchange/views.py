@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -30,6 +31,14 @@ def import_page(request: HttpRequest) -> HttpResponse:
         if approve and not may_approve:
             raise PermissionDenied(_("Only a coordinator may import and approve."))
         upload = form.cleaned_data["file"]
+        if upload.size > settings.CITYSTRAT_IMPORT_INLINE_BYTES:
+            # Too long for one request (the worker timeout): a background job, same rules.
+            from citystrat.jobs.services import import_job_start
+
+            job = import_job_start(
+                actor=request.user, upload=upload, approve=approve, dry_run=dry_run
+            )
+            return redirect("jobs:job", job_id=job.pk)
         try:
             result = observations_import(
                 actor=request.user,

@@ -15,12 +15,12 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from citystrat import present, progress
 from citystrat.plans import cache as plan_cache
 from citystrat.plans.models import Indicator, Plan, Target
-from citystrat.plans.selectors import plan_with_tree
+from citystrat.plans.selectors import clear_tree_memo, plan_tree
 from citystrat.progress import Assessment, MethodResult, Series
 
 if TYPE_CHECKING:
@@ -30,11 +30,13 @@ __all__ = [
     "IndicatorAssessment",
     "PlanRollup",
     "clear_memo",
+    "explain",
     "indicator_assessments",
     "plan_rollup",
     "plan_today",
     "render_message",
     "series_for",
+    "survey_rule",
 ]
 
 
@@ -45,8 +47,9 @@ _MEMO_SIZE = 32
 
 
 def clear_memo() -> None:
-    """Forget memoised assessments in this process (tests; after restoring a backup)."""
+    """Forget memoised assessments and plan trees in this process (tests; after a restore)."""
     _memo.clear()
+    clear_tree_memo()
 
 
 def plan_today(plan: Plan) -> date:
@@ -69,18 +72,48 @@ def _engine_target(target: Target, as_of: date) -> progress.Target:
     )
 
 
+def _engine_point(o: Observation) -> progress.Point:
+    caveats = tuple(c for c in o.all_caveats if c in progress.CAVEATS)
+    return progress.Point.of(
+        o.period,
+        o.value,
+        sample_size=o.sample_size or None,
+        design_effect=o.design_effect,
+        margin=o.margin_of_error,
+        caveats=caveats,
+    )
+
+
+def survey_rule(plan: Plan) -> progress.SurveyRule:
+    """The plan's survey rule (``plan.assessment.survey`` in the plan file)."""
+    raw = (plan.assessment_rules or {}).get("survey") or {}
+    tolerance = raw.get("tolerance_points")
+    return progress.SurveyRule(
+        method=str(raw.get("interval", "wilson")),
+        confidence=float(raw.get("confidence", 0.95)),
+        tolerance_points=float(tolerance) if tolerance is not None else None,
+    )
+
+
 def series_for(indicator: Indicator, observations: list[Observation], *, as_of: date) -> Series:
     """The engine's view of one indicator: baseline, observations, targets in force."""
     base = indicator.baseline_period
     assert base is not None and indicator.baseline_value is not None
+    # A value recorded for the baseline period lends the baseline its sampling information
+    # (a survey's n and design effect, or its margin), so both values' errors count.
+    at_base = next((o for o in observations if o.period == base), None)
     return Series(
         id=indicator.code,
         direction=progress.Direction(indicator.direction or "increase"),
-        baseline=progress.Point.of(base, indicator.baseline_value),
+        baseline=progress.Point.of(
+            base,
+            indicator.baseline_value,
+            sample_size=(at_base.sample_size or None) if at_base else None,
+            design_effect=at_base.design_effect if at_base else None,
+            margin=at_base.margin_of_error if at_base else None,
+        ),
         observations=tuple(
-            progress.Point.of(o.period, o.value)
-            for o in observations
-            if o.period != base and o.period_end <= as_of
+            _engine_point(o) for o in observations if o.period != base and o.period_end <= as_of
         ),
         targets=tuple(_engine_target(t, as_of) for t in indicator.targets.all()),
         limit=float(indicator.limit) if indicator.limit is not None else None,
@@ -151,11 +184,13 @@ def indicator_assessments(
     cached = _memo.get(key)
     if cached is not None:
         return cached
-    tree = plan_with_tree(plan.pk)
+    tree = plan_tree(plan.pk)
     observations = _observations(tree, include_pending)
     indicators = [i for i in tree.indicators.all() if i.role == Indicator.Role.VERIFICATION]
     series = [series_for(i, observations.get(i.pk, []), as_of=as_of) for i in indicators]
-    results = progress.assess_many(series, as_of=as_of, grading_scale=plan.grading_scale)
+    results = progress.assess_many(
+        series, as_of=as_of, grading_scale=plan.grading_scale, survey_rule=survey_rule(plan)
+    )
     out = {
         ind.pk: IndicatorAssessment(
             indicator=ind,
@@ -188,7 +223,7 @@ def plan_rollup(
 ) -> PlanRollup:
     """Roll indicator results up: "Measure 4: 2 of 4 indicators on track"."""
     method = method or plan.default_method
-    tree = plan_with_tree(plan.pk)
+    tree = plan_tree(plan.pk)
     by_measure: dict[int, list[Assessment]] = defaultdict(list)
     by_policy_direct: dict[int, list[Assessment]] = defaultdict(list)
     for ia in assessments.values():
@@ -241,3 +276,29 @@ def render_message(
         period_kind=indicator.period_kind if indicator is not None else None,
         era=era,
     )
+
+
+_MET_BUT_DEFINITION_DIFFERS = gettext_noop(
+    "%(explanation)s — but the latest value's definition differs from the baseline's, "
+    "so this is not confirmed."
+)
+
+
+def explain(
+    result: MethodResult,
+    translate: Callable[[str], str] = gettext,
+    *,
+    indicator: Indicator | None = None,
+    era: bool = False,
+) -> str:
+    """A result's explanation; a met target on a differently defined latest value says so.
+
+    When the latest value carries the ``definition_differs`` caveat and the
+    result says the target is met, the caveat is added to the same sentence:
+    no page, report or API response calls it achieved without it.
+    """
+    text = render_message(result.message, translate, indicator=indicator, era=era)
+    caveats = str(result.values.get("latest_caveats") or "").split(",")
+    if "definition_differs" in caveats and progress.classify(result) == progress.ACHIEVED:
+        text = translate(_MET_BUT_DEFINITION_DIFFERS) % {"explanation": text.rstrip("。.")}
+    return text

@@ -38,7 +38,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Protocol, runtime_checkable
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -100,6 +100,7 @@ class ImportRow(Protocol):
     source_url: str
     provisional: Any
     explanation: str
+    extra: dict[str, Any]  # survey and caveat cells (exchange.normalize.EXTRA_FIELDS)
 
     def problem(self, fieldname: str, reason: str) -> Any: ...
 
@@ -190,6 +191,10 @@ class _Existing:
     provisional: bool
     source_url: str
     version: int
+    sample_size: int | None = None
+    design_effect: Decimal | None = None
+    margin_of_error: Decimal | None = None
+    caveats: list[str] | None = None
 
 
 def _same(
@@ -199,14 +204,139 @@ def _same(
     note: dict[str, str],
     provisional: bool,
     url: str,
+    survey: dict[str, Any] | None = None,
 ) -> bool:
     if old.value != value or old.provisional != provisional:
+        return False
+    # Like source and note, the survey and caveat columns count only when the file has them.
+    s = survey or {}
+    for name in ("sample_size", "design_effect", "margin_of_error"):
+        if name in s and getattr(old, name) != s[name]:
+            return False
+    if "caveats" in s and sorted(old.caveats or []) != sorted(s["caveats"]):
         return False
     if any((old.source or {}).get(k) != v for k, v in source.items()):
         return False
     if any((old.note or {}).get(k) != v for k, v in note.items()):
         return False
     return not url or url == old.source_url
+
+
+_CAVEAT_CODES = ("provisional", "rounded", "definition_differs", "break_in_series", "estimated")
+
+
+def _survey_fields(
+    extra: dict[str, Any], indicator: Indicator, lang: str
+) -> tuple[dict[str, Any], list[rules.Problem]]:
+    """A row's survey and caveat cells, checked: (fields, located problems)."""
+    out: dict[str, Any] = {}
+    problems: list[rules.Problem] = []
+    sampling = [
+        k for k in ("sample_size", "count", "design_effect", "margin_of_error") if k in extra
+    ]
+    if sampling and indicator.value_kind != "percentage":
+        problems.append(
+            rules.Problem(
+                sampling[0],
+                _("%(code)s is not a survey percentage; it cannot carry %(column)s.")
+                % {"code": indicator.code, "column": sampling[0]},
+            )
+        )
+        return out, problems
+
+    def number(name: str) -> Decimal | None:
+        if name not in extra:
+            return None
+        try:
+            value, _pct = rules.parse_number(extra[name])
+        except ReviewError as exc:
+            problems.append(rules.Problem(name, exc.message))
+            return None
+        if value <= 0 and name != "count":
+            problems.append(rules.Problem(name, _("This must be greater than zero.")))
+            return None
+        return value
+
+    n = number("sample_size")
+    if n is not None:
+        if n != n.to_integral_value():
+            problems.append(rules.Problem("sample_size", _("A sample size is a whole number.")))
+        else:
+            out["sample_size"] = int(n)
+    count = number("count")
+    if count is not None:
+        if n is None:
+            problems.append(rules.Problem("count", _("A count needs the sample size (n) too.")))
+        elif count < 0 or count > n:
+            problems.append(
+                rules.Problem("count", _("The count must lie between 0 and the sample size."))
+            )
+        else:
+            out["count"] = count
+            out["share"] = (100 * count / n).quantize(Decimal("0.0001"))
+    deff = number("design_effect")
+    if deff is not None:
+        out["design_effect"] = deff.quantize(Decimal("0.0001"))
+    margin = number("margin_of_error")
+    if margin is not None:
+        out["margin_of_error"] = margin
+    if "caveats" in extra:
+        cell = extra["caveats"]
+        raw = unicodedata.normalize(
+            "NFKC", ",".join(map(str, cell)) if isinstance(cell, list) else str(cell)
+        )
+        codes = [c.strip().lower().replace(" ", "_") for c in raw.replace(";", ",").split(",")]
+        codes = [c for c in codes if c]
+        unknown = [c for c in codes if c not in _CAVEAT_CODES]
+        if unknown:
+            problems.append(
+                rules.Problem(
+                    "caveats",
+                    _("Unknown caveat %(code)s (known: %(known)s).")
+                    % {"code": repr(unknown[0]), "known": ", ".join(_CAVEAT_CODES)},
+                )
+            )
+        else:
+            out["caveats"] = list(dict.fromkeys(codes))
+    if "caveat_note" in extra:
+        note = extra["caveat_note"]
+        if isinstance(note, dict):
+            out["caveat_note"] = {str(k or lang): str(v).strip() for k, v in note.items() if v}
+        else:
+            out["caveat_note"] = {lang: str(note).strip()}
+    return out, problems
+
+
+def _report_race(result: ImportResult, batch: list[Prepared], records: list[Any]) -> None:
+    """Name the row whose period someone else filled while the import ran."""
+    open_ = {s.value for s in Observation.OPEN_STATUSES}
+    for prepared, rec in zip(batch, records, strict=True):
+        obs = prepared.observation
+        group = open_ if obs.status in open_ else {Observation.Status.APPROVED.value}
+        if Observation.objects.filter(
+            indicator_id=obs.indicator_id,
+            period_kind=obs.period_kind,
+            period_start=obs.period_start,
+            status__in=group,
+        ).exists():
+            result.add_problem(
+                rec.problem(
+                    "value",
+                    _(
+                        "Someone else entered a value for %(period)s while this import ran; "
+                        "nothing was written. Reload, decide that value, then import again."
+                    )
+                    % {"period": obs.period_label},
+                )
+            )
+            return
+    if records:
+        result.add_problem(
+            records[0].problem(
+                "value",
+                _("Someone else changed these values while this import ran; nothing was written."),
+            )
+        )
 
 
 def _code(raw: Any) -> str:
@@ -361,18 +491,25 @@ def observations_import(
     status = Observation.Status.APPROVED if approve else Observation.Status.SUBMITTED
     user = signed_in(actor)
     buffer: list[Prepared] = []
+    buffered: list[Any] = []  # the record of each prepared value, to name a lost race
 
     def flush() -> None:
-        result.written += observation_bulk_write(
-            buffer,
-            actor=actor,
-            plan=plan,
-            approve=approve,
-            four_eyes_exception=exception,
-            filename=filename,
-            channel=channel,
-        )
+        try:
+            with transaction.atomic():  # a savepoint: a lost race is located, not a 500
+                result.written += observation_bulk_write(
+                    buffer,
+                    actor=actor,
+                    plan=plan,
+                    approve=approve,
+                    four_eyes_exception=exception,
+                    filename=filename,
+                    channel=channel,
+                )
+        except IntegrityError:
+            _report_race(result, buffer, buffered)
+            raise _Rollback from None
         buffer.clear()
+        buffered.clear()
 
     def lookup(indicator: Indicator) -> tuple[dict[int, _Existing], dict[int, _Existing]]:
         """The indicator's approved and open values by period start.
@@ -395,6 +532,10 @@ def observations_import(
                 "provisional",
                 "source_url",
                 "version",
+                "sample_size",
+                "design_effect",
+                "margin_of_error",
+                "caveats",
             )
             existing[0] = ({}, {})  # marks the plan as read, even when it holds no value
             for row in found.iterator(chunk_size=5000):
@@ -461,10 +602,27 @@ def observations_import(
                 if period_problems:
                     result.add_problem(rec.problem("period", period_problems[0].message))
                     continue
-                problems: list[rules.Problem] = []
+                survey, problems = _survey_fields(getattr(rec, "extra", {}) or {}, indicator, lang)
                 number, percent = Decimal(0), False
                 try:
-                    number, percent = rules.parse_number(rec.value)
+                    if rec.value is None or str(rec.value).strip() == "":
+                        if "share" not in survey:
+                            raise ReviewError(
+                                _("The value is empty; give it, or the count and the sample size."),
+                                "value",
+                            )
+                        number, percent = survey["share"], False
+                    else:
+                        number, percent = rules.parse_number(rec.value)
+                    if "share" in survey and abs(number - survey["share"]) > Decimal("0.05"):
+                        raise ReviewError(
+                            _(
+                                "The value %(value)s does not match count / sample size "
+                                "= %(share)s%%."
+                            )
+                            % {"value": decimal_text(number), "share": survey["share"]},
+                            "value",
+                        )
                 except ReviewError as exc:
                     problems.append(rules.Problem("value", exc.message))
                 source: dict[str, str] = {}
@@ -529,7 +687,7 @@ def observations_import(
                 current = approved.get(ordinal)
                 pending = open_.get(ordinal)
                 if pending is not None:
-                    if _same(pending, number, source, note, provisional, url):
+                    if _same(pending, number, source, note, provisional, url, survey):
                         result.unchanged += 1
                         continue
                     result.add_problem(
@@ -548,7 +706,9 @@ def observations_import(
                         )
                     )
                     continue
-                if current is not None and _same(current, number, source, note, provisional, url):
+                if current is not None and _same(
+                    current, number, source, note, provisional, url, survey
+                ):
                     result.unchanged += 1
                     continue
                 if current is None:
@@ -578,6 +738,11 @@ def observations_import(
                     source_url=url,
                     note=note,
                     provisional=provisional,
+                    sample_size=survey.get("sample_size"),
+                    design_effect=survey.get("design_effect"),
+                    margin_of_error=survey.get("margin_of_error"),
+                    caveats=survey.get("caveats") or [],
+                    caveat_note=survey.get("caveat_note") or {},
                     supersedes_id=current.id if current is not None else None,
                     created_by=user,
                     changed_by=user,
@@ -590,6 +755,7 @@ def observations_import(
                 )
                 obs.set_period(period)
                 buffer.append(Prepared(obs, rec.row, rec.sheet, current))
+                buffered.append(rec)
                 if len(buffer) >= CHUNK:
                     flush()
             if dry_run or result.problem_count:

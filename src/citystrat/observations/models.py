@@ -42,6 +42,15 @@ class Observation(PeriodMixin, Reviewed):
     provisional = models.BooleanField(default=False)
     # Why a cumulative count went down (refused without it).
     explanation = models.TextField(blank=True)
+    # A survey value's sampling information (citystrat.progress.survey): the number of
+    # respondents and the design effect, or a published margin of error (95 %, in the
+    # value's unit).
+    sample_size = models.PositiveIntegerField(null=True, blank=True)
+    design_effect = models.DecimalField(max_digits=8, decimal_places=4, null=True, blank=True)
+    margin_of_error = value_field(null=True, blank=True)
+    # Structured caveats (codes of citystrat.progress.CAVEATS) and a note {lang: text}.
+    caveats = models.JSONField(default=list, blank=True)
+    caveat_note = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["indicator", "period_start", "id"]
@@ -58,6 +67,14 @@ class Observation(PeriodMixin, Reviewed):
             ),
             models.CheckConstraint(
                 condition=Q(version__gte=1), name="observation_version_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(design_effect__isnull=True) | Q(design_effect__gt=0),
+                name="observation_design_effect_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(margin_of_error__isnull=True) | Q(margin_of_error__gt=0),
+                name="observation_margin_positive",
             ),
         ]
         indexes = [models.Index(fields=["status", "indicator"])]
@@ -82,6 +99,10 @@ class Observation(PeriodMixin, Reviewed):
             "provisional": self.provisional,
             "explanation": self.explanation,
             "version": self.version,
+            "sample_size": self.sample_size,
+            "design_effect": None if self.design_effect is None else str(self.design_effect),
+            "margin_of_error": None if self.margin_of_error is None else str(self.margin_of_error),
+            "caveats": list(self.caveats or []),
         }
 
     def slot(self) -> dict[str, Any]:
@@ -94,6 +115,18 @@ class Observation(PeriodMixin, Reviewed):
     def source_text(self, lang: str) -> Picked:
         plan = self.indicator.plan
         return pick(self.source, lang, [plan.default_language, plan.source_language])
+
+    @property
+    def all_caveats(self) -> list[str]:
+        """The caveat codes, ``provisional`` included when the flag is set."""
+        codes = [c for c in self.caveats or [] if isinstance(c, str)]
+        if self.provisional and "provisional" not in codes:
+            codes.insert(0, "provisional")
+        return codes
+
+    def caveat_note_text(self, lang: str) -> Picked:
+        plan = self.indicator.plan
+        return pick(self.caveat_note, lang, [plan.default_language, plan.source_language])
 
     def note_text(self, lang: str) -> Picked:
         plan = self.indicator.plan

@@ -121,6 +121,39 @@ def validate_value(
     return number
 
 
+def _validate_survey(
+    indicator: Indicator,
+    sample_size: int | None,
+    design_effect: Decimal | None,
+    margin_of_error: Decimal | None,
+    caveats: list[str],
+) -> None:
+    """Sampling information only on survey percentages, positive; caveats known codes."""
+    from citystrat.progress import CAVEATS
+
+    sampling = {
+        "sample_size": sample_size,
+        "design_effect": design_effect,
+        "margin_of_error": margin_of_error,
+    }
+    given = [k for k, v in sampling.items() if v is not None]
+    if given and indicator.value_kind != "percentage":
+        raise ReviewError(
+            _("Only a survey percentage carries a sample size, design effect or margin."),
+            given[0],
+        )
+    for name in given:
+        if Decimal(str(sampling[name])) <= 0:
+            raise ReviewError(_("This must be greater than zero."), name)
+    unknown = [c for c in caveats if c not in CAVEATS]
+    if unknown:
+        raise ReviewError(
+            _("Unknown caveat %(code)s (known: %(known)s).")
+            % {"code": repr(unknown[0]), "known": ", ".join(CAVEATS)},
+            "caveats",
+        )
+
+
 # --- the workflow ---------------------------------------------------------------------
 
 
@@ -138,8 +171,17 @@ def observation_save_draft(
     observation: Observation | None = None,
     expected_version: int | None = None,
     channel: str = "web",
+    sample_size: int | None = None,
+    design_effect: Decimal | None = None,
+    margin_of_error: Decimal | None = None,
+    caveats: list[str] | None = None,
+    caveat_note: str = "",
 ) -> Observation:
     """Create a draft value, or change a draft or returned one.
+
+    A survey percentage may carry ``sample_size`` and ``design_effect`` or a
+    published ``margin_of_error``; any value may carry ``caveats`` (codes of
+    ``citystrat.progress.CAVEATS``) with a ``caveat_note``.
 
     A new draft for a period that already has an approved value is a
     correction: it ``supersedes`` that value, which stays public until the
@@ -160,8 +202,14 @@ def observation_save_draft(
         today=timezone.localdate(),
     )
     rules.raise_problems(problems)
+    _validate_survey(indicator, sample_size, design_effect, margin_of_error, caveats or [])
     lang = _language(actor)
     fields: dict[str, Any] = {
+        "sample_size": sample_size,
+        "design_effect": design_effect,
+        "margin_of_error": margin_of_error,
+        "caveats": list(dict.fromkeys(caveats or [])),
+        "caveat_note": {lang: caveat_note.strip()} if caveat_note.strip() else {},
         "value": number,
         "source": {lang: texts.source},
         "source_url": texts.source_url,
@@ -222,6 +270,11 @@ def observation_enter(
     evidence: Upload | None = None,
     submit: bool = False,
     channel: str = "web",
+    sample_size: int | None = None,
+    design_effect: Decimal | None = None,
+    margin_of_error: Decimal | None = None,
+    caveats: list[str] | None = None,
+    caveat_note: str = "",
 ) -> Observation:
     """Save a value, attach its evidence file and (``submit``) send it for review: all or nothing.
 
@@ -244,6 +297,11 @@ def observation_enter(
                 observation=observation,
                 expected_version=expected_version,
                 channel=channel,
+                sample_size=sample_size,
+                design_effect=design_effect,
+                margin_of_error=margin_of_error,
+                caveats=caveats,
+                caveat_note=caveat_note,
             )
             if evidence is not None:
                 attached.append(

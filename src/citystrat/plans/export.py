@@ -29,6 +29,8 @@ def plan_document(plan: Plan) -> dict[str, Any]:
         "default_language": plan.default_language,
     }
     _put(meta, "source_language", plan.source_language)
+    _put(meta, "published_languages", plan.published_languages)
+    _put(meta, "translations", plan.translations)
     meta["timezone"] = plan.timezone
     meta["fiscal_year_start_month"] = plan.fy_start_month
     meta["title"] = plan.title
@@ -48,6 +50,7 @@ def plan_document(plan: Plan) -> dict[str, Any]:
     meta["assessment"] = {
         "default_method": plan.default_method,
         "grading_scale": plan.grading_scale,
+        **{k: v for k, v in (plan.assessment_rules or {}).items() if k in ("likelihood", "survey")},
     }
     if plan.four_eyes_exceptions:
         meta["review"] = {"four_eyes_exceptions": list(plan.four_eyes_exceptions)}
@@ -194,6 +197,14 @@ def _indicator_entry(ind: Indicator, observations: list[Any]) -> dict[str, Any]:
         _put(entry, "note", o.note)
         if o.provisional:
             entry["provisional"] = True
+        if o.sample_size:
+            entry["sample_size"] = o.sample_size
+        if o.design_effect is not None:
+            entry["design_effect"] = _num(o.design_effect)
+        if o.margin_of_error is not None:
+            entry["margin_of_error"] = _num(o.margin_of_error)
+        _put(entry, "caveats", list(o.caveats or []))
+        _put(entry, "caveat_note", o.caveat_note)
         obs.append(entry)
     _put(item, "observations", obs)
     return item

@@ -10,6 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -104,10 +105,20 @@ class Plan(TextMixin, models.Model):
     languages = models.JSONField()
     default_language = models.CharField(max_length=8)
     source_language = models.CharField(max_length=8, blank=True)
+    # The languages the plan publishes (shown in the language switcher once complete);
+    # empty: all of ``languages``.
+    published_languages = models.JSONField(default=list, blank=True)
+    # Per language, how its texts were made: {"vi": {"status": "machine"}, "ja": {"status":
+    # "reviewed", "by": "...", "on": "2024-03-29"}}; see citystrat.plans.translations.
+    translations = models.JSONField(default=dict, blank=True)
     timezone = models.CharField(max_length=64, default="Asia/Tokyo")
     fy_start_month = models.PositiveSmallIntegerField(default=4)
     default_method = models.CharField(max_length=32, default="achievement")
     grading_scale = models.CharField(max_length=32, default="cabinet-secretariat")
+    # The city's other assessment rules from the plan file's ``plan.assessment``:
+    # ``likelihood`` (the words of the forecast) and ``survey`` (interval method,
+    # confidence, tolerance in points).  See docs/plan-format.md.
+    assessment_rules = models.JSONField(default=dict, blank=True)
     # Named exceptions to four eyes the plan allows (e.g. "statistics_import").
     four_eyes_exceptions = models.JSONField(default=list, blank=True)
     loaded_at = models.DateTimeField(auto_now_add=True)
@@ -506,3 +517,29 @@ class PartnerCity(TextMixin, models.Model):
             if years > 0 and years % 5 == 0:
                 result.append((year, years))
         return result
+
+
+class TextReview(models.Model):
+    """A person confirmed the ``lang`` translation of one plan text (``path``).
+
+    ``source_digest`` is the digest of the source-language text when reviewed: a
+    later change of the source makes the review stale (the text is unreviewed again).
+    """
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="text_reviews")
+    path = models.CharField(max_length=200)
+    lang = models.CharField(max_length=8)
+    source_digest = models.CharField(max_length=64)
+    text_digest = models.CharField(max_length=64)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "path", "lang"], name="text_review_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan.code}:{self.path} ({self.lang})"

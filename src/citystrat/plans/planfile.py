@@ -248,7 +248,7 @@ def _texts(node: Any, path: str) -> Iterator[tuple[str, dict[str, str]]]:
             yield from _texts(value, f"{path}[{i}]")
 
 
-_NOT_TEXT = {"plan.languages", "plan.period"}
+_NOT_TEXT = {"plan.languages", "plan.period", "plan.published_languages"}
 
 
 def _duplicates(items: list[dict[str, Any]], key: str, where: str) -> Iterator[Problem]:
@@ -278,11 +278,19 @@ def _semantic_problems(doc: dict[str, Any]) -> Iterator[Problem]:
     source_language = plan.get("source_language")
     if source_language and source_language not in languages:
         yield Problem("plan.source_language", f"{source_language!r} is not one of plan.languages")
+    for i, lang in enumerate(plan.get("published_languages", [])):
+        if lang not in languages:
+            yield Problem(
+                f"plan.published_languages[{i}]", f"{lang!r} is not one of plan.languages"
+            )
+    for lang in plan.get("translations", {}):
+        if lang not in languages:
+            yield Problem(f"plan.translations.{lang}", f"{lang!r} is not one of plan.languages")
     if plan["period"]["end"] <= plan["period"]["start"]:
         yield Problem("plan.period.end", "the plan must end after it starts")
 
     for path, text in _texts(doc, ""):
-        if path in _NOT_TEXT or path.startswith("plan.period"):
+        if path in _NOT_TEXT or path.startswith(("plan.period", "plan.translations")):
             continue
         if default not in text:
             yield Problem(path, f"missing the default language {default!r}")

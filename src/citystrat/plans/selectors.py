@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 from typing import TYPE_CHECKING
 
 from django.db.models import Prefetch
@@ -61,16 +62,48 @@ def plan_with_tree(plan_id: int) -> Plan:
     ).get(pk=plan_id)
 
 
-def approved_observations(plan: Plan) -> dict[int, list[Observation]]:
-    """Approved observations of every indicator of the plan, by indicator id, in period order."""
+# --- performance (#17): the tree of a plan, read once per content version -------------
+_trees: dict[tuple[int, str], Plan] = {}
+_TREES = 8
+
+
+def plan_tree(plan_id: int) -> Plan:
+    """:func:`plan_with_tree`, memoised in this process per content version.
+
+    For the public pages and the assessments, which are keyed by the same
+    version (bumped on every approval and plan change): the objects are
+    shared, read-only.  Staff pages and reports read a fresh tree.
+    """
+    from . import cache as plan_cache
+
+    key = (plan_id, plan_cache.version())
+    tree = _trees.get(key)
+    if tree is None:
+        tree = _trees[key] = plan_with_tree(plan_id)
+        while len(_trees) > _TREES:
+            _trees.pop(next(iter(_trees)))
+    return tree
+
+
+def clear_tree_memo() -> None:
+    _trees.clear()
+
+
+# --- end performance
+
+
+def approved_observations(
+    plan: Plan, *, indicator_ids: Collection[int] | None = None
+) -> dict[int, list[Observation]]:
+    """Approved observations of the plan's indicators (all, or those of ``indicator_ids``),
+    by indicator id, in period order."""
     from citystrat.observations.models import Observation
 
     by_indicator: dict[int, list[Observation]] = defaultdict(list)
-    rows = (
-        Observation.objects.filter(indicator__plan=plan, status=Observation.Status.APPROVED)
-        .select_related("indicator")
-        .order_by("indicator_id", "period_start", "id")
-    )
+    rows = Observation.objects.filter(indicator__plan=plan, status=Observation.Status.APPROVED)
+    if indicator_ids is not None:
+        rows = rows.filter(indicator_id__in=list(indicator_ids))
+    rows = rows.select_related("indicator").order_by("indicator_id", "period_start", "id")
     for row in rows:
         by_indicator[row.indicator_id].append(row)
     return dict(by_indicator)

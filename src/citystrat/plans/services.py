@@ -57,6 +57,18 @@ def plan_load_file(
     )
 
 
+def _assessment_rules(assessment: dict[str, Any]) -> dict[str, Any]:
+    """The plan file's likelihood words and survey rule, as JSON (numbers as floats)."""
+    rules: dict[str, Any] = {}
+    if "likelihood" in assessment:
+        rules["likelihood"] = str(assessment["likelihood"])
+    if "survey" in assessment:
+        rules["survey"] = {
+            k: (float(v) if k != "interval" else str(v)) for k, v in assessment["survey"].items()
+        }
+    return rules
+
+
 def plan_load(
     *,
     document: dict[str, Any],
@@ -147,10 +159,13 @@ def _build(doc: dict[str, Any]) -> Plan:
         languages=meta["languages"],
         default_language=meta["default_language"],
         source_language=meta.get("source_language", ""),
+        published_languages=meta.get("published_languages", []),
+        translations=meta.get("translations", {}),
         timezone=meta.get("timezone", "Asia/Tokyo"),
         fy_start_month=fy,
         default_method=assessment.get("default_method", "achievement"),
         grading_scale=assessment.get("grading_scale", "cabinet-secretariat"),
+        assessment_rules=_assessment_rules(assessment),
         four_eyes_exceptions=list(meta.get("review", {}).get("four_eyes_exceptions", [])),
     )
     for order, item in enumerate(meta.get("milestones", [])):
@@ -270,6 +285,13 @@ def _build(doc: dict[str, Any]) -> Plan:
                 source_url=o.get("source_url", ""),
                 note=o.get("note", {}),
                 provisional=o.get("provisional", False),
+                sample_size=o.get("sample_size"),
+                design_effect=to_decimal(o["design_effect"]) if "design_effect" in o else None,
+                margin_of_error=(
+                    to_decimal(o["margin_of_error"]) if "margin_of_error" in o else None
+                ),
+                caveats=list(o.get("caveats", [])),
+                caveat_note=o.get("caveat_note", {}),
             )
             obs.set_period(parse_period(str(o["period"]), kind, fy_start_month=fy))
             observations.append(obs)
@@ -413,3 +435,166 @@ def plan_text_edit(
         )
         transaction.on_commit(plan_cache.bump)
     return locked  # type: ignore[no-any-return]
+
+
+class TranslationImportError(ValueError):
+    """A translation file that cannot be imported; nothing was changed."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+def text_review_mark(
+    *, actor: Actor, plan: Plan, path: str, lang: str, channel: str = "web"
+) -> None:
+    """Record that ``actor`` reviewed the ``lang`` translation of the text at ``path``.
+
+    Coordinators and administrators only; audited as ``plans.text.review``.  The
+    review holds the digests of the source text and the translation, so editing
+    either makes the text unreviewed again.
+    """
+    from django.utils import timezone
+
+    from .models import TextReview
+    from .translations import digest, plan_texts, source_language, source_text
+
+    require(actor, Action.EDIT_PLAN)
+    if lang == source_language(plan):
+        raise PlanEditError("the source language needs no review", "lang")
+    entry = next((e for e in plan_texts(plan) if e.path == path), None)
+    if entry is None:
+        raise PlanEditError(f"no text at {path!r}", "path")
+    text = entry.value.get(lang, "")
+    if not text:
+        raise PlanEditError(f"{path} has no {lang} text to review", "lang")
+    with transaction.atomic():
+        TextReview.objects.update_or_create(
+            plan=plan,
+            path=path,
+            lang=lang,
+            defaults={
+                "source_digest": digest(source_text(plan, entry.value)),
+                "text_digest": digest(text),
+                "reviewed_by": actor if getattr(actor, "pk", None) else None,
+                "reviewed_at": timezone.now(),
+            },
+        )
+        audit_record(
+            code="plans.text.review",
+            actor=actor,
+            object_type="plans.plan",
+            object_id=plan.pk,
+            object_label=f"{path} ({lang})",
+            plan_code=plan.code,
+            before={},
+            after={lang: text},
+            channel=channel,
+        )
+        transaction.on_commit(plan_cache.bump)
+
+
+def plan_texts_import(
+    *,
+    actor: Actor,
+    plan: Plan,
+    lang: str,
+    texts: dict[str, str],
+    status: str = "draft",
+    channel: str = "cli",
+) -> int:
+    """Set the ``lang`` translation of many texts at once (a translator's file), all or nothing.
+
+    ``texts`` maps text paths to translations; every path must exist and the
+    language must be an interface language.  Adds ``lang`` to the plan's
+    languages when new (marked ``status``, ``draft`` or ``machine``: the texts
+    are unreviewed until someone reviews them).  Returns the number of texts
+    changed; each change is audited as ``plans.text.edit``.
+    """
+    from django.conf import settings
+
+    from .translations import plan_texts
+
+    if actor is not None:
+        require(actor, Action.EDIT_PLAN)
+    problems: list[str] = []
+    if lang not in dict(settings.LANGUAGES):
+        problems.append(f"{lang!r} is not an interface language")
+    if status not in ("draft", "machine", "reviewed"):
+        problems.append(f"status {status!r} is not draft, machine or reviewed")
+    entries = {e.path: e for e in plan_texts(plan)}
+    for path in texts:
+        if path not in entries:
+            problems.append(f"{path}: no such text in plan {plan.code}")
+    if problems:
+        raise TranslationImportError(problems)
+    changed = 0
+    with transaction.atomic():
+        locked = Plan.objects.select_for_update().get(pk=plan.pk)
+        if lang not in locked.languages:
+            locked.languages = [*locked.languages, lang]
+            marks = dict(locked.translations or {})
+            marks.setdefault(lang, {"status": status})
+            locked.translations = marks
+            locked.save(update_fields=["languages", "translations"])
+            audit_record(
+                code="plans.language.add",
+                actor=actor,
+                object_type="plans.plan",
+                object_id=plan.pk,
+                object_label=f"{plan.code} ({lang})",
+                plan_code=plan.code,
+                before={},
+                after={"language": lang, "status": status},
+                channel=channel,
+            )
+        for path, text in texts.items():
+            entry = entries[path]
+            if entry.value.get(lang, "") == text.strip():
+                continue
+            obj = type(entry.obj)._default_manager.get(pk=entry.obj.pk)
+            _text_set(
+                actor=actor,
+                obj=obj,
+                field=entry.field,
+                index=entry.index,
+                lang=lang,
+                text=text,
+                plan=locked,
+                channel=channel,
+            )
+            changed += 1
+        transaction.on_commit(plan_cache.bump)
+    return changed
+
+
+def _text_set(
+    *,
+    actor: Actor,
+    obj: models.Model,
+    field: str,
+    index: int | None,
+    lang: str,
+    text: str,
+    plan: Plan,
+    channel: str,
+) -> None:
+    value = copy.deepcopy(getattr(obj, field))
+    target = value[index] if index is not None else value
+    before = target.get(lang, "")
+    target[lang] = text.strip()
+    setattr(obj, field, value)
+    obj.save(update_fields=[field])
+    audit_record(
+        code="plans.text.edit",
+        actor=actor,
+        object_type=f"plans.{type(obj).__name__.lower()}",
+        object_id=obj.pk,
+        object_label=f"{type(obj).__name__} {getattr(obj, 'code', obj.pk)}.{field}"
+        + (f"[{index}]" if index is not None else "")
+        + f" ({lang})",
+        plan_code=plan.code,
+        before={lang: before},
+        after={lang: text.strip()},
+        channel=channel,
+    )

@@ -32,25 +32,34 @@ from .grammar import english, fill, finish, korean, list_text, quantity
 from .locales import babel_locale, html_lang
 from .messages import explain
 from .words import (
+    ACHIEVED_DEFINITION_DIFFERS,
+    CAVEAT_WORDS,
     CLASSES,
     METHOD_NAMES,
     STATUS_WORDS,
+    SURVEY_WORDS,
     Badge,
     badge,
+    caveat_words,
     class_word,
     forecast_word,
     method_name,
+    qualifier,
     status_word,
 )
 
 __all__ = [
+    "ACHIEVED_DEFINITION_DIFFERS",
+    "CAVEAT_WORDS",
     "CLASSES",
     "DASH",
     "METHOD_NAMES",
     "STATUS_WORDS",
+    "SURVEY_WORDS",
     "Badge",
     "babel_locale",
     "badge",
+    "caveat_words",
     "class_word",
     "date_range_text",
     "date_text",
@@ -72,6 +81,7 @@ __all__ = [
     "percent",
     "period_text",
     "points",
+    "qualifier",
     "quantity",
     "quantize",
     "status_word",

@@ -13,10 +13,12 @@ import functools
 from babel import Locale
 from django.conf import settings
 from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
 __all__ = [
     "BABEL_LOCALES",
     "HTML_LANGS",
+    "LANGUAGE_NAMES",
     "active",
     "babel_locale",
     "base",
@@ -49,6 +51,21 @@ HTML_LANGS = {
     "ne": "ne",
     "id": "id",
     "tl": "fil",
+}
+
+
+# Each language's name in the reader's language (the switcher uses each one's own name).
+LANGUAGE_NAMES = {
+    "ja": _("Japanese"),
+    "ja-easy": _("Easy Japanese"),
+    "ko": _("Korean"),
+    "en": _("English"),
+    "zh-hans": _("Simplified Chinese"),
+    "zh-hant": _("Traditional Chinese"),
+    "vi": _("Vietnamese"),
+    "ne": _("Nepali"),
+    "id": _("Indonesian"),
+    "tl": _("Filipino"),
 }
 
 

@@ -98,7 +98,12 @@ def explain(
         if raw is None:
             values[key] = "–"
         elif isinstance(raw, str):
-            values[key] = period_label_text(raw, period_kind, era=era) if _is_period(key) else raw
+            if key in message.translated:
+                values[key] = translate(raw)
+            else:
+                values[key] = (
+                    period_label_text(raw, period_kind, era=era) if _is_period(key) else raw
+                )
         elif key in message.percent:
             values[key] = percent(float(raw), 1, lang)
         else:

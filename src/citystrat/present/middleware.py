@@ -11,8 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
+from django.utils.translation.trans_real import parse_accept_lang_header
 
 from .grammar import finish
 from .html import map_text
@@ -48,3 +51,44 @@ class FinishMiddleware:
         if response.has_header("Content-Length"):
             response["Content-Length"] = str(len(response.content))
         return response
+
+
+def negotiate(request: HttpRequest) -> str:
+    """The language of a request: URL prefix, then cookie, then the browser's preference.
+
+    A browser preferring a supported language gets it (``zh-CN`` -> ``zh-hans``,
+    ``zh-TW`` -> ``zh-hant``, ``vi`` -> ``vi``); one that asks only for others
+    (``fr``) gets ``CITYSTRAT_FALLBACK_LANGUAGE`` (English), not the default
+    Japanese; a request with no preference at all gets ``CITYSTRAT_DEFAULT_LANGUAGE``.
+    """
+    from_path = translation.get_language_from_path(request.path_info)
+    if from_path:
+        return from_path
+    cookie = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+    if cookie:
+        try:
+            return translation.get_supported_language_variant(cookie)
+        except LookupError:
+            pass
+    header = request.META.get("HTTP_ACCEPT_LANGUAGE", "").strip()
+    if not header:
+        return str(getattr(settings, "CITYSTRAT_DEFAULT_LANGUAGE", settings.LANGUAGE_CODE))
+    for code, _q in parse_accept_lang_header(header):
+        if code == "*":
+            break
+        if code.split("-")[0] == "fil":  # browsers say Filipino as "fil"; the site says "tl"
+            code = "tl"
+        try:
+            return translation.get_supported_language_variant(code)
+        except LookupError:
+            continue
+    return str(getattr(settings, "CITYSTRAT_FALLBACK_LANGUAGE", "en"))
+
+
+class NegotiationMiddleware(LocaleMiddleware):
+    """Django's LocaleMiddleware (prefix redirects) with :func:`negotiate` choosing."""
+
+    def process_request(self, request: HttpRequest) -> None:
+        language = negotiate(request)
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()

@@ -17,16 +17,21 @@ from citystrat import progress
 from citystrat.progress import MethodResult
 
 __all__ = [
+    "ACHIEVED_DEFINITION_DIFFERS",
+    "CAVEAT_WORDS",
     "CLASSES",
     "FORECAST_WORDS",
     "METHOD_NAMES",
     "STATUS_WORDS",
+    "SURVEY_WORDS",
     "Badge",
     "StatusClass",
     "badge",
+    "caveat_words",
     "class_word",
     "forecast_word",
     "method_name",
+    "qualifier",
     "status_word",
 ]
 
@@ -89,6 +94,50 @@ FORECAST_WORDS: dict[str, Promise] = {
 }
 
 
+#: Words of the survey codes (citystrat.progress.survey) a method's result may carry.
+SURVEY_WORDS: dict[str, Promise] = {
+    "significant_increase": pgettext_lazy("survey", "significant increase"),
+    "significant_decrease": pgettext_lazy("survey", "significant decrease"),
+    "no_significant_change": pgettext_lazy(
+        "survey", "no significant change (within the margin of error)"
+    ),
+}
+TARGET_WITHIN_MARGIN = pgettext_lazy("survey", "the target lies within the margin of error")
+
+#: Words of the caveats an observation may carry (citystrat.progress.CAVEATS).
+CAVEAT_WORDS: dict[str, Promise] = {
+    "provisional": pgettext_lazy("caveat", "provisional"),
+    "rounded": pgettext_lazy("caveat", "rounded figure"),
+    "definition_differs": pgettext_lazy("caveat", "definition differs from the baseline's"),
+    "break_in_series": pgettext_lazy("caveat", "break in series"),
+    "estimated": pgettext_lazy("caveat", "estimated"),
+}
+ACHIEVED_DEFINITION_DIFFERS = pgettext_lazy(
+    "status", "Achieved, but the latest value's definition differs from the baseline's"
+)
+
+
+def caveat_words(codes: list[str] | tuple[str, ...] | str | None) -> list[str]:
+    """The words of caveat codes (a list, or the comma-separated ``latest_caveats``)."""
+    if not codes:
+        return []
+    items = codes.split(",") if isinstance(codes, str) else list(codes)
+    return [str(CAVEAT_WORDS.get(c, c)) for c in items if c]
+
+
+def qualifier(result: MethodResult | None) -> str:
+    """What the survey's sampling error says about a result ("no significant change")."""
+    if result is None:
+        return ""
+    parts = []
+    change = result.values.get("survey_change")
+    if isinstance(change, str) and change in SURVEY_WORDS:
+        parts.append(str(SURVEY_WORDS[change]))
+    if result.values.get("target_within_margin") is True:
+        parts.append(str(TARGET_WITHIN_MARGIN))
+    return "; ".join(parts)
+
+
 def class_word(cls: str) -> str:
     """The word of a status class: ``on_track`` -> 順調 / 순조 / On track."""
     return CLASSES[cls].label
@@ -116,6 +165,8 @@ class Badge:
     css: str
     cls_label: str
     label: str
+    qualifier: str = ""  # survey significance, target within the margin
+    caveats: tuple[str, ...] = ()  # words of the latest value's caveats
 
 
 def badge(result: MethodResult | None, grade_labels: dict[str, str] | None = None) -> Badge:
@@ -123,10 +174,17 @@ def badge(result: MethodResult | None, grade_labels: dict[str, str] | None = Non
     if result is None:
         c = CLASSES[progress.NOT_AVAILABLE]
         return Badge(c.icon, c.css, c.label, c.label)
-    c = CLASSES[progress.classify(result)]
+    status_class = progress.classify(result)
+    c = CLASSES[status_class]
     if result.method == "achievement" and result.status != "not_available":
         grade = (grade_labels or {}).get(result.status, "")
         label = f"{result.status} — {grade}" if grade else result.status
     else:
         label = status_word(result.status)
-    return Badge(c.icon, c.css, c.label, label)
+    raw = result.values.get("latest_caveats")
+    codes = raw.split(",") if isinstance(raw, str) and raw else []
+    cls_label = c.label
+    if status_class == progress.ACHIEVED and "definition_differs" in codes:
+        # Never "achieved" without the caveat in the same words.
+        cls_label = str(ACHIEVED_DEFINITION_DIFFERS)
+    return Badge(c.icon, c.css, cls_label, label, qualifier(result), tuple(caveat_words(codes)))

@@ -14,6 +14,7 @@ batch), :func:`assess_columns` (columns in, arrays out: the columnar path),
 are documented in ``docs/methods.md``.
 """
 
+from . import survey
 from .aggregate import (
     ACHIEVED,
     NOT_AVAILABLE,
@@ -34,6 +35,7 @@ from .grading import PRESETS, Band, GradingScale, get_scale
 from .jsonio import AssessInputError, assess_json, infer_period_kind, series_from_json
 from .messages import Message, gettext_noop
 from .model import (
+    CAVEATS,
     METHODS,
     Assessment,
     Direction,
@@ -48,9 +50,11 @@ from .model import (
     time_of,
 )
 from .rows import Rows
+from .survey import SurveyPoint, SurveyResult, SurveyRule, assess_survey
 
 __all__ = [
     "ACHIEVED",
+    "CAVEATS",
     "METHODS",
     "NOT_AVAILABLE",
     "OFF_TRACK",
@@ -75,6 +79,9 @@ __all__ = [
     "SeriesColumns",
     "SeriesError",
     "Summary",
+    "SurveyPoint",
+    "SurveyResult",
+    "SurveyRule",
     "Target",
     "TargetAssessment",
     "ValueKind",
@@ -82,6 +89,7 @@ __all__ = [
     "assess_columns",
     "assess_json",
     "assess_many",
+    "assess_survey",
     "classify",
     "compute",
     "get_scale",
@@ -92,5 +100,6 @@ __all__ = [
     "rollup",
     "series_from_json",
     "summarize",
+    "survey",
     "time_of",
 ]

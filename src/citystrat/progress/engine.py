@@ -14,8 +14,9 @@ from datetime import date
 from . import achievement, forecast, opensdg, trajectory
 from .batch import BatchArrays, Packed, check_methods, compute, pack
 from .grading import GradingScale
-from .model import Assessment, MethodResult, Phase, Series, TargetAssessment
-from .rows import RowInfo, Rows, base_values
+from .model import Assessment, MethodResult, Phase, Point, Series, TargetAssessment, ValueKind
+from .rows import RowInfo, Rows, base_values, message_params
+from .survey import SurveyPoint, SurveyResult, SurveyRule, assess_survey
 
 __all__ = ["assess", "assess_many"]
 
@@ -49,8 +50,16 @@ def assess_many(
     as_of: date,
     methods: Sequence[str] | None = None,
     grading_scale: GradingScale | str = "cabinet-secretariat",
+    survey_rule: SurveyRule | None = None,
 ) -> list[Assessment]:
-    """Assess many series at once (vectorised); one :class:`Assessment` each."""
+    """Assess many series at once (vectorised); one :class:`Assessment` each.
+
+    A percentage whose latest value carries a sample size or a margin of error
+    (or any percentage, when ``survey_rule`` states a tolerance) also gets its
+    sampling error: every method's result then holds the ``survey_*`` values
+    (interval, ``survey_change``, ``target_within_margin``) and
+    ``Assessment.survey`` the interval and its sentences.
+    """
     chosen = check_methods(methods)
     # Building many small result objects triggers the cyclic garbage collector
     # over and over although none of them forms a cycle: pause it meanwhile.
@@ -59,18 +68,84 @@ def assess_many(
     try:
         packed = pack(series, as_of)
         arrays = compute(packed.rows, chosen, grading_scale)
-        return _assessments(series, as_of, packed, arrays)
+        return _assessments(series, as_of, packed, arrays, survey_rule or SurveyRule())
     finally:
         if paused:
             gc.enable()
 
 
+def _survey_point(p: Point) -> SurveyPoint:
+    return SurveyPoint(p.value, p.sample_size, p.design_effect, p.margin)
+
+
+def _with_survey(
+    s: Series, i: int, packed: Packed, results: dict[str, MethodResult], rule: SurveyRule
+) -> tuple[dict[str, MethodResult], SurveyResult | None]:
+    """Add the latest survey value's sampling error to every method's result of row ``i``."""
+    rows, info = packed.rows, packed.infos[i]
+    if s.value_kind is not ValueKind.PERCENTAGE or not rows.has_latest[i]:
+        return results, None
+    label = info.label(int(rows.latest_index[i]))
+    latest = next((p for p in s.observations if p.period.label == label), None)
+    if latest is None or not (
+        latest.sample_size or latest.margin or rule.tolerance_points is not None
+    ):
+        return results, None
+    target = float(rows.y_target[i]) if rows.has_target[i] else None
+    base = base_values(rows, info, i)
+    found = assess_survey(
+        _survey_point(latest),
+        _survey_point(s.baseline),
+        target=target,
+        limit=s.limit,
+        rule=rule,
+        params=message_params(rows, info, i, base),
+    )
+    if found is None:
+        return results, None
+    extra = found.values()
+    out = {
+        name: MethodResult(r.method, r.status, {**r.values, **extra}, r.message, r.target_index)
+        for name, r in results.items()
+    }
+    return out, found
+
+
+def _with_caveats(
+    s: Series, i: int, packed: Packed, results: dict[str, MethodResult]
+) -> dict[str, MethodResult]:
+    """Carry the latest value's caveats into every method's result (``latest_caveats``)."""
+    rows, info = packed.rows, packed.infos[i]
+    if not rows.has_latest[i]:
+        return results
+    label = info.label(int(rows.latest_index[i]))
+    latest = next((p for p in s.observations if p.period.label == label), None)
+    if latest is None or not latest.caveats:
+        return results
+    extra = {"latest_caveats": ",".join(latest.caveats)}
+    return {
+        name: MethodResult(r.method, r.status, {**r.values, **extra}, r.message, r.target_index)
+        for name, r in results.items()
+    }
+
+
 def _assessments(
-    series: Sequence[Series], as_of: date, packed: Packed, arrays: BatchArrays
+    series: Sequence[Series],
+    as_of: date,
+    packed: Packed,
+    arrays: BatchArrays,
+    rule: SurveyRule,
 ) -> list[Assessment]:
     out: list[Assessment] = []
     for s, row_ids, head in zip(series, packed.series_rows, packed.current, strict=True):
         per_row = {i: _row_results(i, packed, arrays) for i in row_ids}
+        if any(p.caveats for p in s.observations):
+            for i in row_ids:
+                per_row[i] = _with_caveats(s, i, packed, per_row[i])
+        surveys: dict[int, SurveyResult | None] = {}
+        if s.value_kind is ValueKind.PERCENTAGE:
+            for i in row_ids:
+                per_row[i], surveys[i] = _with_survey(s, i, packed, per_row[i], rule)
         targets: list[TargetAssessment] = []
         current: int | None = None
         for i in row_ids:
@@ -96,6 +171,7 @@ def _assessments(
                 results=per_row[head],
                 targets=tuple(targets),
                 current_target=current,
+                survey=surveys.get(head),
             )
         )
     return out
@@ -107,6 +183,7 @@ def assess(
     as_of: date,
     methods: Sequence[str] | None = None,
     grading_scale: GradingScale | str = "cabinet-secretariat",
+    survey_rule: SurveyRule | None = None,
 ) -> Assessment:
     """Assess one series on ``as_of`` with the chosen methods (all by default).
 
@@ -114,4 +191,10 @@ def assess(
     target (the first whose period is not over, else the last);
     ``Assessment.targets`` holds the results against every target.
     """
-    return assess_many([series], as_of=as_of, methods=methods, grading_scale=grading_scale)[0]
+    return assess_many(
+        [series],
+        as_of=as_of,
+        methods=methods,
+        grading_scale=grading_scale,
+        survey_rule=survey_rule,
+    )[0]

@@ -1,6 +1,8 @@
 """Forecast: the chance of reaching each target, with prediction intervals.
 
-Model (chosen per series from its value kind, limit and values):
+Model (chosen per series from its value kind, limit and values; the constants
+are :data:`CALIBRATION`, fitted on real published series, see
+``docs/methods.md``):
 
 1. Transform the values so that the model cannot leave their natural range:
    ``log y`` for positive levels, ``log(y + 0.5)`` for counts per period,
@@ -8,34 +10,30 @@ Model (chosen per series from its value kind, limit and values):
    100 when none; proportions clipped to [0.005, 0.995]) and for levels with
    an upper limit, ``log(y - limit)`` for levels above a lower limit, and the
    values themselves otherwise.
-2. Fit a straight line z = a + b (t - t_bar) to the n known values (the
-   baseline and earlier values included) by least squares.
-3. Treat the noise variance with a conjugate Bayesian model: flat prior on
-   (a, b) and a scaled-inverse-chi-squared prior on sigma^2 with nu_0 = 2
-   degrees of freedom and scale s_0 (0.06 on log scales, 0.09 on logit and
-   count scales, 6 % of the mean absolute value on the raw scale; set so that
-   the backtest in ``bench/calibration.py`` covers 80 %).  The noise is
-   estimated from the n_h = n - 1 values *before the latest one* (SSE_h:
-   squared residuals of a straight line through them, zero when n_h <= 2),
-   so that a better latest value can never lower the chance of reaching a
-   target.  The predictive distribution of z at the target time t* is
-   Student-t::
+2. A damped trend from the latest value: b is the least-squares slope of a
+   straight line through all n known values (the baseline and earlier values
+   included), and the predictive median at t* is z_L + λ b h with
+   h = t* - t_L years ahead and λ = ``damping``.
+3. The noise of one year's change: the changes between consecutive values
+   *before the latest one* (m_h of them; so that a better latest value can
+   never lower the chance of reaching a target) around their mean drift,
+   SSE_h = Σ (Δz_i - b_h Δt_i)² / Δt_i, pooled with a scaled-inverse-chi-squared
+   prior (``prior_df`` = ν₀ degrees of freedom at scale s₀ = ``prior_scale``)::
 
-       nu  = nu_0 + max(n_h - 2, 0)
-       s^2 = (nu_0 s_0^2 + SSE_h) / nu
-       z*  ~ a + b (t* - t_bar) + s * sqrt(1 + 1/n + (t* - t_bar)^2 / Sxx) * T_nu
+       s² = (ν₀ s₀² + SSE_h) / (ν₀ + max(m_h - 1, 0))
+       sd = width · s · sqrt(h + h² (λ² / T + drift))        T: span of the values
+       z* ~ z_L + λ b h + sd · T_ν,   ν = min(ν₀ + max(m_h - 1, 0), max_df)
 
-   With two or three values the prior dominates and the intervals are wide;
-   with many, the data decide.
-4. Cumulative counts never fall: the model is on their growth per year.  Each
-   interval between known values gives a rate r_i = max(Δy_i, 0) / Δt_i;
-   z_i = log(r_i + 0.5) are taken as draws around a constant level mu with
-   variance sigma^2 / Δt_i (weights w_i = Δt_i, W = Σ w_i, m intervals).  mu
-   is the weighted mean of all z_i; the noise comes from the intervals before
-   the latest (nu = nu_0 + max(m - 2, 0), s_0 = 0.18).  The future average
-   rate over the h years after the last value is predicted as
-   mu + s sqrt(1/max(h, 1) + 1/W) T_nu, and the value as
-   y_last + h (exp(z) - 0.5), never below y_last.
+   h grows the variance like a random walk's; h² λ² / T is the trend's own
+   uncertainty and h² drift lets the trend itself change.
+4. Cumulative counts never fall: the model is on their gains per year
+   g_i = max(Δy_i, 0) / Δt_i (weights Δt_i, total W).  The mean gain μ is the
+   total gain over the total time; the noise comes from the gains before the
+   latest one, with prior scale ``prior_scale[5]`` · μ.  The average gain over
+   the h years ahead is μ + sd · T_ν with sd = width · s · sqrt(1/h + 1/W +
+   drift), and the value y_last + h · max(gain, 0), never below y_last.  A
+   flat year lowers μ but never narrows the interval, and the median is the
+   continuation of the average gain.
 
 The point forecast is the predictive median, the intervals are the central
 80 % and 95 % predictive intervals (transformed back, so they are not
@@ -90,6 +88,7 @@ class _Lazy:
 special: Any = _Lazy("scipy.special")
 
 __all__ = [
+    "CALIBRATION",
     "LIKELY",
     "LIKELY_THRESHOLD",
     "MODELS",
@@ -101,9 +100,11 @@ __all__ = [
     "STATUSES",
     "TARGET_ACHIEVED",
     "UNLIKELY",
+    "Calibration",
     "ForecastArrays",
     "compute",
     "result",
+    "transform",
 ]
 
 NAME = "forecast"
@@ -124,12 +125,45 @@ MODELS: tuple[str, ...] = (
     "logit_linear_trend",
     "log_linear_trend_above_limit",
     "log_linear_trend_count",
-    "cumulative_log_rate",
+    "cumulative_mean_gain",
 )
 _IDENTITY, _LOG, _LOGIT, _LOG_SHIFT, _LOG_COUNT, _RATE = range(6)
 
-PRIOR_DF = 2.0
-_PRIOR_SCALE = np.array([0.06, 0.06, 0.09, 0.06, 0.09, 0.18])  # identity: x mean |y|
+
+@dataclass(frozen=True)
+class Calibration:
+    """The forecast's tunable constants (see ``docs/methods.md``, "Calibration").
+
+    ``prior_scale`` per model (``MODELS`` order): the prior noise of one year's
+    change on the model's scale; for ``linear_trend`` a share of the mean
+    absolute value, for ``cumulative_mean_gain`` a share of the mean yearly gain.
+    ``prior_df``: its weight in degrees of freedom.  ``damping``: the share of
+    the fitted trend carried forward.  ``drift``: extra variance per squared
+    year (the trend itself may change).  ``width``: a factor on the predictive
+    scale.  ``max_df``: the Student-t's degrees of freedom are capped here
+    (real forecast errors have heavier tails than a normal).
+    """
+
+    prior_scale: tuple[float, float, float, float, float, float]
+    prior_df: float
+    damping: float
+    drift: float
+    width: float
+    max_df: float
+
+
+#: Fitted by ``citystrat.progress.backtest.fit`` on the calibration half of the real
+#: series in tests/data/real-series/ (``bench/calibration.py --fit``) and validated on
+#: the other half; see docs/methods.md, "Calibration on real series".
+CALIBRATION = Calibration(
+    prior_scale=(1.658, 0.0625, 0.136, 0.0625, 0.0611, 0.522),
+    prior_df=1.0,
+    damping=0.25,
+    drift=0.05,
+    width=1.0,
+    max_df=2.0,
+)
+PRIOR_DF = CALIBRATION.prior_df
 _CLIP = 0.005
 _COUNT_OFFSET = 0.5
 _PROBS = np.array([0.025, 0.10, 0.50, 0.90, 0.975])
@@ -211,6 +245,12 @@ def _choose(rows: Rows) -> tuple[IntArray, FloatArray, FloatArray]:
     return code, lo, hi
 
 
+def transform(rows: Rows) -> tuple[IntArray, FloatArray]:
+    """The model code (index into ``MODELS``) of every row and its values on that scale."""
+    code, lo, hi = _choose(rows)
+    return code, _forward(rows.y, code[:, None], lo[:, None], hi[:, None])
+
+
 def _forward(y: FloatArray, code: IntArray, lo: FloatArray, hi: FloatArray) -> FloatArray:
     """z = g(y), elementwise; ``code``/``lo``/``hi`` broadcast against ``y``."""
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -233,7 +273,8 @@ def _inverse(z: FloatArray, code: IntArray, lo: FloatArray, hi: FloatArray) -> F
     return np.asarray(y, dtype=np.float64)
 
 
-def compute(rows: Rows) -> ForecastArrays:
+def compute(rows: Rows, calibration: Calibration | None = None) -> ForecastArrays:
+    cal = CALIBRATION if calibration is None else calibration
     n_rows = rows.size
     code, lo, hi = _choose(rows)
     t, y = rows.t, rows.y
@@ -241,9 +282,19 @@ def compute(rows: Rows) -> ForecastArrays:
     n = valid.sum(axis=1)
     t_star = rows.t_target
     d = rows.direction
+    idx = np.arange(n_rows)
+    last = np.maximum(n - 1, 0)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        # --- straight line on the transformed scale -----------------------------------------
         z = _forward(y, code[:, None], lo[:, None], hi[:, None])
+        t_last = np.where(n > 0, t[idx, last] if t.shape[1] else np.nan, np.nan)
+        y_last = np.where(n > 0, y[idx, last] if y.shape[1] else np.nan, np.nan)
+        z_last = np.where(n > 0, z[idx, last] if z.shape[1] else np.nan, np.nan)
+        t_first = np.where(n > 0, t[:, 0] if t.shape[1] else np.nan, np.nan)
+        span = t_last - t_first
+        h = t_star - t_last
+        hp = np.maximum(h, 0.0)
+
+        # --- damped trend from the latest value, on the transformed scale -------------------
         zv = np.where(valid, z, 0.0)
         tv = np.where(valid, t, 0.0)
         nf = np.maximum(n, 1).astype(np.float64)
@@ -253,51 +304,47 @@ def compute(rows: Rows) -> ForecastArrays:
         dz = np.where(valid, z - z_bar[:, None], 0.0)
         sxx = (dt * dt).sum(axis=1)
         slope = (dt * dz).sum(axis=1) / np.where(sxx > 0, sxx, np.nan)
-        # The noise is estimated on the values before the latest one (the history),
-        # so that a better latest value can only raise the chance of reaching a target.
-        cols = np.arange(t.shape[1])[None, :]
-        hist = valid & (cols < (n - 1)[:, None])
-        n_h = hist.sum(axis=1)
-        nh = np.maximum(n_h, 1).astype(np.float64)
-        th_bar = np.where(hist, t, 0.0).sum(axis=1) / nh
-        zh_bar = np.where(hist, z, 0.0).sum(axis=1) / nh
-        dth = np.where(hist, t - th_bar[:, None], 0.0)
-        dzh = np.where(hist, z - zh_bar[:, None], 0.0)
-        sxx_h = (dth * dth).sum(axis=1)
-        slope_h = (dth * dzh).sum(axis=1) / np.where(sxx_h > 0, sxx_h, np.nan)
-        resid = np.where(hist & (n_h >= 3)[:, None], dzh - slope_h[:, None] * dth, 0.0)
-        sse = (resid * resid).sum(axis=1)
+        loc_line = z_last + cal.damping * slope * hp
+        # One-step changes; the noise comes from the changes *before the latest one*, so
+        # that a better latest value can only raise the chance of reaching a target.
+        gap_t = t[:, 1:] - t[:, :-1]
+        gap_z = z[:, 1:] - z[:, :-1]
+        step = np.isfinite(gap_t) & np.isfinite(gap_z) & (gap_t > 0)
+        m = step.sum(axis=1)
+        step_h = step & (np.arange(step.shape[1])[None, :] < (m - 1)[:, None])
+        m_h = step_h.sum(axis=1)
+        wt_h = np.where(step_h, gap_t, 0.0).sum(axis=1)
+        drift_h = np.where(step_h, gap_z, 0.0).sum(axis=1) / np.where(wt_h > 0, wt_h, np.nan)
+        dev = np.where(step_h, gap_z - drift_h[:, None] * np.where(step_h, gap_t, 0.0), 0.0)
+        sse = np.where(step_h, dev * dev / np.where(step_h, gap_t, 1.0), 0.0).sum(axis=1)
         mean_abs = np.where(valid, np.abs(y), 0.0).sum(axis=1) / nf
-        s0 = np.where(code == _IDENTITY, 0.06 * mean_abs + 1e-9, _PRIOR_SCALE[code])
-        df_line = PRIOR_DF + np.maximum(n_h - 2, 0)
-        s2_line = (PRIOR_DF * s0 * s0 + sse) / df_line
-        loc_line = z_bar + slope * (t_star - t_bar)
-        sd_line = np.sqrt(s2_line * (1 + 1 / nf + (t_star - t_bar) ** 2 / sxx))
+        prior = np.asarray(cal.prior_scale, dtype=np.float64)
+        s0 = np.where(code == _IDENTITY, prior[_IDENTITY] * mean_abs + 1e-9, prior[code])
+        nu_post = cal.prior_df + np.maximum(m_h - 1, 0)
+        s2_line = (cal.prior_df * s0 * s0 + sse) / nu_post
+        growth = hp + hp * hp * (cal.damping**2 / np.where(span > 0, span, np.nan) + cal.drift)
+        sd_line = cal.width * np.sqrt(s2_line * growth)
+        df_line = np.minimum(nu_post, cal.max_df)
         ok_line = (n >= 2) & (sxx > 0)
 
-        # --- cumulative counts: level of the log growth rate --------------------------------
-        gap_t = t[:, 1:] - t[:, :-1]
+        # --- cumulative counts: the average gain per year -----------------------------------
         gap_y = y[:, 1:] - y[:, :-1]
-        step = np.isfinite(gap_t) & np.isfinite(gap_y) & (gap_t > 0)
         w = np.where(step, gap_t, 0.0)
-        rate = np.where(step, np.maximum(gap_y, 0.0) / np.where(step, gap_t, 1.0), 0.0)
-        zr = np.log(rate + _COUNT_OFFSET)
+        gain = np.where(step, np.maximum(gap_y, 0.0) / np.where(step, gap_t, 1.0), 0.0)
         w_sum = w.sum(axis=1)
-        m = step.sum(axis=1)
-        mu = (w * zr).sum(axis=1) / np.where(w_sum > 0, w_sum, np.nan)
-        # Noise from the increments before the latest one, as for the straight line.
-        step_h = step & (np.arange(step.shape[1])[None, :] < (m - 1)[:, None])
+        mu = (w * gain).sum(axis=1) / np.where(w_sum > 0, w_sum, np.nan)
         w_h = np.where(step_h, w, 0.0)
         wh_sum = w_h.sum(axis=1)
-        mu_h = (w_h * zr).sum(axis=1) / np.where(wh_sum > 0, wh_sum, np.nan)
-        sse_r = np.where(step_h, w_h * (zr - mu_h[:, None]) ** 2, 0.0).sum(axis=1)
-        df_rate = PRIOR_DF + np.maximum(m - 2, 0)
-        s2_rate = (PRIOR_DF * _PRIOR_SCALE[_RATE] ** 2 + sse_r) / df_rate
-        last = np.maximum(n - 1, 0)
-        t_last = np.where(n > 0, t[np.arange(n_rows), last] if t.shape[1] else np.nan, np.nan)
-        y_last = np.where(n > 0, y[np.arange(n_rows), last] if y.shape[1] else np.nan, np.nan)
-        h = t_star - t_last
-        sd_rate = np.sqrt(s2_rate * (1 / np.maximum(h, 1.0) + 1 / w_sum))
+        mu_h = (w_h * gain).sum(axis=1) / np.where(wh_sum > 0, wh_sum, np.nan)
+        sse_r = np.where(step_h, w_h * (gain - mu_h[:, None]) ** 2, 0.0).sum(axis=1)
+        s0_r = cal.prior_scale[_RATE] * mu + 1e-9
+        nu_rate = cal.prior_df + np.maximum(m_h - 1, 0)
+        s2_rate = (cal.prior_df * s0_r * s0_r + sse_r) / nu_rate
+        df_rate = np.minimum(nu_rate, cal.max_df)
+        # sd of the average gain over the hp years after the last value
+        sd_rate = cal.width * np.sqrt(
+            s2_rate * (1 / np.maximum(hp, 1.0) + 1 / np.where(w_sum > 0, w_sum, np.nan) + cal.drift)
+        )
         ok_rate = m >= 1
 
         is_rate = code == _RATE
@@ -310,9 +357,7 @@ def compute(rows: Rows) -> ForecastArrays:
         q = special.stdtrit(df[:, None], _PROBS[None, :])
         zq = loc[:, None] + q * sd[:, None]
         line_values = _inverse(zq, code[:, None], lo[:, None], hi[:, None])
-        rate_values = y_last[:, None] + np.maximum(h, 0.0)[:, None] * np.maximum(
-            np.exp(zq) - _COUNT_OFFSET, 0.0
-        )
+        rate_values = y_last[:, None] + hp[:, None] * np.maximum(zq, 0.0)
         values = np.where(is_rate[:, None], rate_values, line_values)
 
         # --- probability of reaching the target ------------------------------------------
@@ -320,7 +365,7 @@ def compute(rows: Rows) -> ForecastArrays:
         zt_line = _forward(yt, code, lo, hi)
         zt_line = np.where((code == _LOG) & (yt <= 0), -np.inf, zt_line)
         need = (yt - y_last) / np.where(h > 0, h, np.nan)
-        zt_rate = np.log(np.maximum(need, 0.0) + _COUNT_OFFSET)
+        zt_rate = need
         zt = np.where(is_rate, zt_rate, zt_line)
         below = special.stdtr(df, (zt - loc) / sd)  # P(z* <= z_T)
         probability = np.where(d > 0, 1 - below, below)

@@ -15,7 +15,12 @@ Input: a JSON array of series objects::
 and ``period_kind`` are optional.  Without ``period_kind`` the kind is read
 from the baseline's label: ``FY2023`` fiscal year (from April), ``2023-12-31``
 point in time, ``2023-08`` survey round, ``2023`` calendar year.  Values are
-JSON numbers (or numeric strings).
+JSON numbers (or numeric strings).  The baseline and each observation may
+carry ``sample_size``, ``design_effect`` and ``margin_of_error`` (a survey
+percentage's sampling information) and ``caveats`` (a list of codes:
+``provisional``, ``rounded``, ``definition_differs``, ``break_in_series``,
+``estimated``); a series whose latest value is a survey value then also gets
+``"survey": {"low", "high", "change", "target_within_margin", ...}``.
 
 Output: a JSON array with one object per series, in input order.  Without a
 method: ``{"id", "achievement": {...}, "trajectory": {...}, "open-sdg": {...},
@@ -112,6 +117,28 @@ def _period(raw: object, kind: PeriodKind, index: int, field: str) -> Period:
         raise AssessInputError(index, field, str(exc)) from None
 
 
+def _point(raw: Mapping[str, Any], kind: PeriodKind, index: int, where: str) -> Point:
+    """A value with its optional survey information and caveats."""
+    extra: dict[str, float | None] = {}
+    for key in ("sample_size", "design_effect", "margin_of_error"):
+        value = raw.get(key)
+        extra[key] = None if value is None else _number(value, index, f"{where}.{key}")
+    caveats = raw.get("caveats") or []
+    if not isinstance(caveats, list) or not all(isinstance(c, str) for c in caveats):
+        raise AssessInputError(index, f"{where}.caveats", "must be a list of caveat codes")
+    try:
+        return Point(
+            _period(raw.get("period"), kind, index, f"{where}.period"),
+            _number(raw.get("value"), index, f"{where}.value"),
+            extra["sample_size"],
+            extra["design_effect"],
+            extra["margin_of_error"],
+            tuple(caveats),
+        )
+    except SeriesError as exc:
+        raise AssessInputError(index, where, str(exc)) from None
+
+
 def series_from_json(item: object, index: int) -> Series:
     """Read one series object (raises :class:`AssessInputError`)."""
     data = _mapping(item, index, "")
@@ -146,19 +173,11 @@ def series_from_json(item: object, index: int) -> Series:
             raise AssessInputError(
                 index, "period_kind", f"{raw_kind!r} is not one of {known}"
             ) from None
-    baseline = Point(
-        _period(base.get("period"), kind, index, "baseline.period"),
-        _number(base.get("value"), index, "baseline.value"),
-    )
+    baseline = _point(base, kind, index, "baseline")
     observations = []
     for j, raw in enumerate(_list(data.get("observations"), index, "observations")):
         obs = _mapping(raw, index, f"observations[{j}]")
-        observations.append(
-            Point(
-                _period(obs.get("period"), kind, index, f"observations[{j}].period"),
-                _number(obs.get("value"), index, f"observations[{j}].value"),
-            )
-        )
+        observations.append(_point(obs, kind, index, f"observations[{j}]"))
     targets = []
     for j, raw in enumerate(_list(data.get("targets"), index, "targets")):
         tgt = _mapping(raw, index, f"targets[{j}]")
@@ -266,5 +285,10 @@ def assess_json(
                 per[name] = head
             else:
                 per.update(head)
+        if a.survey is not None:
+            per["survey"] = {
+                key.removeprefix("survey_"): _json_value(value)
+                for key, value in a.survey.values().items()
+            } | {"explanation": " ".join(m.render() for m in a.survey.messages)}
         out.append(per)
     return out

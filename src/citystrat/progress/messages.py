@@ -65,12 +65,14 @@ class Message:
 
     ``percent`` names the parameters that are fractions to be shown as
     percentages; other numbers are shown with ``fmt_number`` and strings
-    (period labels, model names) as they are.
+    (period labels, model names) as they are, except those named in
+    ``translated``, which are msgids and are translated too.
     """
 
     msgid: str
     params: Mapping[str, Param] = field(default_factory=dict)
     percent: frozenset[str] = frozenset()
+    translated: frozenset[str] = frozenset()  # string parameters that are msgids themselves
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "params", MappingProxyType(dict(self.params)))
@@ -87,7 +89,7 @@ class Message:
             if raw is None:
                 values[key] = "n/a"
             elif isinstance(raw, str):
-                values[key] = raw
+                values[key] = translate(raw) if key in self.translated else raw
             elif key in self.percent:
                 values[key] = fmt_percent(float(raw))
             else:
@@ -96,8 +98,11 @@ class Message:
 
     def as_dict(self) -> dict[str, object]:
         """The message as JSON-ready data: msgid, raw params, percent names."""
-        return {
+        out: dict[str, object] = {
             "msgid": self.msgid,
             "params": dict(self.params),
             "percent": sorted(self.percent),
         }
+        if self.translated:
+            out["translated"] = sorted(self.translated)
+        return out

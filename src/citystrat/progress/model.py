@@ -18,8 +18,10 @@ from types import MappingProxyType
 from citystrat.periods import Period, PeriodKind
 
 from .messages import Message
+from .survey import SurveyResult
 
 __all__ = [
+    "CAVEATS",
     "METHODS",
     "Assessment",
     "Direction",
@@ -97,20 +99,67 @@ def _to_float(value: Number, what: str) -> float:
     return result
 
 
+#: Structured caveats an observation may carry (codes; the words live in the web app).
+CAVEATS: tuple[str, ...] = (
+    "provisional",
+    "rounded",
+    "definition_differs",
+    "break_in_series",
+    "estimated",
+)
+
+
 @dataclass(frozen=True)
 class Point:
-    """A value for a period (an observation, or the baseline)."""
+    """A value for a period (an observation, or the baseline).
+
+    A survey value may carry its sampling information: ``sample_size`` (the
+    number of respondents), ``design_effect`` (1 for a simple random sample)
+    or a published ``margin`` of error (half-width of the 95 % interval, in
+    the value's unit).  ``caveats`` are codes from :data:`CAVEATS`.
+    """
 
     period: Period
     value: float
+    sample_size: float | None = None
+    design_effect: float | None = None
+    margin: float | None = None
+    caveats: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "value", _to_float(self.value, "value"))
+        for name in ("sample_size", "design_effect", "margin"):
+            raw = getattr(self, name)
+            if raw is not None:
+                number = _to_float(raw, name)
+                if number <= 0:
+                    raise SeriesError(f"{name} must be positive, not {raw!r}")
+                object.__setattr__(self, name, number)
+        unknown = [c for c in self.caveats if c not in CAVEATS]
+        if unknown:
+            raise SeriesError(f"unknown caveat {unknown[0]!r} (known: {', '.join(CAVEATS)})")
+        object.__setattr__(self, "caveats", tuple(self.caveats))
 
     @classmethod
-    def of(cls, period: Period, value: Number) -> Point:
+    def of(
+        cls,
+        period: Period,
+        value: Number,
+        *,
+        sample_size: Number | None = None,
+        design_effect: Number | None = None,
+        margin: Number | None = None,
+        caveats: tuple[str, ...] = (),
+    ) -> Point:
         """Build a point from a ``Decimal``, ``int`` or ``float`` value."""
-        return cls(period, _to_float(value, "value"))
+        return cls(
+            period,
+            _to_float(value, "value"),
+            None if sample_size is None else _to_float(sample_size, "sample_size"),
+            None if design_effect is None else _to_float(design_effect, "design_effect"),
+            None if margin is None else _to_float(margin, "margin"),
+            tuple(caveats),
+        )
 
 
 @dataclass(frozen=True)
@@ -267,6 +316,8 @@ class Assessment:
     results: Mapping[str, MethodResult]
     targets: tuple[TargetAssessment, ...] = ()
     current_target: int | None = None
+    #: The latest survey value's sampling error (``citystrat.progress.survey``), if any.
+    survey: SurveyResult | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "results", MappingProxyType(dict(self.results)))

@@ -53,6 +53,7 @@ from citystrat import charts, present, progress
 from citystrat.i18n import Picked, pick
 from citystrat.monitoring.assessments import (
     IndicatorAssessment,
+    explain,
     indicator_assessments,
     plan_rollup,
     render_message,
@@ -60,6 +61,7 @@ from citystrat.monitoring.assessments import (
 from citystrat.periods import Period
 from citystrat.plans.models import Indicator, Measure, Plan, Policy
 from citystrat.plans.selectors import plan_with_tree
+from citystrat.present import ACHIEVED_DEFINITION_DIFFERS, caveat_words
 from citystrat.progress import review
 
 from .models import Narrative
@@ -184,6 +186,10 @@ class IndicatorRow:
     chart_alt: str = ""
     assessment: IndicatorAssessment | None = None
     timeline: list[TimelineCell] = field(default_factory=list)
+    # The latest value's caveats (words) and their note; the survey's sampling error.
+    caveats: str = ""
+    caveat_note: str = ""
+    survey_text: str = ""
 
     @property
     def chart_svg_b64(self) -> str:
@@ -408,6 +414,13 @@ def _row(ia: IndicatorAssessment, lang: str, plan: Plan, with_chart: bool) -> In
         if text and text not in sources:
             sources.append(text)
     cls = progress.classify(status)
+    caveat_codes = latest.all_caveats if latest else []
+    status_text = status_label(cls)
+    if cls == progress.ACHIEVED and "definition_differs" in caveat_codes:
+        status_text = str(ACHIEVED_DEFINITION_DIFFERS)
+    survey_text = (
+        " ".join(render_message(m) for m in a.survey.messages) if a.survey is not None else ""
+    )
     row = IndicatorRow(
         indicator=ind,
         code=ind.code,
@@ -426,18 +439,23 @@ def _row(ia: IndicatorAssessment, lang: str, plan: Plan, with_chart: bool) -> In
         rate_text=percent(rate),
         grade=str(status.values.get("grade") or "") if status.method == "achievement" else "",
         status_class=cls,
-        status_text=status_label(cls),
+        status_text=status_text,
         forecast=number(fc_value, dec) if fc_value is not None else "–",
         forecast_interval=interval,
         probability=prob,
         probability_text=percent(prob, 0),
         forecast_status=forecast_label(fc.status) if fc else "–",
-        explanation=render_message(status.message, indicator=ind, era=True),
-        forecast_explanation=render_message(fc.message, indicator=ind, era=True) if fc else "",
+        explanation=explain(status, indicator=ind, era=True),
+        forecast_explanation=explain(fc, indicator=ind, era=True) if fc else "",
         sources=sources,
         data_source=pick(ind.data_source, lang, fb),
         headline=ind.headline,
         assessment=ia,
+        caveats="; ".join(caveat_words(caveat_codes)),
+        caveat_note=pick(latest.caveat_note, lang, fb).text
+        if latest and latest.caveat_note
+        else "",
+        survey_text=survey_text,
     )
     row.timeline = _timeline(ia, row, base_period, lang, fb)
     row.chart_alt = _chart_alt(row, ia)
@@ -522,8 +540,7 @@ def _timeline(
         notes = []
         if o.status != "approved":
             notes.append(_("waiting for review"))
-        if o.provisional:
-            notes.append(_("provisional"))
+        notes.extend(caveat_words(o.all_caveats))
         note = pick(o.note, lang, fb).text
         if note:
             notes.append(note)
@@ -611,15 +628,25 @@ def _recommendations(rows: Sequence[IndicatorRow]) -> list[Recommendation]:
             t_period = period_text(ta.target.period)
             t_value = number(ta.value_in_force, row.decimals)
             if ach is not None and ach.values.get("target_achieved"):
+                differs = "definition_differs" in str(ach.values.get("latest_caveats") or "")
                 out.append(
                     Recommendation(
                         row,
                         "met",
                         t_period,
                         t_value,
-                        _(
-                            "The latest value (%(latest)s, %(period)s) already meets the "
-                            "%(target_period)s target of %(target)s."
+                        (
+                            _(
+                                "The latest value (%(latest)s, %(period)s) meets the "
+                                "%(target_period)s target of %(target)s, but its definition "
+                                "differs from the baseline's: check it against the baseline's "
+                                "definition before calling the target achieved."
+                            )
+                            if differs
+                            else _(
+                                "The latest value (%(latest)s, %(period)s) already meets the "
+                                "%(target_period)s target of %(target)s."
+                            )
                         )
                         % {
                             "latest": row.latest,

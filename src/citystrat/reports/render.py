@@ -12,6 +12,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
+from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
 
@@ -126,10 +127,9 @@ def make_report(
         layout_ = Layout(layout)
     except ValueError:
         errors.append(f"--layout: {layout!r} is not one of standard, evaluation-sheet")
-    if lang not in (plan.languages or []):
-        errors.append(
-            f"--lang: {lang!r} is not one of the plan's languages ({', '.join(plan.languages)})"
-        )
+    interface = [code for code, _name in settings.LANGUAGES]
+    if lang not in interface:
+        errors.append(f"--lang: {lang!r} is not one of the languages ({', '.join(interface)})")
     if errors:
         raise ReportError("; ".join(errors))
     options = ReportOptions(

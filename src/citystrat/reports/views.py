@@ -235,4 +235,8 @@ def download(request: HttpRequest) -> HttpResponse:
     )
     disposition = "inline" if data["fmt"] == "html" else "attachment"
     response["Content-Disposition"] = f'{disposition}; filename="{name}"'
+    if data["fmt"] == "html":
+        # The HTML report is one self-contained document (it is also saved and mailed), so
+        # its style sheet is inline: allowed for this response only; scripts stay 'self'.
+        response._csp_update = {"style-src": ["'unsafe-inline'"]}  # type: ignore[attr-defined]
     return response

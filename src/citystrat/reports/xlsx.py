@@ -24,8 +24,10 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from citystrat import progress
+from citystrat import present, progress
 from citystrat.i18n import pick
+from citystrat.present import caveat_words
+from citystrat.safecells import xlsx_workbook
 
 from .content import IndicatorRow, Layout, Report, period_text
 
@@ -161,7 +163,13 @@ def _summary(wb: Workbook, report: Report) -> None:
     ws.cell(row=row, column=1, value=_("Status of the indicators")).font = H2_FONT
     row += 1
     _header(
-        ws, row, ["", _("Indicators"), _("Achieved"), _("On track"), _("Behind"), _("No data yet")]
+        ws,
+        row,
+        [
+            "",
+            _("Indicators"),
+            *(present.class_word(cls) for cls in present.CLASSES),
+        ],
     )
     row += 1
     lines: list[tuple[str, Any, bool]] = []
@@ -327,8 +335,9 @@ def _values(wb: Workbook, report: Report) -> None:
             if o.period == ind.baseline_period:
                 continue
             note = _("waiting for review") if o.status != "approved" else ""
-            if o.provisional:
-                note = (note + " " + _("provisional")).strip()
+            words = caveat_words(o.all_caveats)
+            if words:
+                note = (note + " " + "; ".join(words)).strip()
             entries.append(
                 (
                     period_text(o.period),
@@ -815,6 +824,7 @@ def render_xlsx(report: Report) -> bytes:
         _methodology(wb, report)
         wb.properties.title = f"{report.plan_title.text} — {report.title}"
         wb.properties.creator = "citystrat"
+        xlsx_workbook(wb)  # texts as texts, never formulas
         buf = io.BytesIO()
         wb.save(buf)
         return buf.getvalue()

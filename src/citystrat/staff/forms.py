@@ -66,6 +66,37 @@ class ObservationForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+    caveats = forms.MultipleChoiceField(
+        label=_("Caveats"),
+        required=False,
+        choices=[
+            ("rounded", _("rounded figure")),
+            ("definition_differs", _("definition differs from the baseline's")),
+            ("break_in_series", _("break in series")),
+            ("estimated", _("estimated")),
+        ],
+        widget=forms.CheckboxSelectMultiple,
+    )
+    caveat_note = forms.CharField(
+        label=_("What the caveats mean for this value (optional)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    sample_size = forms.IntegerField(
+        label=_("Respondents (n, optional)"), required=False, min_value=1
+    )
+    design_effect = forms.DecimalField(
+        label=_("Design effect (optional; 1 for a simple random sample)"),
+        required=False,
+        max_digits=8,
+        decimal_places=4,
+    )
+    margin_of_error = forms.DecimalField(
+        label=_("Published margin of error, 95 %, in points (optional)"),
+        required=False,
+        max_digits=12,
+        decimal_places=6,
+    )
     evidence = forms.FileField(
         label=_("Evidence file (optional: PDF, XLSX, PNG or JPEG)"), required=False
     )

@@ -20,4 +20,6 @@ urlpatterns = [
         evaluations.evaluation_edit,
         name="evaluation",
     ),
+    path("translations/", views.translations_page, name="translations"),
+    path("profile/", views.profile_page, name="profile"),
 ]

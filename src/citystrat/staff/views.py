@@ -126,6 +126,11 @@ def _initial(obs: Observation, lang: str) -> dict[str, Any]:
         "note": obs.note_text(lang).text,
         "provisional": obs.provisional,
         "explanation": obs.explanation,
+        "caveats": list(obs.caveats or []),
+        "caveat_note": obs.caveat_note_text(lang).text if obs.caveat_note else "",
+        "sample_size": obs.sample_size,
+        "design_effect": obs.design_effect,
+        "margin_of_error": obs.margin_of_error,
         "version": obs.version,
         "observation": obs.pk,
     }
@@ -169,6 +174,11 @@ def indicator_entry(request: HttpRequest, pk: int) -> HttpResponse:
                         expected_version=data.get("version") if editing else None,
                         evidence=Upload(upload.name, upload, upload.size) if upload else None,
                         submit=request.POST.get("action") == "submit",
+                        caveats=data.get("caveats") or [],
+                        caveat_note=data.get("caveat_note") or "",
+                        sample_size=data.get("sample_size"),
+                        design_effect=data.get("design_effect"),
+                        margin_of_error=data.get("margin_of_error"),
                     )
                 except ConflictError as exc:
                     form.add_error(None, exc.message)
@@ -452,3 +462,110 @@ def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+# --- translations and the person's own language ------------------------------------------
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def translations_page(request: HttpRequest) -> HttpResponse:
+    """The plan's texts, source and translation side by side; mark translations reviewed."""
+    from django.conf import settings
+
+    from citystrat.plans.selectors import plan_get, plan_with_tree
+    from citystrat.plans.services import PlanEditError, text_review_mark
+    from citystrat.plans.translations import (
+        MISSING,
+        UNREVIEWED,
+        plan_texts,
+        source_language,
+        source_text,
+        text_states,
+    )
+
+    plan = plan_with_tree(plan_get().pk)
+    names = dict(settings.LANGUAGES)
+    src = source_language(plan)
+    targets = [code for code in names if code != src]
+    lang = request.GET.get("lang") or request.POST.get("lang") or targets[0]
+    if lang not in targets:
+        raise Http404(lang)
+    show = request.GET.get("show", "unreviewed")
+    if request.method == "POST":
+        require(request.user, Action.EDIT_PLAN)
+        try:
+            text_review_mark(actor=request.user, plan=plan, path=request.POST["path"], lang=lang)
+        except (PlanEditError, KeyError) as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Marked as reviewed."))
+        return redirect(f"{reverse('staff:translations')}?lang={lang}&show={show}")
+    entries = plan_texts(plan)
+    states = text_states(plan, entries, [lang])
+    rows = []
+    counts = {"all": 0, "missing": 0, "unreviewed": 0}
+    for e in entries:
+        state = states[(e.path, lang)]
+        counts["all"] += 1
+        if state.state == MISSING:
+            counts["missing"] += 1
+        if state.state == UNREVIEWED:
+            counts["unreviewed"] += 1
+        if show == "missing" and state.state != MISSING:
+            continue
+        if show == "unreviewed" and state.state != UNREVIEWED:
+            continue
+        rows.append(
+            {
+                "path": e.path,
+                "source": source_text(plan, e.value),
+                "target": e.value.get(lang, ""),
+                "state": state,
+            }
+        )
+    return render(
+        request,
+        "staff/translations.html",
+        {
+            "plan": plan,
+            "lang": lang,
+            "lang_name": names[lang],
+            "source_lang": src,
+            "source_name": names.get(src, src),
+            "languages": [(code, names[code]) for code in targets],
+            "show": show,
+            "rows": rows,
+            "counts": counts,
+            "may_review": can(request.user, Action.EDIT_PLAN),
+        },
+    )
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def profile_page(request: HttpRequest) -> HttpResponse:
+    """A person chooses the language of their staff pages and of the e-mails they get."""
+    from django.conf import settings
+    from django.utils import translation
+
+    from citystrat.accounts.services import UserInputError, profile_language_set
+
+    profile = getattr(request.user, "profile", None)
+    current = profile.language if profile else settings.LANGUAGE_CODE
+    if request.method == "POST":
+        language = request.POST.get("language", "")
+        try:
+            profile_language_set(actor=request.user, language=language)
+        except UserInputError as exc:
+            messages.error(request, str(exc))
+        else:
+            with translation.override(language):
+                messages.success(request, _("Your language is saved."))
+                url = reverse("staff:profile")
+            return redirect(url)
+    return render(
+        request,
+        "staff/profile.html",
+        {"languages": settings.LANGUAGES, "current": current},
+    )

@@ -10,6 +10,7 @@ from typing import Any
 
 from citystrat.observations.models import Observation
 from citystrat.plans.models import Indicator, Plan
+from citystrat.safecells import csv_row, xlsx_workbook
 
 from .pages import text
 
@@ -21,6 +22,11 @@ COLUMNS = [
     "period_end",
     "value",
     "unit",
+    "sample_size",
+    "design_effect",
+    "margin_of_error",
+    "caveats",
+    "caveat_note",
     "source",
     "source_url",
     "note",
@@ -43,6 +49,11 @@ def rows(plan: Plan, indicator: Indicator, observations: list[Observation]) -> l
             o.period_end.isoformat(),
             _number(o.value, indicator.decimals),
             unit,
+            o.sample_size,
+            float(o.design_effect) if o.design_effect is not None else None,
+            float(o.margin_of_error) if o.margin_of_error is not None else None,
+            ",".join(o.all_caveats),
+            text(plan, o.caveat_note) if o.caveat_note else "",
             text(plan, o.source),
             o.source_url,
             text(plan, o.note),
@@ -55,7 +66,7 @@ def as_csv(plan: Plan, indicator: Indicator, observations: list[Observation]) ->
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(COLUMNS)
-    writer.writerows(rows(plan, indicator, observations))
+    writer.writerows(csv_row(r) for r in rows(plan, indicator, observations))
     # UTF-8 with a byte-order mark, so that spreadsheet programs read Japanese and Korean.
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
@@ -70,6 +81,7 @@ def as_xlsx(plan: Plan, indicator: Indicator, observations: list[Observation]) -
     sheet.append(COLUMNS)
     for row in rows(plan, indicator, observations):
         sheet.append(row)
+    xlsx_workbook(book)  # texts as texts, never formulas
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -22,17 +22,20 @@ from citystrat import charts, present, progress
 from citystrat.i18n import pick
 from citystrat.monitoring.assessments import (
     IndicatorAssessment,
+    explain,
     indicator_assessments,
     plan_rollup,
     plan_today,
     render_message,
+    survey_rule,
 )
 from citystrat.observations.models import Observation
 from citystrat.observations.selectors import observation_recent_changes
 from citystrat.plans.models import Indicator, Measure, Plan
-from citystrat.plans.selectors import approved_observations, plan_get, plan_with_tree
+from citystrat.plans.selectors import approved_observations, plan_get, plan_tree
 from citystrat.present import CLASSES, Badge, badge, method_name
 from citystrat.progress import Direction, Point, Series
+from citystrat.progress.survey import value_interval
 
 RECENT_CHANGES = 6
 
@@ -151,7 +154,7 @@ def indicator_view(
                         (
                             method_name(method),
                             badge(result, labels),
-                            render_message(result.message, indicator=indicator),
+                            explain(result, indicator=indicator),
                         )
                     )
         rate = None
@@ -180,6 +183,27 @@ def indicator_view(
     )
 
 
+def _attach_intervals(
+    indicator: Indicator, observations: list[Observation], rule: progress.SurveyRule
+) -> None:
+    """Give each survey value its confidence interval (``ci_low``/``ci_high``) for the table."""
+    limit = float(indicator.limit) if indicator.limit is not None else None
+    for o in observations:
+        found = None
+        if indicator.value_kind == "percentage" and (o.sample_size or o.margin_of_error):
+            found = value_interval(
+                progress.SurveyPoint(
+                    float(o.value),
+                    float(o.sample_size) if o.sample_size else None,
+                    float(o.design_effect) if o.design_effect else None,
+                    float(o.margin_of_error) if o.margin_of_error else None,
+                ),
+                limit=limit,
+                rule=rule,
+            )
+        o.ci_low, o.ci_high = found if found else (None, None)  # type: ignore[attr-defined]
+
+
 def _find_indicator(plan: Plan, code: str) -> Indicator:
     for indicator in plan.indicators.all():
         if indicator.code == code:
@@ -188,12 +212,17 @@ def _find_indicator(plan: Plan, code: str) -> Indicator:
 
 
 def indicator_page(code: str) -> dict[str, Any]:
-    plan = plan_with_tree(plan_get().pk)
+    plan = plan_tree(plan_get().pk)
     indicator = _find_indicator(plan, code)
     as_of = plan_today(plan)
     assessments = indicator_assessments(plan, as_of=as_of)
-    observations = approved_observations(plan)
+    observations = approved_observations(plan, indicator_ids=[indicator.pk])
     view = indicator_view(plan, indicator, assessments, observations)
+    rule = survey_rule(plan)
+    _attach_intervals(indicator, view.observations, rule)
+    survey_lines = []
+    if view.assessment and view.assessment.assessment.survey is not None:
+        survey_lines = [render_message(m) for m in view.assessment.assessment.survey.messages]
     svg = ""
     spec: dict[str, Any] | None = None
     fan: list[charts.FanPoint] = []
@@ -206,6 +235,7 @@ def indicator_page(code: str) -> dict[str, Any]:
             unit=text(plan, indicator.unit),
             decimals=indicator.decimals,
             baseline=view.assessment is not None,
+            survey_rule=rule,
         )
         spec["config"]["aria"] = False
         svg = chart_svg(spec, lang())
@@ -219,7 +249,7 @@ def indicator_page(code: str) -> dict[str, Any]:
                     (
                         method_name(method),
                         badge(result, grade_labels(plan)),
-                        render_message(result.message, indicator=indicator),
+                        explain(result, indicator=indicator),
                     )
                 )
     return {
@@ -233,6 +263,8 @@ def indicator_page(code: str) -> dict[str, Any]:
         "fan": fan,
         "methods": methods,
         "owner": indicator.measure or indicator.policy,
+        "survey_lines": survey_lines,
+        "ci_decimals": max(indicator.decimals, 1),
     }
 
 
@@ -257,7 +289,7 @@ def recent_changes(plan: Plan, limit: int = RECENT_CHANGES) -> list[dict[str, An
 
 
 def home_page() -> dict[str, Any]:
-    plan = plan_with_tree(plan_get().pk)
+    plan = plan_tree(plan_get().pk)
     as_of = plan_today(plan)
     assessments = indicator_assessments(plan, as_of=as_of)
     observations = approved_observations(plan)
@@ -304,7 +336,7 @@ def home_page() -> dict[str, Any]:
 
 
 def measure_page(code: str) -> dict[str, Any]:
-    plan = plan_with_tree(plan_get().pk)
+    plan = plan_tree(plan_get().pk)
     measure: Measure | None = None
     for policy in plan.policies.all():
         for m in policy.measures.all():
@@ -334,12 +366,12 @@ def measure_page(code: str) -> dict[str, Any]:
 
 
 def projects_page() -> dict[str, Any]:
-    plan = plan_with_tree(plan_get().pk)
+    plan = plan_tree(plan_get().pk)
     return {"plan": plan, "projects": list(plan.projects.all())}
 
 
 def partners_page() -> dict[str, Any]:
-    plan = plan_with_tree(plan_get().pk)
+    plan = plan_tree(plan_get().pk)
     today = plan_today(plan)
     partners = []
     for city in plan.partner_cities.all():
@@ -354,7 +386,7 @@ def partners_page() -> dict[str, Any]:
 
 
 def comparisons_page() -> dict[str, Any]:
-    plan = plan_with_tree(plan_get().pk)
+    plan = plan_tree(plan_get().pk)
     rows: list[charts.RankRow] = []
     for stat in plan.comparisons.all():
         for ranking in stat.rankings.all():
@@ -377,7 +409,7 @@ def comparisons_page() -> dict[str, Any]:
 
 
 def methodology_page() -> dict[str, Any]:
-    plan = plan_with_tree(plan_get().pk)
+    plan = plan_tree(plan_get().pk)
     try:
         scale = progress.get_scale(plan.grading_scale)
     except (KeyError, ValueError):
@@ -389,4 +421,9 @@ def methodology_page() -> dict[str, Any]:
         "bands": [(b.code, _(b.label), b.on_track) for b in scale.bands] if scale else [],
         "default_method": method_name(plan.default_method),
         "today": date.today(),
+        "survey": survey_rule(plan),
+        "likelihood": (plan.assessment_rules or {}).get("likelihood", "ipcc"),
+        "likely_threshold": progress.forecast.LIKELY_THRESHOLD,
+        "possible_threshold": progress.forecast.POSSIBLE_THRESHOLD,
+        "caveats": [str(label) for label in present.CAVEAT_WORDS.values()],
     }

@@ -16,7 +16,7 @@ from django.utils.translation import get_language
 from django.views.decorators.http import require_safe
 
 from citystrat.plans import cache as plan_cache
-from citystrat.plans.selectors import approved_observations, plan_get, plan_with_tree
+from citystrat.plans.selectors import approved_observations, plan_get, plan_tree
 
 from . import downloads, pages
 
@@ -113,12 +113,12 @@ FORMATS = {
 def indicator_data(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
     if fmt not in FORMATS:
         raise Http404(fmt)
-    plan = plan_with_tree(plan_get().pk)
+    plan = plan_tree(plan_get().pk)
     found = [i for i in plan.indicators.all() if i.code == code]
     if not found:
         raise Http404(code)
     content_type, write = FORMATS[fmt]
-    observations = approved_observations(plan).get(found[0].pk, [])
+    observations = approved_observations(plan, indicator_ids=[found[0].pk]).get(found[0].pk, [])
     response = HttpResponse(write(plan, found[0], observations), content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{code}.{fmt}"'
     return response

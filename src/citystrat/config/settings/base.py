@@ -18,7 +18,6 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
-from django.utils.translation import gettext_lazy as _
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent.parent
 DATA_DIR = Path(os.environ.get("CITYSTRAT_DATA_DIR", Path.cwd() / "var")).resolve()
@@ -76,8 +75,13 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # --- performance (#17): pages go out gzip-compressed when the client accepts it
+    # (static files come pre-compressed from whitenoise, brotli and gzip). Before every
+    # middleware that reads or changes the body, so it compresses the final page.
+    "django.middleware.gzip.GZipMiddleware",
+    # --- end performance
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "citystrat.present.middleware.NegotiationMiddleware",
     # Grammar that depends on filled-in words (Korean particles, English articles), furigana.
     "citystrat.present.middleware.FinishMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -145,13 +149,27 @@ AXES_COOLOFF_TIME = 1
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 
-LANGUAGE_CODE = "ja"
+# Django falls back to LANGUAGE_CODE for a string a catalogue lacks: English (the msgids), so
+# a missing translation never shows another reader's language.  A visitor who states no
+# language preference at all gets CITYSTRAT_DEFAULT_LANGUAGE (the city's own language).
+LANGUAGE_CODE = "en"
+CITYSTRAT_DEFAULT_LANGUAGE = "ja"
+# The interface languages (URL prefix, name in the language itself).  やさしい日本語 is
+# Japanese (<html lang="ja">); see citystrat.present.locales for each one's CLDR locale.
 LANGUAGES = [
     ("ja", "日本語"),
+    ("ja-easy", "やさしい日本語"),
     ("ko", "한국어"),
     ("en", "English"),
+    ("zh-hans", "简体中文"),
+    ("zh-hant", "繁體中文"),
+    ("vi", "Tiếng Việt"),
+    ("ne", "नेपाली"),
+    ("id", "Bahasa Indonesia"),
+    ("tl", "Filipino"),
 ]
-LANGUAGE_NAMES_FOR_TRANSLATION = {"ja": _("Japanese"), "ko": _("Korean"), "en": _("English")}
+# A browser that asks for none of LANGUAGES gets this one (not LANGUAGE_CODE).
+CITYSTRAT_FALLBACK_LANGUAGE = "en"
 # The project catalogue: texts of the modules that are not apps (the progress
 # engine, the chart builder); every app keeps its own <app>/locale as well.
 LOCALE_PATHS: list[Path] = [PACKAGE_DIR / "locale"]
@@ -166,10 +184,17 @@ MEDIA_ROOT = DATA_DIR / "media"  # never served directly: evidence files go thro
 MEDIA_URL = "/media-not-served/"
 EVIDENCE_ROOT = DATA_DIR / "evidence"
 EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
+# --- performance (#17): static files get a content hash in their name (whitenoise's
+# manifest storage, see citystrat.web.storage), so they are served with a far-future
+# Cache-Control (immutable, at least a year); `make setup` collects them, `citystrat
+# serve` only when sources changed.
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "citystrat.web.storage.StaticFilesStorage"},
 }
+# Files without a hash in their name (referenced outside {% static %}): a day.
+WHITENOISE_MAX_AGE = 24 * 3600
+# --- end performance
 
 # Shared by every server process (gunicorn runs several): approving a value in
 # one must invalidate the pages cached by all.  Redis when configured.
@@ -220,3 +245,80 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("CITYSTRAT_LOG_LEVEL", "WARNING")},
 }
+
+# --- Hardening (issue #16) -----------------------------------------------------------------
+# Kept in one block so that other changes to MIDDLEWARE and settings merge cleanly.
+
+# SQLite: WAL (readers never wait for the writer), a busy timeout, and every write
+# transaction begun IMMEDIATE, so two writers queue for the lock instead of one of them
+# failing half-way with "database is locked" (Django 5.1+).  A writer that still waits
+# past the timeout gets the "someone else changed this, reload" conflict (dbtrouble).
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"].update(
+        {
+            "timeout": int(os.environ.get("CITYSTRAT_SQLITE_TIMEOUT", "20")),
+            "transaction_mode": "IMMEDIATE",
+            "init_command": (
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;"
+            ),
+        }
+    )
+
+INSTALLED_APPS += ["csp", "django_tasks", "django_tasks_db", "citystrat.jobs"]
+
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "csp.middleware.CSPMiddleware",
+)
+_axes = MIDDLEWARE.index("axes.middleware.AxesMiddleware")  # django-axes stays last
+MIDDLEWARE[_axes:_axes] = [
+    # after CSPMiddleware, so that a plan's embedding opt-in reaches the policy
+    "citystrat.config.middleware.EmbeddingMiddleware",
+    "citystrat.config.middleware.StaffNoStoreMiddleware",
+    "citystrat.config.middleware.DatabaseTroubleMiddleware",
+]
+
+# A strict Content-Security-Policy: nothing inline, nothing from elsewhere.  Public pages
+# may be framed only by the origins a plan opts in to:
+# CITYSTRAT_EMBED_ORIGINS="plan-code=https://a.example https://b.example;other-plan=..."
+_SELF, _NONE = "'self'", "'none'"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [_SELF],
+        "script-src": [_SELF],
+        "style-src": [_SELF],
+        "img-src": [_SELF, "data:"],
+        "font-src": [_SELF],
+        "connect-src": [_SELF],
+        "object-src": [_NONE],
+        "base-uri": [_SELF],
+        "form-action": [_SELF],
+        "frame-ancestors": [_NONE],
+    }
+}
+CITYSTRAT_EMBED_ORIGINS: dict[str, list[str]] = {}
+for _entry in os.environ.get("CITYSTRAT_EMBED_ORIGINS", "").split(";"):
+    _code, _sep, _origins = _entry.partition("=")
+    if _sep and _code.strip():
+        CITYSTRAT_EMBED_ORIGINS[_code.strip()] = _origins.split()
+
+# API tokens expire and die with a password change or a deactivation.
+CITYSTRAT_TOKEN_TTL_DAYS = int(os.environ.get("CITYSTRAT_TOKEN_TTL_DAYS", "90"))
+REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"] = [
+    "citystrat.accounts.tokens.ExpiringTokenAuthentication",
+    "rest_framework.authentication.SessionAuthentication",
+]
+AUTH_PASSWORD_VALIDATORS += [{"NAME": "citystrat.accounts.tokens.RevokeTokensOnPasswordChange"}]
+
+# Long work off the request: django-tasks with its database backend (the database is the
+# queue; `citystrat worker` runs the jobs).  Imports above this many bytes go there.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+CITYSTRAT_IMPORT_INLINE_BYTES = int(os.environ.get("CITYSTRAT_IMPORT_INLINE_BYTES", "2000000"))
+
+# Structured logs: CITYSTRAT_LOG_FORMAT=json writes one JSON object per line.
+if os.environ.get("CITYSTRAT_LOG_FORMAT", "") == "json":
+    LOGGING = {
+        **LOGGING,
+        "formatters": {"json": {"()": "citystrat.logjson.JsonFormatter"}},
+        "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json"}},
+    }

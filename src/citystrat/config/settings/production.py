@@ -20,3 +20,11 @@ SECURE_HSTS_SECONDS = 31536000 if _https else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = _https
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_SAMESITE = "Lax"
+
+# --- Hardening (issue #16): structured JSON logs unless CITYSTRAT_LOG_FORMAT=plain --------
+if os.environ.get("CITYSTRAT_LOG_FORMAT", "json") == "json":
+    LOGGING = {
+        **LOGGING,  # noqa: F405
+        "formatters": {"json": {"()": "citystrat.logjson.JsonFormatter"}},
+        "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json"}},
+    }

@@ -30,3 +30,10 @@ CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}
 }
 DEBUG = False
+
+# Background jobs run at once, in the test's own process (a test may also run a real
+# worker with ``citystrat worker --batch`` against the database backend).
+TASKS = {
+    "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
+    "database": {"BACKEND": "django_tasks_db.DatabaseBackend"},
+}

@@ -66,3 +66,19 @@ def get_item(mapping: Any, key: Any) -> Any:
     if mapping is None:
         return None
     return mapping.get(key)
+
+
+@register.simple_tag(takes_context=True)
+def switcher_languages(context: template.Context) -> list[tuple[str, str]]:
+    """The languages to offer: the plan's complete ones, and the reader's own."""
+    from citystrat.plans.translations import switcher_languages as languages
+
+    return languages(context.get("plan"), get_language() or settings.LANGUAGE_CODE)
+
+
+@register.simple_tag(takes_context=True)
+def unreviewed_translation(context: template.Context) -> bool:
+    """Whether the plan's texts in the reader's language include unreviewed translations."""
+    from citystrat.plans.translations import has_unreviewed
+
+    return has_unreviewed(context.get("plan"), get_language() or settings.LANGUAGE_CODE)

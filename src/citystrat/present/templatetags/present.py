@@ -69,3 +69,20 @@ def listing(value: Iterable[Any]) -> str:
 @register.filter
 def status_class_word(value: str) -> str:
     return present.class_word(value)
+
+
+@register.simple_tag
+def html_lang(code: str | None = None) -> str:
+    """The BCP 47 tag of a language for ``<html lang>``: ja-easy -> ja, zh-hant -> zh-Hant."""
+    return present.html_lang(code)
+
+
+@register.simple_tag(takes_context=True)
+def url_in(context: template.Context, code: str) -> str:
+    """This page in another language: /vi/indicators/M1-1/ -> /zh-hant/indicators/M1-1/."""
+    from django.urls import translate_url
+
+    request = context.get("request")
+    if request is None:
+        return f"/{code}/"
+    return str(translate_url(request.get_full_path(), code))

@@ -32,3 +32,12 @@ def trplain(context: template.Context, obj: Any, field: str) -> str:
     fallbacks = [plan.default_language, plan.source_language] if plan is not None else []
     lang = get_language() or settings.LANGUAGE_CODE
     return pick(getattr(obj, field, None), lang, fallbacks).text
+
+
+@register.filter
+def caveat_words(observation: Any) -> list[str]:
+    """The words of an observation's caveats (``provisional`` included), in the active language."""
+    from citystrat.present import caveat_words as words
+
+    codes = getattr(observation, "all_caveats", None)
+    return words(codes) if codes else []

@@ -6,6 +6,7 @@ import getpass
 import os
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import translation
 
@@ -24,7 +25,9 @@ class Command(BaseCommand):
         add.add_argument("--role", required=True, choices=Role.values)
         add.add_argument("--department", help="department code (required for an editor)")
         add.add_argument("--email", default="")
-        add.add_argument("--language", default="ja", choices=["ja", "ko", "en"])
+        add.add_argument(
+            "--language", default="ja", choices=[code for code, _name in settings.LANGUAGES]
+        )
         add.add_argument(
             "--password-from-env",
             metavar="VAR",

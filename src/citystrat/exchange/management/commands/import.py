@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import argparse
 import json
+import sys
 from argparse import ArgumentParser
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, cast
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 
 from citystrat.bootstrap import add_demo_argument
-from citystrat.exchange.readers import read_records
+from citystrat.exchange.readers import estimate_rows, read_records
 from citystrat.exchange.services import observations_import
 from citystrat.plans.selectors import NoPlanError, plan_get
 from citystrat.review.errors import ReviewError
@@ -39,6 +41,12 @@ class Command(BaseCommand):
         parser.add_argument("--user", help="username of the person importing")
         parser.add_argument("--plan", help="plan code (default: the first loaded plan)")
         parser.add_argument("--json", action="store_true", help="print the result as JSON")
+        parser.add_argument(
+            "--progress",
+            action=argparse.BooleanOptionalAction,
+            default=None,
+            help="draw a progress bar on stderr (default: when stderr is a terminal)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         path: Path = options["file"]
@@ -55,11 +63,21 @@ class Command(BaseCommand):
                 "import-and-approve needs --user USERNAME of a coordinator, who the audit "
                 "trail will name"
             )
+        show = options["progress"]
+        if show is None:
+            show = sys.stderr.isatty()
+        rows: Any = read_records(path)
+        bar = None
+        if show:
+            from citystrat.jobs.progress import TerminalBar, counted
+
+            bar = TerminalBar(cast(IO[str], self.stderr._out))  # unwrapped: no newline per draw
+            rows = counted(rows, total=estimate_rows(path), report=bar)
         try:
             plan = plan_get(options.get("plan"))
             result = observations_import(
                 actor=actor,
-                rows=read_records(path),
+                rows=rows,
                 approve=options["approve"],
                 filename=path.name,
                 channel="cli",
@@ -72,6 +90,9 @@ class Command(BaseCommand):
             raise CommandError(exc.message) from None
         except NoPlanError as exc:
             raise CommandError(str(exc)) from None
+        finally:
+            if bar is not None:
+                bar.close()
         if options["json"]:
             self.stdout.write(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
         else:

@@ -15,8 +15,10 @@ from django.utils.translation import pgettext
 
 from citystrat import present
 from citystrat.bootstrap import add_demo_argument
-from citystrat.monitoring.assessments import indicator_assessments, plan_today, render_message
+from citystrat.monitoring.assessments import explain as explanation_of
+from citystrat.monitoring.assessments import indicator_assessments, plan_today
 from citystrat.plans.selectors import plan_get
+from citystrat.progress import MethodResult
 
 
 def _width(text: str) -> int:
@@ -36,11 +38,19 @@ def _cut(text: str, width: int) -> str:
     return out
 
 
-def _status_words(status: str, status_class: str) -> str:
+def _status_words(result: MethodResult, status_class: str) -> str:
+    caveats = str(result.values.get("latest_caveats") or "").split(",")
     words = present.class_word(status_class)
-    if status == "not_available":
+    if status_class == "achieved" and "definition_differs" in caveats:
+        words = _("achieved, but the definition differs")
+    change = result.values.get("survey_change")
+    if change == "no_significant_change":
+        words = _("%(status)s; no significant change") % {"status": words}
+    elif change in ("significant_increase", "significant_decrease"):
+        words = _("%(status)s; significant change") % {"status": words}
+    if result.status == "not_available":
         return words
-    return f"{status} ({words})"
+    return f"{result.status} ({words})"
 
 
 class Command(BaseCommand):
@@ -73,6 +83,7 @@ class Command(BaseCommand):
         ]
         rows: list[list[str]] = []
         notes: list[str] = []
+        caveats: list[str] = []
         for ia in assessments.values():
             ind = ia.indicator
             base = ind.baseline_period
@@ -89,17 +100,22 @@ class Command(BaseCommand):
                     f"{present.number(ind.baseline_value, ind.decimals)}"
                     f" ({present.period_text(base) if base else ''})",
                     f"{present.number(latest.value, ind.decimals)}"
-                    f" ({present.period_text(latest.period)})"
+                    f" ({present.period_text(latest.period)})" + ("*" if latest.all_caveats else "")
                     if latest
                     else "–",
                     targets,
                     present.percent(rate, 1),
-                    _status_words(ia.status.status, ia.status_class),
+                    _status_words(ia.status, ia.status_class),
                 ]
             )
+            if latest and latest.all_caveats:
+                caveats.append(
+                    f"* {ind.code} {present.period_text(latest.period)}: "
+                    + "; ".join(present.caveat_words(latest.all_caveats))
+                )
             if explain:
-                notes.append(f"{ind.code}: {render_message(ia.status.message, indicator=ind)}")
-        limits = [44, 22, 22, 34, 12, 30]
+                notes.append(f"{ind.code}: {explanation_of(ia.status, indicator=ind)}")
+        limits = [44, 22, 22, 34, 12, 48]
         rows = [[_cut(c, w) for c, w in zip(r, limits, strict=True)] for r in rows]
         widths = [max(_width(r[i]) for r in [header, *rows]) for i in range(len(header))]
         if settings.CITYSTRAT_SAMPLE_DATA:
@@ -118,5 +134,7 @@ class Command(BaseCommand):
             self.stdout.write(
                 "  ".join(_pad(c, w) for c, w in zip(r, widths, strict=True)).rstrip()
             )
+        for caveat in caveats:
+            self.stdout.write(caveat)
         for note in notes:
             self.stdout.write(note)

@@ -25,7 +25,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--as-of", required=True, help="the assessment date, YYYY-MM-DD (e.g. 2025-03-31)"
         )
-        parser.add_argument("--lang", required=True, help="ja, ko or en (a language of the plan)")
+        parser.add_argument(
+            "--lang",
+            required=True,
+            help="the report's language: ja, ja-easy, ko, en, zh-hans, zh-hant, vi, ne, id or tl",
+        )
         parser.add_argument("--format", required=True, choices=["pdf", "xlsx", "html"])
         parser.add_argument("-o", "--output", required=True, help="the file to write")
         parser.add_argument(

@@ -16,8 +16,17 @@
         .then(function () {
           // The figure is described by its label and its table; the drawing itself is hidden
           // from assistive technology, as the server-drawn one is.
+          // Vega labels its drawing "Vega visualization" in English: drop that label, the
+          // figure's own (translated) aria-label describes it.
           var svg = el.querySelector("svg");
           if (svg) { svg.setAttribute("aria-hidden", "true"); svg.setAttribute("focusable", "false"); }
+          el.querySelectorAll("[aria-label], [aria-roledescription]").forEach(function (node) {
+            if (node !== el) {
+              node.removeAttribute("aria-label");
+              node.removeAttribute("aria-roledescription");
+              if (node.getAttribute("role") === "graphics-document") { node.removeAttribute("role"); }
+            }
+          });
           el.setAttribute("data-enhanced", "true");
         })
         .catch(function () { canvas.innerHTML = fallback; });

@@ -1,0 +1,133 @@
+"""Starting and running background jobs: the one door for long work off the request.
+
+An import larger than ``CITYSTRAT_IMPORT_INLINE_BYTES`` is not run in the request (a
+600,000-row workbook once hit the worker timeout): :func:`import_job_start` keeps the
+upload, records a :class:`~citystrat.jobs.models.Job` and queues it on django-tasks'
+database backend once the transaction commits; ``citystrat worker`` runs it with
+:func:`job_run_import`, which calls the same import service, so the job is all or
+nothing exactly as an import in the request is.
+"""
+
+from __future__ import annotations
+
+import shutil
+import traceback
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from citystrat.accounts.permissions import Action, require
+from citystrat.audit.services import audit_record
+from citystrat.observations.dbtrouble import classify, conflict_message, disk_full_message
+
+from .models import Job
+from .progress import counted, progress_set
+
+__all__ = ["import_job_start", "job_run_import", "jobs_dir"]
+
+
+def jobs_dir() -> Path:
+    folder = Path(settings.DATA_DIR) / "jobs"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _upload_path(job: Job) -> Path:
+    suffix = Path(job.filename).suffix.lower()[:8]
+    return jobs_dir() / f"{job.pk}{suffix}"
+
+
+def import_job_start(*, actor: Any, upload: Any, approve: bool, dry_run: bool) -> Job:
+    """Keep the upload and queue its import; the job runs after this transaction commits."""
+    require(actor, Action.IMPORT)
+    if approve:
+        require(actor, Action.IMPORT_APPROVE)
+    from .tasks import import_job
+
+    with transaction.atomic():
+        job = Job.objects.create(
+            kind=Job.Kind.IMPORT,
+            created_by=actor,
+            filename=Path(upload.name).name[:255],
+            options={"approve": approve, "dry_run": dry_run},
+        )
+        target = _upload_path(job)
+        with target.open("wb") as out:
+            for chunk in upload.chunks():
+                out.write(chunk)
+        audit_record(
+            code="jobs.job.start",
+            actor=actor,
+            object_type="jobs.job",
+            object_id=str(job.pk),
+            object_label=job.filename,
+            after={"kind": job.kind, **job.options},
+            reason=_("import queued as a background job"),
+            source=job.filename,
+            channel="web",
+        )
+
+        def enqueue() -> None:
+            result = import_job.enqueue(str(job.pk))
+            Job.objects.filter(pk=job.pk, task_id="").update(task_id=str(result.id))
+
+        transaction.on_commit(enqueue)
+    return job
+
+
+def job_run_import(*, job_id: str) -> Job:
+    """Run a queued import job (called by the worker); never raises for a bad file."""
+    from citystrat.exchange.readers import estimate_rows, read_records
+    from citystrat.exchange.services import observations_import
+
+    job = Job.objects.select_related("created_by").get(pk=job_id)
+    if job.finished:
+        return job
+    Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING, started_at=timezone.now())
+    path = _upload_path(job)
+    total = estimate_rows(path)
+    progress_set(job.pk, 0, total)
+    status, message, result_data = Job.Status.FAILED, "", None
+    try:
+        rows = counted(
+            read_records(path, filename=job.filename),
+            total=total,
+            report=lambda done, tot: progress_set(job.pk, done, tot),
+        )
+        result = observations_import(
+            actor=job.created_by,
+            rows=rows,
+            approve=bool(job.options.get("approve")),
+            filename=job.filename,
+            channel="web",
+            dry_run=bool(job.options.get("dry_run")),
+        )
+        result_data = {**result.as_dict(), "filename": job.filename}
+        status = Job.Status.DONE
+    except Exception as exc:  # the import rolled back; say what happened
+        kind = classify(exc)
+        if kind == "conflict":
+            message = conflict_message()
+        elif kind == "disk_full":
+            message = disk_full_message()
+        else:
+            message = _("The import stopped with an error; nothing was written (%(error)s).") % {
+                "error": type(exc).__name__
+            }
+            traceback.print_exc()
+    finally:
+        path.unlink(missing_ok=True)
+    Job.objects.filter(pk=job.pk).update(
+        status=status, finished_at=timezone.now(), result=result_data, message=message
+    )
+    job.refresh_from_db()
+    return job
+
+
+def jobs_clear_files() -> None:
+    """Remove the kept uploads (for tests and maintenance)."""
+    shutil.rmtree(jobs_dir(), ignore_errors=True)

@@ -1,0 +1,118 @@
+"""Spreadsheet-safe cells: the one place every CSV and XLSX the project writes goes through.
+
+A text that a spreadsheet program would run as a formula (OWASP's CSV-injection rule: it
+starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return) is neutralised:
+
+- in CSV, by a leading apostrophe (``'=HYPERLINK(...)``), which spreadsheet programs
+  show as text; :func:`csv_restore` takes it off again when citystrat reads its own
+  export back, so every export still re-imports with no changes;
+- in XLSX, by writing the cell as a text cell (never ``<f>``) with Excel's quote prefix,
+  so the text shows exactly as it is and stays text when someone edits the cell.
+
+Plain numbers (``-5``, ``+1.5e3``) are numbers, not formulas, and are left alone.
+Control characters that XLSX cannot hold are replaced by U+FFFD instead of crashing the
+writer (openpyxl's ``IllegalCharacterError``).  Pure Python; openpyxl is only touched
+through the cells it is given.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+__all__ = [
+    "csv_dict",
+    "csv_restore",
+    "csv_row",
+    "csv_text",
+    "install_openpyxl_guard",
+    "needs_neutralising",
+    "xlsx_cell",
+    "xlsx_text",
+    "xlsx_workbook",
+]
+
+TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:[.,]\d+)*|\.\d+)(?:[eE][+-]?\d+)?%?")
+# What XLSX (XML 1.0) cannot hold; the same set as openpyxl's ILLEGAL_CHARACTERS_RE.
+_ILLEGAL = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
+
+
+def needs_neutralising(text: str) -> bool:
+    """True for a text a spreadsheet would run as a formula (and for ``'`` before one)."""
+    if text[:1] == "'":
+        return needs_neutralising(text[1:])
+    return text[:1] in TRIGGERS and not _NUMBER.fullmatch(text)
+
+
+def csv_text(value: Any) -> Any:
+    """The value as a CSV cell may hold it: a formula-like text gets a leading apostrophe."""
+    if isinstance(value, str) and value and needs_neutralising(value):
+        return "'" + value
+    return value
+
+
+def csv_restore(text: str) -> str:
+    """The text :func:`csv_text` was given (for reading citystrat's own CSV back)."""
+    if text[:1] == "'" and needs_neutralising(text[1:]):
+        return text[1:]
+    return text
+
+
+def csv_row(values: Iterable[Any]) -> list[Any]:
+    return [csv_text(v) for v in values]
+
+
+def csv_dict(row: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: csv_text(v) for k, v in row.items()}
+
+
+def xlsx_text(text: str) -> str:
+    """The text with every character XLSX cannot hold replaced by U+FFFD."""
+    return _ILLEGAL.sub("\ufffd", text)
+
+
+def xlsx_cell(cell: Any) -> Any:
+    """Make one openpyxl cell safe in place (and return it): texts are texts, never formulas."""
+    value = cell.value
+    if isinstance(value, str):
+        clean = xlsx_text(value)
+        if clean != value or cell.data_type == "f":
+            cell.value = clean
+        cell.data_type = "s"
+        if needs_neutralising(clean):
+            cell.quotePrefix = True
+    return cell
+
+
+def install_openpyxl_guard() -> None:
+    """Let openpyxl replace the characters XLSX cannot hold instead of raising.
+
+    openpyxl checks a text when it is assigned to a cell and raises
+    ``IllegalCharacterError``; one control character in a value's source then made
+    every report fail.  Installed once, at start-up (``ExchangeConfig.ready``).
+    """
+    from openpyxl.cell import cell as cells
+
+    original = cells.Cell.check_string
+    if getattr(original, "citystrat_guard", False):
+        return
+
+    def check_string(self: Any, value: Any) -> Any:
+        if isinstance(value, str):
+            value = xlsx_text(value)
+        return original(self, value)
+
+    check_string.citystrat_guard = True  # type: ignore[attr-defined]
+    cells.Cell.check_string = check_string
+
+
+def xlsx_workbook(book: Any) -> Any:
+    """Make every cell of a (not write-only) workbook safe, just before it is saved."""
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str):
+                    xlsx_cell(cell)
+    return book
