@@ -33,6 +33,9 @@ ALLOWED = {
     # Called only by the plan loader (plans.services.plan_load), inside its transaction and
     # under its plans.plan.load audit record.  To become actions/planfile_services.py.
     "actions/planfile.py",
+    # Security housekeeping in the authentication path: an expired token, or one of a
+    # deactivated person or after a password change, is removed (never audited as a change).
+    "accounts/tokens.py",
     # The simulated sample of `citystrat demo` (a separate database), audited as one event.
     # To become evaluations/sample_services.py.
     "evaluations/sample.py",

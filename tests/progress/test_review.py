@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 
 from hypothesis import given
@@ -35,13 +36,11 @@ def test_movers_are_the_largest_real_changes_first(data, limit) -> None:  # type
 
 @given(rates)
 def test_ties_keep_the_given_order(data) -> None:  # type: ignore[no-untyped-def]
-    movers = biggest_movers(data, 100)
-    positions = {id(m): i for i, m in enumerate(movers)}
-    for a in movers:
-        for b in movers:
-            if abs(a.change) == abs(b.change) and positions[id(a)] < positions[id(b)]:
-                keys = [k for k, *_ in data]
-                assert keys.index(a.key) <= keys.index(b.key) or a.key == b.key
+    numbered = [(i, before, after) for i, (_k, before, after) in enumerate(data)]
+    movers = biggest_movers(numbered, 100)
+    for first, second in itertools.pairwise(movers):
+        if abs(first.change) == abs(second.change):
+            assert first.key < second.key
 
 
 pace = st.floats(-1e6, 1e6, allow_nan=False)
