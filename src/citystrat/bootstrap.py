@@ -111,6 +111,12 @@ def ensure_sample(*, seed: int = 2024, verbose: bool = True) -> int:
     summary = sample_actions_generate(plan, plan_today(plan), seed)
     if summary and verbose:
         print(f"SAMPLE DATA: {summary}", file=sys.stderr)
+    from citystrat.activities.sample import sample_ledger_generate
+
+    # The activity ledger that gives the ruled indicators' simulated values.
+    summary = sample_ledger_generate(plan, plan_today(plan), seed)
+    if summary and verbose:
+        print(f"SAMPLE DATA: {summary}", file=sys.stderr)
     return count
 
 

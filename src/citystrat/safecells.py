@@ -22,6 +22,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 __all__ = [
+    "arithmetic_formula",
     "csv_dict",
     "csv_restore",
     "csv_row",
@@ -73,9 +74,45 @@ def xlsx_text(text: str) -> str:
     return _ILLEGAL.sub("\ufffd", text)
 
 
-def xlsx_cell(cell: Any) -> Any:
-    """Make one openpyxl cell safe in place (and return it): texts are texts, never formulas."""
+# A report's own formulas (achievement rates, totals): arithmetic over cells with these
+# functions only.  No string but "", no sheet or external reference, no HYPERLINK,
+# WEBSERVICE, DDE or any other function that reaches outside the workbook.
+SAFE_FUNCTIONS = frozenset({"SUM", "IF", "OR", "AND", "NOT", "ROUND", "ABS", "MIN", "MAX"})
+_FORMULA_TOKEN = re.compile(
+    r'\s+|""|\$?[A-Z]{1,3}\$?[0-9]{1,7}|[0-9]+(?:\.[0-9]+)?%?|[A-Z]+(?=\()|[-+*/^&<>=(),:]'
+)
+
+
+def arithmetic_formula(text: str) -> bool:
+    """True for ``=SUM(C4:C9)`` or ``=IF(D5="","",(D5-B5)/(C5-B5))``; False for anything else."""
+    if not text.startswith("=") or len(text) > 2000:
+        return False
+    body, pos = text[1:], 0
+    while pos < len(body):
+        match = _FORMULA_TOKEN.match(body, pos)
+        if match is None:
+            return False
+        token = match.group(0)
+        if token.isalpha() and token not in SAFE_FUNCTIONS:
+            return False
+        pos = match.end()
+    return True
+
+
+def xlsx_cell(cell: Any, *, keep_arithmetic: bool = False) -> Any:
+    """Make one openpyxl cell safe in place (and return it): texts are texts, never formulas.
+
+    ``keep_arithmetic``: a formula that is only arithmetic over cells
+    (:func:`arithmetic_formula`) stays a formula; for a report's own formulas.
+    """
     value = cell.value
+    if (
+        keep_arithmetic
+        and isinstance(value, str)
+        and cell.data_type == "f"
+        and arithmetic_formula(value)
+    ):
+        return cell
     if isinstance(value, str):
         clean = xlsx_text(value)
         if clean != value or cell.data_type == "f":
@@ -108,11 +145,11 @@ def install_openpyxl_guard() -> None:
     cells.Cell.check_string = check_string
 
 
-def xlsx_workbook(book: Any) -> Any:
+def xlsx_workbook(book: Any, *, keep_arithmetic: bool = False) -> Any:
     """Make every cell of a (not write-only) workbook safe, just before it is saved."""
     for sheet in book.worksheets:
         for row in sheet.iter_rows():
             for cell in row:
                 if isinstance(cell.value, str):
-                    xlsx_cell(cell)
+                    xlsx_cell(cell, keep_arithmetic=keep_arithmetic)
     return book

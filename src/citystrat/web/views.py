@@ -177,6 +177,12 @@ def partners(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 @cached_page
+def partner(request: HttpRequest, code: str) -> HttpResponse:
+    return render(request, "web/partner.html", pages.partner_page(code))
+
+
+@require_safe
+@cached_page
 def comparisons(request: HttpRequest) -> HttpResponse:
     return render(request, "web/comparisons.html", pages.comparisons_page())
 

@@ -13,6 +13,7 @@ from django.utils import translation
 
 from citystrat.actions.export import actions_json
 from citystrat.actions.models import ActionKind, ActionStatus
+from citystrat.bootstrap import add_demo_argument
 from citystrat.i18n import pick
 from citystrat.plans.selectors import NoPlanError, plan_get
 
@@ -44,6 +45,8 @@ class Command(BaseCommand):
             "--no-submit", action="store_true", help="keep the updates as drafts (default: submit)"
         )
         imp.add_argument("--plan", help="plan code (default: the first loaded plan)")
+        add_demo_argument(listing)
+        add_demo_argument(imp)
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
