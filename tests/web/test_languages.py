@@ -73,10 +73,11 @@ def running_text(html: str, lang: str) -> str:
 def _english_interface_strings() -> list[str]:
     """Interface msgids of the public pages that a translation must replace (3+ words)."""
     out = []
-    for app in ("web", "plans", "present"):
-        po = polib.pofile(
-            str(Path(settings.PACKAGE_DIR) / app / "locale" / "en" / "LC_MESSAGES" / "django.po")
-        )
+    for app in ("web", "plans", "present", "monitoring", "."):  # ".": the engine's catalogue
+        path = Path(settings.PACKAGE_DIR) / app / "locale" / "en" / "LC_MESSAGES" / "django.po"
+        if not path.exists():
+            continue
+        po = polib.pofile(str(path))
         for entry in po:
             text = re.sub(r"%\([a-z_]+\)s|%%", "\0", entry.msgid)
             for piece in text.split("\0"):
