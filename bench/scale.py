@@ -118,13 +118,13 @@ def main() -> int:
         from django.test.utils import CaptureQueriesContext, setup_test_environment
 
         from citystrat.accounts.services import user_create
+        from citystrat.monitoring import assessments
         from citystrat.observations.services import (
             observation_approve,
             observation_save_draft,
             observation_submit,
         )
         from citystrat.periods import parse_period
-        from citystrat.monitoring import assessments
         from citystrat.plans.models import Indicator
         from citystrat.plans.services import plan_load
 

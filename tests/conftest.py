@@ -61,6 +61,14 @@ def minimal_plan(db):  # type: ignore[no-untyped-def]
     return plan_load_file(path=TESTS / "plans" / "data" / "minimal.yaml", channel="system")
 
 
+@pytest.fixture
+def actions_plan(db):  # type: ignore[no-untyped-def]
+    """A small plan whose ``actions`` section uses every field (tests/actions/data)."""
+    from citystrat.plans.services import plan_load_file
+
+    return plan_load_file(path=TESTS / "actions" / "data" / "actions.yaml", channel="system")
+
+
 @pytest.fixture(scope="session")
 def browser():  # type: ignore[no-untyped-def]
     """Debian's headless Chromium driven by Playwright, once per session (no browser download)."""

@@ -24,6 +24,7 @@ DATA_COMMANDS = {
     "import": ["x.csv"],
     "report": [],
     "user": ["add"],
+    "actions": ["list"],
 }
 
 
@@ -34,7 +35,7 @@ def test_every_data_command_documents_demo(name: str) -> None:
     parser = command.create_parser("citystrat", name)
     args = DATA_COMMANDS[name]
     target = parser
-    if args and not args[0].startswith("-") and name in {"plan", "audit", "user"}:
+    if args and not args[0].startswith("-") and name in {"plan", "audit", "user", "actions"}:
         sub = next(a for a in parser._actions if a.__class__.__name__ == "_SubParsersAction")
         target = sub.choices[args[0]]  # type: ignore[attr-defined]
     assert "--demo" in target.format_help()

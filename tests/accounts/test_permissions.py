@@ -19,8 +19,8 @@ ALL = set(Action)
 OWN = {
     "administrator": ALL,
     "coordinator": ALL - {A.ADMINISTER},
-    "editor": {A.VIEW_PENDING, A.ENTER, A.SUBMIT, A.IMPORT, A.WRITE_NARRATIVE},
-    "reviewer": {A.VIEW_PENDING, A.APPROVE, A.RETURN, A.APPROVE_NARRATIVE},
+    "editor": {A.VIEW_PENDING, A.ENTER, A.SUBMIT, A.IMPORT, A.WRITE_NARRATIVE, A.WRITE_EVALUATION},
+    "reviewer": {A.VIEW_PENDING, A.APPROVE, A.RETURN, A.APPROVE_NARRATIVE, A.APPROVE_EVALUATION},
     "viewer": {A.VIEW_PENDING},
     "anonymous": set(),
 }
@@ -82,3 +82,66 @@ def test_denial_message_names_user_and_action(people):  # type: ignore[no-untype
     with pytest.raises(PermissionDenied) as exc:
         require(people.viewer, A.APPROVE, people.own)
     assert "vic" in str(exc.value) and "T-1" in str(exc.value)
+
+
+# --- actions of the city's work: lead department, cooperating department, another ---
+
+ACTION_PERMS = [A.ASSIGN_ACTION, A.WRITE_ACTION_UPDATE, A.SIGN_ACTION_UPDATE, A.APPROVE, A.RETURN]
+# role -> where -> allowed; "lead": the editor's department leads the action,
+# "cooperating": it cooperates on it, "other": it has nothing to do with it.
+WHERE = ("lead", "cooperating", "other")
+
+
+def _everywhere(allowed: set[Action]) -> dict[str, frozenset[Action]]:
+    return {where: frozenset(allowed) for where in WHERE}
+
+
+ACTION_MATRIX = {
+    "administrator": _everywhere(set(ACTION_PERMS)),
+    "coordinator": _everywhere(set(ACTION_PERMS)),
+    "editor": {
+        "lead": {A.WRITE_ACTION_UPDATE},
+        "cooperating": {A.SIGN_ACTION_UPDATE},
+        "other": set(),
+    },
+    "reviewer": _everywhere({A.APPROVE, A.RETURN}),
+    "viewer": _everywhere(set()),
+    "anonymous": _everywhere(set()),
+}
+
+
+@pytest.mark.parametrize(
+    ("role", "perm", "where"),
+    [
+        (r, p, w)
+        for r in ACTION_MATRIX
+        for p in ACTION_PERMS
+        for w in ("lead", "cooperating", "other")
+    ],
+)
+def test_action_matrix(people, minimal_plan, role, perm, where):  # type: ignore[no-untyped-def]
+    from citystrat.actions.models import Action as WorkAction
+    from citystrat.actions.models import ActionDepartment
+    from citystrat.plans.models import Department
+
+    parks = Department.objects.get(code="parks")
+    roads = Department.objects.get(code="roads")
+    action = WorkAction.objects.get(plan=minimal_plan, code="P1")
+    if where == "lead":
+        ActionDepartment.objects.create(action=action, department=parks, role="lead")
+    elif where == "cooperating":
+        ActionDepartment.objects.create(action=action, department=roads, role="lead")
+        ActionDepartment.objects.create(action=action, department=parks, role="cooperating")
+    else:
+        ActionDepartment.objects.create(action=action, department=roads, role="lead")
+    user = _user(people, role)  # the editor is eddie of parks
+    expected = perm in ACTION_MATRIX[role][where]
+    assert can(user, perm, action) is expected
+    if not expected:
+        with pytest.raises(PermissionDenied):
+            require(user, perm, action)
+
+
+def test_action_update_permissions_mean_nothing_on_an_indicator(people):  # type: ignore[no-untyped-def]
+    assert not can(people.editor, A.WRITE_ACTION_UPDATE, people.own)
+    assert not can(people.editor, A.SIGN_ACTION_UPDATE, people.own)

@@ -1,15 +1,16 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.utils import translation
 
 DATA = Path(__file__).parent / "data"
 
 
-@pytest.fixture
-def actions_plan(db):  # type: ignore[no-untyped-def]
-    """A small plan whose ``actions`` section uses every field."""
-    from citystrat.plans.services import plan_load_file
-
-    return plan_load_file(path=DATA / "actions.yaml", channel="system")
+@pytest.fixture(autouse=True)
+def _english() -> Iterator[None]:
+    """Messages are read in English here (the site's default language is Japanese)."""
+    with translation.override("en"):
+        yield

@@ -51,3 +51,12 @@ def people(builtin_plan) -> People:  # type: ignore[no-untyped-def]
         other_editor=_user("otto", "editor", department_code="roads"),
         viewer=_user("vic", "viewer"),
     )
+
+
+@pytest.fixture(autouse=True)
+def english():  # type: ignore[no-untyped-def]
+    """Messages are read in English here (the catalogues translate them for people)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

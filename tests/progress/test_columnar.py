@@ -172,6 +172,18 @@ def _columns(**changes):
     return SeriesColumns(**data)
 
 
+def test_survey_series_are_refused_not_assessed_without_their_sampling():
+    s = Series(
+        id="sv",
+        direction=Direction.INCREASE,
+        baseline=Point(P(2019), 40.0),
+        observations=(Point(P(2023), 45.0, sample_size=800),),
+        value_kind=ValueKind.PERCENTAGE,
+    )
+    with pytest.raises(SeriesError, match="series sv: survey sampling"):
+        SeriesColumns.from_series([s])
+
+
 def test_bad_columns_are_refused_with_the_series_named():
     assert _columns().size == 1
     with pytest.raises(SeriesError, match="series a: two values for period 2020"):

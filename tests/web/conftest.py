@@ -46,4 +46,7 @@ def public_paths(builtin_plan):
     paths = ["/", "/projects/", "/partners/", "/comparisons/", "/methodology/"]
     paths += [f"/measures/{m.code}/" for m in plan.measures.all()]
     paths += [f"/indicators/{i.code}/" for i in plan.indicators.all()]
+    paths += ["/actions/", "/indicators/"]
+    paths += [f"/projects/{p.code}/" for p in plan.projects.all()]
+    paths += ["/actions/1-1-1/", "/actions/5-3-1/"]
     return paths

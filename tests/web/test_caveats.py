@@ -89,7 +89,7 @@ def test_status_command_qualifies_achieved(builtin_plan):
     call_command("status", lang="en", as_of=AS_OF, stdout=out)
     text = out.getvalue()
     line = next(x for x in text.splitlines() if x.startswith("M1-1"))
-    assert "achieved, but the definition differs" in line
+    assert "Achieved, but the definition differs" in line
     assert "* M1-1 2024: rounded figure; definition differs from the baseline's" in text
 
 

@@ -376,3 +376,32 @@ def test_the_plan_tree_is_read_once_per_content_version(client, builtin_plan):
     with CaptureQueriesContext(connection) as third:
         assert client.get("/en/indicators/M1-2/")["X-Citystrat-Cache"] == "miss"
     assert len(third.captured_queries) > len(second.captured_queries) + 10
+
+
+def test_a_chart_is_drawn_once_for_every_server_process(client, builtin_plan, monkeypatch):
+    """The drawing is kept in the shared cache: another process (here: this one with its
+    own memo emptied) reuses it; a changed chart is drawn anew."""
+    from citystrat import charts
+    from citystrat.web import pages
+
+    drawn: list[str] = []
+    real = charts.render_svg
+
+    def counting(spec, lang, **kw):
+        drawn.append(lang)
+        return real(spec, lang, **kw)
+
+    monkeypatch.setattr(charts, "render_svg", counting)
+    pages._svg.cache_clear()
+    first = client.get("/en/indicators/M1-1/").content
+    assert drawn == ["en"]
+    pages._svg.cache_clear()  # as if another server process
+    client.get("/ja/indicators/M1-1/")  # a new page in another language: drawn
+    assert drawn == ["en", "ja"]
+    from citystrat.plans.cache import bump
+
+    bump()  # a new content version: the page is built again, its chart is unchanged
+    pages._svg.cache_clear()
+    again = client.get("/en/indicators/M1-1/")
+    assert again["X-Citystrat-Cache"] == "miss" and again.content == first
+    assert drawn == ["en", "ja"]  # not drawn again

@@ -7,13 +7,19 @@ anonymous     nothing (the public sees approved values through selectors)
 viewer        VIEW_PENDING
 reviewer      VIEW_PENDING, APPROVE, RETURN, APPROVE_NARRATIVE, APPROVE_EVALUATION
 editor        VIEW_PENDING, and ENTER, SUBMIT, IMPORT, WRITE_NARRATIVE,
-              WRITE_EVALUATION for indicators owned by their own department only
+              WRITE_EVALUATION for indicators owned by their own department only;
+              WRITE_ACTION_UPDATE for actions their department leads,
+              SIGN_ACTION_UPDATE for actions it cooperates on
 coordinator   everything except ADMINISTER
 administrator everything (as does a Django superuser)
 ============  ==============================================================
 
+Reviewers may also APPROVE and RETURN action updates; coordinators
+ASSIGN_ACTION (departments, contacts, schedule, tasks, budgets).
+
 The object may also be a measure or a policy (narratives and evaluations are
-written per measure): an editor's department owns it when it owns one of its indicators.
+written per measure): an editor's department owns it when it owns one of its indicators;
+or a department itself (activity records belong to one).
 
 Without an indicator, ``can`` answers whether the user may do the action at
 all (e.g. open the import page): for an editor that is true when they belong
@@ -23,7 +29,7 @@ to a department, and each indicator must then be checked on its own.
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied
@@ -32,12 +38,20 @@ from django.utils.translation import gettext_lazy
 
 from .models import Role
 
-if TYPE_CHECKING:
-    from citystrat.plans.models import Indicator, Measure, Policy
 
-    # Anything with ``is_owned_by(department_id)`` (plans' indicators, measures, policies;
-    # action plans later); accounts does not import plans at run time.
-    Owned = Indicator | Measure | Policy
+class DepartmentOwned(Protocol):
+    """An object of an app above accounts that says which departments may act on it."""
+
+    def owning_department_ids(self, permission: str) -> set[int]: ...
+
+
+if TYPE_CHECKING:
+    from citystrat.plans.models import Department, Indicator, Measure, Policy
+
+    # Anything with ``is_owned_by(department_id)`` (plans' indicators, measures, policies,
+    # departments), or with ``owning_department_ids(permission)`` (actions of the city's
+    # work); accounts does not import plans at run time.
+    Owned = Indicator | Measure | Policy | Department | DepartmentOwned
 
 # Who does something: a signed-in user, the anonymous visitor, or nobody (the system).
 Actor = AbstractBaseUser | AnonymousUser | None
@@ -64,12 +78,26 @@ class Action(StrEnum):
     APPROVE_EVALUATION = "approve_evaluation"  # 二次評価, 総合評価, approve or return
     EXPORT_AUDIT = "export_audit"
     ADMINISTER = "administer"
+    ASSIGN_ACTION = "assign_action"
+    WRITE_ACTION_UPDATE = "write_action_update"
+    SIGN_ACTION_UPDATE = "sign_action_update"
 
 
 # Actions an editor may take, and only for their own department's indicators.
 DEPARTMENT_ACTIONS = frozenset(
-    {Action.ENTER, Action.SUBMIT, Action.IMPORT, Action.WRITE_NARRATIVE, Action.WRITE_EVALUATION}
+    {
+        Action.ENTER,
+        Action.SUBMIT,
+        Action.IMPORT,
+        Action.WRITE_NARRATIVE,
+        Action.WRITE_EVALUATION,
+        Action.WRITE_ACTION_UPDATE,
+        Action.SIGN_ACTION_UPDATE,
+    }
 )
+
+# What only makes sense on an action of the city's work (its yearly update).
+ACTION_UPDATE_ACTIONS = frozenset({Action.WRITE_ACTION_UPDATE, Action.SIGN_ACTION_UPDATE})
 
 ROLE_ACTIONS: dict[str, frozenset[Action]] = {
     Role.ADMINISTRATOR: frozenset(Action),
@@ -100,8 +128,18 @@ def role_of(user: Any) -> str | None:
     return str(profile.role) if profile is not None else None
 
 
-def _owned_by(obj: Owned, department_id: int) -> bool:
-    """Whether the department owns ``obj``: each owned model answers ``is_owned_by``."""
+def _owned_by(obj: Owned, department_id: int, action: Action) -> bool:
+    """Whether the department owns ``obj`` for ``action``.
+
+    An action of the city's work answers per permission (its lead writes
+    updates, its cooperating departments co-sign them); every other owned
+    model answers ``is_owned_by``.
+    """
+    owners = getattr(obj, "owning_department_ids", None)
+    if callable(owners):
+        return department_id in owners(str(action))
+    if action in ACTION_UPDATE_ACTIONS:
+        return False  # only an action (with owning departments) has updates
     owned = getattr(obj, "is_owned_by", None)
     return bool(owned(department_id)) if owned is not None else False
 
@@ -119,7 +157,7 @@ def can(user: Any, action: Action, indicator: Owned | None = None) -> bool:
             return False
         if indicator is None:
             return True
-        return _owned_by(indicator, department_id)
+        return _owned_by(indicator, department_id, Action(action))
     return True
 
 
@@ -139,6 +177,9 @@ ACTION_LABELS = {
     Action.APPROVE_EVALUATION: gettext_lazy("reviewing evaluations"),
     Action.EXPORT_AUDIT: gettext_lazy("exporting the audit trail"),
     Action.ADMINISTER: gettext_lazy("administering citystrat"),
+    Action.ASSIGN_ACTION: gettext_lazy("assigning actions to departments"),
+    Action.WRITE_ACTION_UPDATE: gettext_lazy("writing action updates"),
+    Action.SIGN_ACTION_UPDATE: gettext_lazy("co-signing action updates"),
 }
 
 

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from citystrat.audit.services import audit_record
 
 from .models import Profile, Role
-from .permissions import Action, require
+from .permissions import Action, Actor, require
 
 
 class UserInputError(ValueError):
@@ -42,7 +42,7 @@ def user_create(
     email: str = "",
     password: str | None = None,
     language: str = "ja",
-    actor: Any = None,
+    actor: Actor = None,
     channel: str = "cli",
 ) -> Any:
     """Create a user with a profile.  ``actor`` None is the command line (the machine's owner).
@@ -116,7 +116,7 @@ def user_create(
 
 def profile_set(
     *,
-    actor: Any,
+    actor: Actor,
     user: Any,
     role: str,
     department: Any = None,

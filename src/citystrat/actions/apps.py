@@ -11,6 +11,7 @@ class ActionsConfig(AppConfig):
         # The plan file's ``actions`` section: validated, loaded and exported with the plan.
         from citystrat.plans import extensions
 
-        from . import planfile
+        from . import planfile, reminders
 
         extensions.register(planfile.SECTION)
+        extensions.register_reminders("actions", reminders.remind_lines)

@@ -127,6 +127,19 @@ class Action(TextMixin, models.Model):
     def __str__(self) -> str:
         return f"{self.plan.code}:{self.code}"
 
+    def owning_department_ids(self, permission: str) -> set[int]:
+        """Departments that may act on this action (see accounts.permissions).
+
+        Co-signing an update is for cooperating departments; everything else
+        an editor may do (write, submit, import an update) is for the lead.
+        """
+        role = (
+            ActionDepartment.Role.COOPERATING
+            if permission == "sign_action_update"
+            else ActionDepartment.Role.LEAD
+        )
+        return {r.department_id for r in self.departments.all() if r.role == role}
+
 
 class ActionIndicator(models.Model):
     """An indicator an action moves: as its outcome, or as its output."""
@@ -253,24 +266,19 @@ class ActionUpdate(Reviewed):
 
     The period is a fiscal year (``half`` 0) or one of its halves (1, 2).  The
     texts are text objects: what was done (取組実績), issues (課題) and next
-    steps (今後の方向性).  Money reported here reaches :class:`ActionBudget`
-    only when the update is approved.
+    steps (今後の方向性).  ``action_status`` and ``phase`` are what the
+    department reports; money reported here reaches :class:`ActionBudget`
+    only when the update is approved.  ``status`` is the review state
+    (:mod:`citystrat.review`).
     """
 
-    class Status(models.TextChoices):
-        DRAFT = "draft", _("draft")
-        SUBMITTED = "submitted", _("submitted")
-        RETURNED = "returned", _("returned")
-        APPROVED = "approved", _("approved")
-        SUPERSEDED = "superseded", _("superseded")
-
-    OPEN_STATUSES = (Status.DRAFT, Status.SUBMITTED, Status.RETURNED)
+    audit_type = "actions.update"
+    review_related = ("action__plan",)
     TEXT_FIELDS = ("achievements", "issues", "next_steps")
 
     action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="updates")
     fiscal_year = models.PositiveSmallIntegerField()
     half = models.PositiveSmallIntegerField(default=0)
-    status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT)
     action_status = models.CharField(max_length=20, choices=ActionStatus.choices)
     phase = models.CharField(max_length=16, choices=ActionPhase.choices, blank=True)
     achievements = models.JSONField(default=dict, blank=True)
@@ -313,9 +321,29 @@ class ActionUpdate(Reviewed):
     def period_label(self) -> str:
         return f"FY{self.fiscal_year}" + (f"-H{self.half}" if self.half else "")
 
-    @property
-    def is_open(self) -> bool:
-        return self.status in self.OPEN_STATUSES
+    def audit_label(self) -> str:
+        return f"{self.action.code} {self.period_label}"
+
+    def audit_plan_code(self) -> str:
+        return str(self.action.plan.code)
+
+    def audit_snapshot(self) -> dict[str, Any]:
+        return {
+            "status": self.status,
+            "version": self.version,
+            "period": self.period_label,
+            "action_status": self.action_status,
+            "phase": self.phase,
+            "achievements": self.achievements,
+            "issues": self.issues,
+            "next_steps": self.next_steps,
+            "budget": self.budget,
+            "revised_budget": self.revised_budget,
+            "actual": self.actual,
+        }
+
+    def slot(self) -> dict[str, Any]:
+        return {"action_id": self.action_id, "fiscal_year": self.fiscal_year, "half": self.half}
 
     def text(self, field: str, lang: str) -> Picked:
         plan = self.action.plan

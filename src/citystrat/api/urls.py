@@ -3,7 +3,7 @@
 from django.urls import URLPattern, URLResolver, path
 from drf_spectacular.views import SpectacularJSONAPIView
 
-from . import views
+from . import action_views, activities, views
 
 app_name = "api"
 urlpatterns: list[URLPattern | URLResolver] = [
@@ -31,4 +31,46 @@ urlpatterns: list[URLPattern | URLResolver] = [
     ),
     path("assessments/", views.AssessmentListView.as_view(), name="assessments"),
     path("imports/", views.ImportView.as_view(), name="imports"),
+    path("actions/", action_views.ActionListView.as_view(), name="actions"),
+    path("actions/<str:code>/", action_views.ActionDetailView.as_view(), name="action"),
+    path("action-updates/", action_views.ActionUpdateListView.as_view(), name="action-updates"),
+    path(
+        "action-updates/import/",
+        action_views.ActionUpdateImportView.as_view(),
+        name="action-updates-import",
+    ),
+    path(
+        "action-updates/<str:pk>/",
+        action_views.ActionUpdateDetailView.as_view(),
+        name="action-update",
+    ),
+    path(
+        "action-updates/<str:pk>/submit/",
+        action_views.ActionUpdateSubmitView.as_view(),
+        name="action-update-submit",
+    ),
+    path(
+        "action-updates/<str:pk>/approve/",
+        action_views.ActionUpdateApproveView.as_view(),
+        name="action-update-approve",
+    ),
+    path(
+        "action-updates/<str:pk>/return/",
+        action_views.ActionUpdateReturnView.as_view(),
+        name="action-update-return",
+    ),
+    path("activities/", activities.ActivityListView.as_view(), name="activities"),
+    path("activities/compute/", activities.ComputeView.as_view(), name="activities-compute"),
+    path("activities/imports/", activities.LedgerImportView.as_view(), name="activities-import"),
+    path("activities/<str:pk>/", activities.ActivityDetailView.as_view(), name="activity"),
+    path(
+        "activities/<str:pk>/approve/",
+        activities.ActivityApproveView.as_view(),
+        name="activity-approve",
+    ),
+    path(
+        "activities/<str:pk>/return/",
+        activities.ActivityReturnView.as_view(),
+        name="activity-return",
+    ),
 ]

@@ -33,6 +33,7 @@ from django.utils.translation import pgettext_lazy
 from citystrat.i18n import Picked, pick
 from citystrat.plans.models import Measure, PeriodMixin, Plan
 from citystrat.review.models import Reviewed
+from citystrat.review.states import OPEN
 
 __all__ = ["DEFAULT_DIRECTIONS", "Evaluation", "EvaluationScheme"]
 
@@ -45,6 +46,25 @@ DEFAULT_DIRECTIONS: list[dict[str, Any]] = [
     {"code": "merge", "label": {"ja": "統合", "ko": "통합", "en": "Merge"}},
     {"code": "abolish", "label": {"ja": "廃止", "ko": "폐지", "en": "Abolish"}},
 ]
+
+
+SNAPSHOT_FIELDS = (
+    "first_grade",
+    "achievements",
+    "issues",
+    "way_forward",
+    "direction",
+    "direction_text",
+    "previous_response",
+    "target_proposals",
+    "second_grade",
+    "second_comments",
+    "proposed_grade",
+    "proposal",
+    "overall_grade",
+    "override_reason",
+    "opinions",
+)
 
 
 class EvaluationScheme(models.Model):
@@ -69,7 +89,9 @@ class Evaluation(PeriodMixin, Reviewed):
         APPROVED = "approved", pgettext_lazy("evaluation status", "approved")
         SUPERSEDED = "superseded", pgettext_lazy("evaluation status", "superseded")
 
-    OPEN_STATUSES = (Status.DRAFT, Status.SUBMITTED, Status.RETURNED)
+    OPEN_STATUSES = OPEN  # draft, submitted, returned
+    audit_type = "evaluations.evaluation"
+    review_related = ("measure__plan",)
     # Written by the lead department (一次評価 and what goes with it).
     FIRST_TEXTS = ("achievements", "issues", "way_forward", "direction_text", "previous_response")
     # Written by the second evaluator.
@@ -130,6 +152,27 @@ class Evaluation(PeriodMixin, Reviewed):
     @property
     def is_open(self) -> bool:
         return self.status in self.OPEN_STATUSES
+
+    def audit_label(self) -> str:
+        return f"{self.measure.code} {self.kind} {self.period_label}"
+
+    def audit_plan_code(self) -> str:
+        return str(self.measure.plan.code)
+
+    def audit_snapshot(self) -> dict[str, Any]:
+        return {
+            "status": self.status,
+            "version": self.version,
+            **{f: getattr(self, f) for f in SNAPSHOT_FIELDS},
+        }
+
+    def slot(self) -> dict[str, Any]:
+        return {
+            "measure_id": self.measure_id,
+            "kind": self.kind,
+            "period_kind": self.period_kind,
+            "period_start": self.period_start,
+        }
 
     @property
     def overridden(self) -> bool:

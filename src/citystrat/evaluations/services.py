@@ -5,6 +5,10 @@ The lead department writes the 一次評価 (``evaluation_save``, permission
 the 総合評価 and the committee's opinions while it is submitted
 (``evaluation_review``, ``APPROVE_EVALUATION``), then approves or returns it.
 The 総合評価 may differ from the proposed grade only with a written reason.
+Locking, the optimistic version check and the four-eyes rule are the shared
+review machine's (:mod:`citystrat.review.services`); the moves are this
+module's, because the second evaluation is written *while* the record is
+submitted, a move the shared machine does not have.
 Approving a mid-term record applies its proposed target revisions (each with
 its reason) through :func:`citystrat.observations.services.target_revise`.
 Every function runs in one transaction and writes one audit record
@@ -29,6 +33,8 @@ from citystrat.monitoring.assessments import plan_today
 from citystrat.observations.services import target_revise
 from citystrat.periods import Period
 from citystrat.plans.models import Measure, Plan, Target
+from citystrat.review.errors import ConflictError, FourEyesError
+from citystrat.review.services import check_four_eyes, review_lock
 
 from .models import Evaluation, EvaluationScheme
 from .selectors import direction_categories, evaluation_proposal, grades_of, midterm_period
@@ -49,7 +55,7 @@ MAX_TEXT = 8000
 Texts = dict[str, str]
 
 
-class EvaluationConflictError(ValidationError):
+class EvaluationConflictError(ConflictError):
     """Someone else changed the record since it was read (optimistic lock)."""
 
 
@@ -81,25 +87,7 @@ class SecondEvaluation:
 
 
 def _snapshot(e: Evaluation) -> dict[str, Any]:
-    return {
-        "status": e.status,
-        "version": e.version,
-        "first_grade": e.first_grade,
-        "achievements": e.achievements,
-        "issues": e.issues,
-        "way_forward": e.way_forward,
-        "direction": e.direction,
-        "direction_text": e.direction_text,
-        "previous_response": e.previous_response,
-        "target_proposals": e.target_proposals,
-        "second_grade": e.second_grade,
-        "second_comments": e.second_comments,
-        "proposed_grade": e.proposed_grade,
-        "proposal": e.proposal,
-        "overall_grade": e.overall_grade,
-        "override_reason": e.override_reason,
-        "opinions": e.opinions,
-    }
+    return e.audit_snapshot()
 
 
 def _audit(e: Evaluation, action: str, actor: Any, channel: str, **kw: Any) -> None:
@@ -120,16 +108,19 @@ def _user(actor: Any) -> Any:
 
 
 def _locked(pk: int, version: int | None) -> Evaluation:
-    e = Evaluation.objects.select_for_update().select_related("measure__plan").get(pk=pk)
-    if version is not None and e.version != version:
+    """The row locked, as the shared review machine reads it (ConflictError when stale)."""
+    e = Evaluation.objects.select_related("measure__plan").get(pk=pk)
+    try:
+        current, _expected = review_lock(e, version)
+    except ConflictError:
         raise EvaluationConflictError(
             _(
                 "This evaluation was changed by someone else (version %(theirs)s, you had "
                 "%(yours)s). Reload it and try again."
             )
             % {"theirs": e.version, "yours": version}
-        )
-    return e
+        ) from None
+    return current
 
 
 def _texts(plan: Plan, field: str, value: Texts | None, errors: dict[str, list[str]]) -> Texts:
@@ -182,8 +173,12 @@ def _target_proposals(
     out: list[dict[str, Any]] = []
     for n, item in enumerate(raw, start=1):
         where = _("target revision %(n)s") % {"n": n}
+        try:
+            target_id = int(item.get("target") or 0)
+        except (TypeError, ValueError):
+            target_id = 0
         target = (
-            Target.objects.filter(pk=item.get("target"), indicator__measure=measure)
+            Target.objects.filter(pk=target_id, indicator__measure=measure)
             .select_related("indicator")
             .first()
         )
@@ -338,6 +333,7 @@ def evaluation_save(
             e.overall_grade = ""  # the proposal moved: the second evaluator decides again
         if before is not None:
             e.version += 1
+        e.changed_by = _user(actor)
         e.save()
         _audit(e, action, actor, channel, before=before, after=_snapshot(e))
         return e
@@ -392,8 +388,12 @@ def _reviewable(actor: Any, evaluation: Evaluation, version: int | None) -> Eval
             _("Only a submitted evaluation can be reviewed (this one is %(status)s).")
             % {"status": e.get_status_display()}
         )
-    if e.submitted_by_id is not None and e.submitted_by_id == getattr(actor, "pk", None):
-        raise ValidationError(_("You cannot review an evaluation you submitted yourself."))
+    try:
+        check_four_eyes(e, actor)  # nobody reviews what they submitted or last changed
+    except FourEyesError:
+        raise FourEyesError(
+            _("You cannot review an evaluation you submitted or last changed yourself.")
+        ) from None
     return e
 
 

@@ -7,7 +7,7 @@ import json
 from collections.abc import Iterable
 from typing import IO, Any
 
-from citystrat.accounts.permissions import Action, require
+from citystrat.accounts.permissions import Action, Actor, require
 from citystrat.audit.models import AuditEvent
 from citystrat.safecells import csv_row
 
@@ -53,7 +53,7 @@ def audit_rows(events: Iterable[AuditEvent]) -> Iterable[list[str]]:
         )
 
 
-def audit_export_csv(out: IO[str], *, actor: Any = None, since: Any = None) -> int:
+def audit_export_csv(out: IO[str], *, actor: Actor = None, since: Any = None) -> int:
     """Write every audit record (oldest first) as CSV with a header; return how many.
 
     ``actor`` None is the command line; a signed-in person needs EXPORT_AUDIT.

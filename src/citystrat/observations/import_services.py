@@ -70,7 +70,7 @@ MAX_PROBLEMS = 1000
 # The four-eyes exception a plan may allow: a coordinator imports and approves
 # figures a statistics office has already published.
 STATISTICS_IMPORT = "statistics_import"
-_OPEN = {s.value for s in Observation.OPEN_STATUSES}
+_OPEN = {str(s) for s in Observation.OPEN_STATUSES}
 
 
 class LocatedProblem(Protocol):

@@ -157,6 +157,12 @@ def plan_document(plan: Plan) -> dict[str, Any]:
         _put(entry, "focus", pc.focus)
         partners.append(entry)
     _put(doc, "partner_cities", partners)
+    kinds = []
+    for k in plan.activity_kinds.all():
+        entry = {"code": k.code, "name": k.name}
+        _put(entry, "description", k.description)
+        kinds.append(entry)
+    _put(doc, "activity_kinds", kinds)
     return doc
 
 
@@ -181,6 +187,15 @@ def _indicator_entry(ind: Indicator, observations: list[Any]) -> dict[str, Any]:
     if ind.role == Indicator.Role.VERIFICATION:
         if ind.headline:
             item["headline"] = True
+        if ind.rule is not None:
+            rule: dict[str, Any] = {"kinds": list(ind.rule["kinds"]), "count": ind.rule["count"]}
+            for key in ("cumulative_from", "offset"):
+                if ind.rule.get(key) is not None:
+                    rule[key] = ind.rule[key]
+            if ind.rule.get("to_confirm"):
+                rule["to_confirm"] = True
+            _put(rule, "caveat", ind.rule.get("caveat"))
+            item["rule"] = rule
         base = ind.baseline_period
         assert base is not None and ind.baseline_value is not None
         item["baseline"] = {"period": base.label, "value": _num(ind.baseline_value)}
@@ -232,6 +247,19 @@ def plan_show(plan: Plan) -> dict[str, Any]:
         out["observations"] = [period_value(o) for o in entry.get("observations", [])]
         if "limit" in entry:
             out["limit"] = _json_number(entry["limit"])
+        rule = entry.get("rule")
+        out["rule"] = (
+            {
+                "kinds": rule["kinds"],
+                "count": rule["count"],
+                "cumulative_from": rule.get("cumulative_from"),
+                "offset": rule.get("offset"),
+            }
+            if rule
+            else None
+        )
+        out["rule_to_confirm"] = bool(rule and rule.get("to_confirm"))
+        out["rule_caveat"] = (rule or {}).get("caveat") or None
         return out
 
     def comparison(entry: dict[str, Any]) -> dict[str, Any]:
@@ -253,4 +281,7 @@ def plan_show(plan: Plan) -> dict[str, Any]:
         "context_indicators": [indicator(i) for i in doc.get("context_indicators", [])],
         "comparisons": [comparison(c) for c in doc.get("comparisons", [])],
         "partner_cities": doc.get("partner_cities", []),
+        "activity_kinds": [
+            {"code": k["code"], "name": k["name"]} for k in doc.get("activity_kinds", [])
+        ],
     }

@@ -16,7 +16,13 @@ if TYPE_CHECKING:
     from .models import Plan
     from .planfile import Problem
 
-__all__ = ["PlanSection", "register", "sections"]
+__all__ = [
+    "PlanSection",
+    "register",
+    "register_reminders",
+    "reminder_sources",
+    "sections",
+]
 
 
 @dataclass(frozen=True)
@@ -41,3 +47,17 @@ def register(section: PlanSection) -> None:
 
 def sections() -> list[PlanSection]:
     return list(_SECTIONS.values())
+
+
+# More reminders for ``citystrat remind`` (e.g. action updates): each sends its own
+# e-mails for ``as_of`` (or only lists them when ``dry_run``) and returns lines to print.
+ReminderSource = Callable[..., list[str]]
+_REMINDERS: dict[str, ReminderSource] = {}
+
+
+def register_reminders(name: str, source: ReminderSource) -> None:
+    _REMINDERS[name] = source
+
+
+def reminder_sources() -> list[ReminderSource]:
+    return list(_REMINDERS.values())

@@ -174,6 +174,10 @@ class Department(TextMixin, models.Model):
     def __str__(self) -> str:
         return self.code
 
+    def is_owned_by(self, department_id: int) -> bool:
+        """A department owns itself (e.g. the activity records kept in its name)."""
+        return self.pk == department_id
+
 
 class Body(TextMixin, models.Model):
     """A coordinating body, office, facility or network named by the plan."""
@@ -195,6 +199,25 @@ class Body(TextMixin, models.Model):
     class Meta:
         ordering = ["order"]
         constraints = [models.UniqueConstraint(fields=["plan", "code"], name="body_code_unique")]
+
+
+class ActivityKind(TextMixin, models.Model):
+    """A kind of activity record in the plan's ledger vocabulary (seminar, consultation, ...)."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="activity_kinds")
+    code = models.CharField(max_length=32)
+    name = models.JSONField()
+    description = models.JSONField(default=dict, blank=True)
+    order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "code"], name="activity_kind_code_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan.code}:{self.code}"
 
 
 class Policy(TextMixin, models.Model):
@@ -321,6 +344,10 @@ class Indicator(TextMixin, models.Model):
     baseline_value = value_field(null=True, blank=True)
     baseline_start = models.DateField(null=True, blank=True)
     baseline_end = models.DateField(null=True, blank=True)
+    # How the value is counted from the activity ledger (citystrat.activities.rules), or
+    # None when it is entered by hand: {"kinds", "count", "cumulative_from", "offset",
+    # "to_confirm", "caveat"} as in the plan file.
+    rule = models.JSONField(null=True, blank=True)
     order = models.PositiveIntegerField(default=0)
 
     class Meta:

@@ -268,6 +268,28 @@ def _check_period(
         return None
 
 
+def _rule_problems(
+    indicator: dict[str, Any], where: str, kinds: set[str], fy_month: int
+) -> Iterator[Problem]:
+    """An indicator counted from the activity ledger (arithmetic: citystrat.activities.rules)."""
+    rule = indicator["rule"]
+    if indicator["period_kind"] not in ("calendar_year", "fiscal_year"):
+        yield Problem(where, "a ledger rule needs an indicator reported by calendar or fiscal year")
+    if indicator.get("value_kind") == "percentage":
+        yield Problem(where, "a ledger rule counts; it cannot give a percentage")
+    for j, code in enumerate(rule["kinds"]):
+        if str(code) not in kinds:
+            yield Problem(f"{where}.kinds[{j}]", f"no activity kind with code {code!r}")
+    start = rule.get("cumulative_from")
+    if start is not None:
+        try:
+            parse_period(str(start), indicator["period_kind"], fy_start_month=fy_month)
+        except PeriodError as exc:
+            yield Problem(f"{where}.cumulative_from", str(exc))
+    if rule.get("to_confirm") and not rule.get("caveat"):
+        yield Problem(f"{where}.caveat", "a rule the city is to confirm says what is unclear")
+
+
 def _semantic_problems(doc: dict[str, Any]) -> Iterator[Problem]:
     plan = doc["plan"]
     languages: list[str] = plan["languages"]
@@ -315,6 +337,8 @@ def _semantic_problems(doc: dict[str, Any]) -> Iterator[Problem]:
     yield from _duplicates(doc.get("projects", []), "code", "projects")
     yield from _duplicates(doc.get("comparisons", []), "code", "comparisons")
     yield from _duplicates(doc.get("partner_cities", []), "code", "partner_cities")
+    yield from _duplicates(doc.get("activity_kinds", []), "code", "activity_kinds")
+    activity_kinds = {str(k["code"]) for k in doc.get("activity_kinds", [])}
 
     for i, project in enumerate(doc.get("projects", [])):
         for j, code in enumerate(project.get("measures", [])):
@@ -352,6 +376,9 @@ def _semantic_problems(doc: dict[str, Any]) -> Iterator[Problem]:
             limit = indicator.get("limit")
             if limit is not None and to_decimal(limit) <= 0:
                 yield Problem(f"{where}.limit", "a percentage's limit must be positive")
+
+        if "rule" in indicator:
+            yield from _rule_problems(indicator, f"{where}.rule", activity_kinds, fy_month)
 
         problems: list[Problem] = []
         if "baseline" in indicator:

@@ -16,6 +16,7 @@ from citystrat.periods import PeriodKind, parse_period
 
 from . import cache as plan_cache
 from .models import (
+    ActivityKind,
     Body,
     ComparisonLeader,
     ComparisonRanking,
@@ -262,6 +263,7 @@ def _build(doc: dict[str, Any]) -> Plan:
             department=departments[item["department"]] if "department" in item else None,
             data_source=item.get("data_source", {}),
             headline=item.get("headline", False),
+            rule=_rule(item.get("rule")),
             order=order,
         )
         if "baseline" in item:
@@ -324,6 +326,16 @@ def _build(doc: dict[str, Any]) -> Plan:
             )
             for o, ldr in enumerate(item.get("leaders", []))
         )
+    ActivityKind.objects.bulk_create(
+        ActivityKind(
+            plan=plan,
+            code=str(item["code"]),
+            name=item["name"],
+            description=item.get("description", {}),
+            order=order,
+        )
+        for order, item in enumerate(doc.get("activity_kinds", []))
+    )
     for order, item in enumerate(doc.get("partner_cities", [])):
         since = str(item["since"])
         PartnerCity.objects.create(
@@ -345,6 +357,21 @@ def _build(doc: dict[str, Any]) -> Plan:
     for section in sections():
         section.build(plan, doc)
     return plan
+
+
+def _rule(rule: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The plan file's ledger rule as stored: every key present, the period as its label."""
+    if rule is None:
+        return None
+    start = rule.get("cumulative_from")
+    return {
+        "kinds": [str(k) for k in rule["kinds"]],
+        "count": rule["count"],
+        "cumulative_from": str(start) if start is not None else None,
+        "offset": rule.get("offset"),
+        "to_confirm": bool(rule.get("to_confirm", False)),
+        "caveat": rule.get("caveat", {}),
+    }
 
 
 class PlanEditError(ValueError):

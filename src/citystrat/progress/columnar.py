@@ -81,6 +81,9 @@ class SeriesColumns:
     ``target_reasons`` (optional).  Periods are codes into ``periods``, the
     table of distinct periods.
 
+    Survey sampling (sample size, margin) and caveats are not columns yet:
+    series that carry them go through :func:`citystrat.progress.assess_many`.
+
     The same rules as :class:`~citystrat.progress.Series` hold (checked on
     construction, :class:`~citystrat.progress.SeriesError` otherwise): values
     are finite, a series' points are of its baseline's period kind, no two
@@ -235,6 +238,12 @@ class SeriesColumns:
         t_effective: list[int] = []
         t_reason: list[str | None] = []
         for i, s in enumerate(series):
+            for obs in (s.baseline, *s.observations):
+                if obs.sample_size or obs.margin or obs.caveats:
+                    raise SeriesError(
+                        f"series {s.id}: survey sampling and caveats are not on the columnar "
+                        "path yet (assess_many gives them)"
+                    )
             for obs in s.observations:
                 p_series.append(i)
                 p_period.append(code(obs.period))

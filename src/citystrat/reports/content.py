@@ -38,7 +38,6 @@ from __future__ import annotations
 import base64
 import functools
 import json
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -63,6 +62,7 @@ from citystrat.periods import Period
 from citystrat.plans.models import Indicator, Measure, Plan, Policy
 from citystrat.plans.selectors import plan_with_tree
 from citystrat.present import ACHIEVED_DEFINITION_DIFFERS, caveat_words
+from citystrat.progress import review
 
 from .models import Narrative
 from .selectors import narratives_for_report, report_period
@@ -84,9 +84,9 @@ __all__ = [
     "period_text",
 ]
 
-MOVERS = 5
-OUT_OF_REACH_PROBABILITY = 0.10
-REQUIRED_PACE_FACTOR = 3.0
+MOVERS = review.MOVERS
+OUT_OF_REACH_PROBABILITY = review.OUT_OF_REACH_PROBABILITY
+REQUIRED_PACE_FACTOR = review.REQUIRED_PACE_FACTOR
 
 
 class Kind(StrEnum):
@@ -586,22 +586,17 @@ def _rate_against(a: progress.Assessment, target_index: int) -> float | None:
 
 
 def _movers(rows: Sequence[IndicatorRow], previous: dict[int, IndicatorAssessment]) -> list[Mover]:
-    out: list[Mover] = []
-    for row in rows:
+    """The biggest movers (:func:`citystrat.progress.review.biggest_movers`)."""
+    rates: list[tuple[IndicatorRow, float | None, float | None]] = []
+    for row in sorted(rows, key=lambda r: r.indicator.order):
         ia = row.assessment
         if ia is None or ia.assessment.current_target is None:
             continue
         index = ia.assessment.current_target
-        after = _rate_against(ia.assessment, index)
         prev = previous.get(row.indicator.pk)
         before = _rate_against(prev.assessment, index) if prev else None
-        if after is None or before is None or not (math.isfinite(after) and math.isfinite(before)):
-            continue
-        if after == before:
-            continue
-        out.append(Mover(row, before, after))
-    out.sort(key=lambda m: (-abs(m.change), m.row.indicator.order))
-    return out[:MOVERS]
+        rates.append((row, before, _rate_against(ia.assessment, index)))
+    return [Mover(m.key, m.before, m.after) for m in review.biggest_movers(rates, MOVERS)]
 
 
 def _recommendations(rows: Sequence[IndicatorRow]) -> list[Recommendation]:
@@ -671,37 +666,33 @@ def _recommendations(rows: Sequence[IndicatorRow]) -> list[Recommendation]:
 def _out_of_reach(
     row: IndicatorRow, ta: progress.TargetAssessment, fc: progress.MethodResult | None
 ) -> str:
+    """Why ``ta`` looks out of reach, as a sentence (:func:`progress.review.out_of_reach`)."""
+    ia = row.assessment
+    assert ia is not None
+    series = ia.series
+    known = [i for i, p in enumerate(series.observations) if p.period.end <= ia.assessment.as_of]
     prob = fc.number("probability") if fc else None
-    if prob is not None and prob < OUT_OF_REACH_PROBABILITY:
+    pace = review.pace_needed(series, ta, known)
+    verdict = review.out_of_reach(
+        pace,
+        prob,
+        probability_floor=OUT_OF_REACH_PROBABILITY,
+        pace_factor=REQUIRED_PACE_FACTOR,
+    )
+    if verdict == "forecast" and prob is not None:
         return present.fill(
             _("The forecast gives a %(probability)s chance of reaching it."),
             {"probability": percent(prob, 0)},
         )
-    ia = row.assessment
-    assert ia is not None
-    series = ia.series
-    known = [p for p in series.observations if p.period.end <= ia.assessment.as_of]
-    if not known:
-        return ""
-    latest = known[-1]
-    t0 = progress.time_of(series.baseline.period)
-    tl = progress.time_of(latest.period)
-    tt = progress.time_of(ta.target.period)
-    if tl <= t0 or tt <= tl:
-        return ""
-    sign = series.direction.sign
-    observed = sign * (latest.value - series.baseline.value) / (tl - t0)
-    required = sign * (ta.value_in_force - latest.value) / (tt - tl)
-    if required <= 0:
-        return ""
-    dec = row.decimals
-    if observed <= 0 or required > REQUIRED_PACE_FACTOR * observed:
+    if verdict == "pace" and pace is not None:
+        sign = series.direction.sign
+        dec = row.decimals
         return _(
             "It needs %(required)s a year from now on; since the baseline the change has "
             "been %(observed)s a year."
         ) % {
-            "required": number(sign * required, max(dec, 1)),
-            "observed": number(sign * observed, max(dec, 1)),
+            "required": number(sign * pace.required, max(dec, 1)),
+            "observed": number(sign * pace.observed, max(dec, 1)),
         }
     return ""
 
@@ -883,13 +874,13 @@ def _build(plan: Plan, options: ReportOptions) -> Report:
             kind=options.kind.value,
             period=period,
             include_pending=options.include_pending,
-            rows_by_measure={m.measure.pk: m.rows for p in policies for m in p.measures},
+            rows_by_measure={s.measure.pk: s.rows for ps in policies for s in ps.measures},
             number=number,
             period_text=period_text,
         )
-        for p in policies:
-            for m in p.measures:
-                m.sheet = sheets.get(m.measure.pk)
+        for policy_section in policies:
+            for section in policy_section.measures:
+                section.sheet = sheets.get(section.measure.pk)
     revisions = [
         RevisionRow(
             row=r,

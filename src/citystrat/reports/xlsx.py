@@ -612,10 +612,10 @@ def _sheets(wb: Workbook, report: Report) -> None:
                     [pgettext("evaluation sheet", "Indicator"), _("Period"), _("Value")],
                 )
                 for out in s.outputs:
-                    for period, value in out.values:
+                    for period, shown in out.values:
                         ws.cell(row=row, column=1, value=f"{out.code} {out.name.text}")
                         ws.cell(row=row, column=2, value=period)
-                        ws.cell(row=row, column=3, value=value)
+                        ws.cell(row=row, column=3, value=shown)
                         _box(ws, row, 3)
                         row += 1
             row += 1
@@ -741,10 +741,10 @@ def _sheets(wb: Workbook, report: Report) -> None:
                     height=45,
                 )
                 row += 1
-            notes = "\n".join(f"* {c}" for c in s.caveats) or _(
+            caveats = "\n".join(f"* {c}" for c in s.caveats) or _(
                 "No value is provisional or waiting for review."
             )
-            _field(ws, row, pgettext("evaluation sheet", "Notes on the values"), notes, height=60)
+            _field(ws, row, pgettext("evaluation sheet", "Notes on the values"), caveats, height=60)
 
 
 def _revisions(wb: Workbook, report: Report) -> None:

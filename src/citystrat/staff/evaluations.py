@@ -10,7 +10,7 @@ while the record is submitted, then approves or returns it.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
@@ -75,7 +75,9 @@ def _default_year(plan: Plan) -> int:
 @staff_required
 def evaluation_index(request: HttpRequest) -> HttpResponse:
     plan = _plan()
-    kind = request.GET.get("kind") if request.GET.get("kind") in KINDS else "annual"
+    kind = str(request.GET.get("kind") or "annual")
+    if kind not in KINDS:
+        kind = "annual"
     try:
         year = int(request.GET.get("year") or _default_year(plan))
     except ValueError:
@@ -132,10 +134,11 @@ class FirstForm(forms.Form):
 
     def __init__(self, *args: Any, plan: Plan, lang: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["lang"].choices = [(c, c) for c in plan.languages]
-        self.fields["first_grade"].choices = [("", "–")] + [(g, g) for g in grades_of(plan)]
+        cast(forms.ChoiceField, self.fields["lang"]).choices = [(c, c) for c in plan.languages]
+        grades = [("", "–")] + [(g, g) for g in grades_of(plan)]
+        cast(forms.ChoiceField, self.fields["first_grade"]).choices = grades
         fb = [plan.default_language, plan.source_language or plan.default_language]
-        self.fields["direction"].choices = [("", "–")] + [
+        cast(forms.ChoiceField, self.fields["direction"]).choices = [("", "–")] + [
             (d["code"], pick(d["label"], lang, fb).text) for d in direction_categories(plan)
         ]
 
@@ -169,10 +172,10 @@ class SecondForm(forms.Form):
 
     def __init__(self, *args: Any, plan: Plan, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["lang"].choices = [(c, c) for c in plan.languages]
+        cast(forms.ChoiceField, self.fields["lang"]).choices = [(c, c) for c in plan.languages]
         grades = [("", "–")] + [(g, g) for g in grades_of(plan)]
-        self.fields["second_grade"].choices = grades
-        self.fields["overall_grade"].choices = grades
+        cast(forms.ChoiceField, self.fields["second_grade"]).choices = grades
+        cast(forms.ChoiceField, self.fields["overall_grade"]).choices = grades
 
 
 class ReturnForm(forms.Form):
@@ -237,7 +240,11 @@ def evaluation_edit(request: HttpRequest, measure: int, kind: str, year: int) ->
     submitted = current is not None and current.status == Evaluation.Status.SUBMITTED
     here = request.path + f"?lang={lang}"
     first = FirstForm(initial=_first_initial(current, lang), plan=plan, lang=lang)
-    second = SecondForm(initial=_second_initial(current, lang), plan=plan) if submitted else None
+    second = (
+        SecondForm(initial=_second_initial(current, lang), plan=plan)
+        if submitted and current is not None
+        else None
+    )
     back = ReturnForm(initial={"version": current.version}) if submitted and current else None
     if request.method == "POST":
         step = request.POST.get("step", "")
@@ -322,7 +329,11 @@ def _post_first(
         first=services.FirstEvaluation(
             grade=d["first_grade"],
             direction=d["direction"],
-            **{f: {d["lang"]: d[f]} for f in Evaluation.FIRST_TEXTS},
+            achievements={d["lang"]: d["achievements"]},
+            issues={d["lang"]: d["issues"]},
+            way_forward={d["lang"]: d["way_forward"]},
+            direction_text={d["lang"]: d["direction_text"]},
+            previous_response={d["lang"]: d["previous_response"]},
         ),
     )
     if step == "submit":
@@ -377,7 +388,8 @@ def _post_second(request: HttpRequest, d: dict[str, Any], current: Evaluation, s
 def _chain(e: Evaluation | None) -> list[int]:
     """The record and the approved records it corrects, newest first."""
     out: list[int] = []
-    while e is not None and e.pk not in out:
-        out.append(e.pk)
-        e = e.supersedes
+    record: Any = e
+    while record is not None and record.pk not in out:
+        out.append(record.pk)
+        record = record.supersedes
     return out

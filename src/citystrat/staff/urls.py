@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import evaluations, views
+from . import action_views, activities, evaluations, views
 
 app_name = "staff"
 urlpatterns = [
@@ -14,6 +14,11 @@ urlpatterns = [
     path("review/", views.review, name="review"),
     path("targets/<int:pk>/revise/", views.target_revise_page, name="target_revise"),
     path("evidence/<int:pk>/", views.evidence_download, name="evidence"),
+    path("actions/", action_views.my_actions, name="my_actions"),
+    path("actions/import/", action_views.updates_import_page, name="actions_import"),
+    path("actions/<int:pk>/", action_views.action_detail, name="action"),
+    path("actions/<int:pk>/update/", action_views.update_form, name="action_update_form"),
+    path("action-updates/<int:pk>/", action_views.update_detail, name="action_update"),
     path("evaluations/", evaluations.evaluation_index, name="evaluations"),
     path(
         "evaluations/<int:measure>/<str:kind>/<int:year>/",
@@ -22,4 +27,8 @@ urlpatterns = [
     ),
     path("translations/", views.translations_page, name="translations"),
     path("profile/", views.profile_page, name="profile"),
+    path("activities/", activities.ledger_page, name="activities"),
+    path("activities/import/", activities.ledger_import_page, name="activities_import"),
+    path("activities/<int:pk>/decide/", activities.record_decide, name="activity_decide"),
+    path("activities/export.<str:fmt>", activities.ledger_download, name="activities_export"),
 ]

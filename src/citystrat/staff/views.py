@@ -23,6 +23,7 @@ from django.views.decorators.http import require_http_methods
 
 from citystrat.accounts.decorators import staff_required
 from citystrat.accounts.permissions import Action, can, require, role_of
+from citystrat.actions import selectors as action_selectors
 from citystrat.observations import selectors
 from citystrat.observations.calendar import current_round, schedule_for
 from citystrat.observations.models import EvidenceFile, Observation
@@ -331,6 +332,7 @@ def review(request: HttpRequest) -> HttpResponse:
         "staff/review.html",
         {
             "items": [{"obs": o, "previous": previous.get(o.pk)} for o in queue],
+            "action_updates": action_selectors.update_review_queue(request.user),
         },
     )
 

@@ -8,12 +8,14 @@ Views call these builders and render; the builders read only approved values
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from django.core.cache import cache
 from django.http import Http404
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -42,13 +44,22 @@ RECENT_CHANGES = 6
 
 @functools.lru_cache(maxsize=256)
 def _svg(spec_json: str, language: str) -> str:
+    # Drawn once for all server processes: the shared cache holds it by the spec's hash
+    # (the spec holds the values, so a new value gives a new key, an unchanged chart none).
+    key = "citystrat:chart-svg:" + hashlib.sha256(f"{language}:{spec_json}".encode()).hexdigest()
+    cached = cache.get(key)
+    if isinstance(cached, str):
+        return cached
     svg = charts.render_svg(json.loads(spec_json), language)
     # The page describes the chart (label and table); the drawing is hidden from screen readers.
-    return svg.replace("<svg ", '<svg aria-hidden="true" focusable="false" ', 1)
+    svg = svg.replace("<svg ", '<svg aria-hidden="true" focusable="false" ', 1)
+    cache.set(key, svg, 30 * 24 * 3600)
+    return svg
 
 
 def chart_svg(spec: dict[str, Any], language: str) -> str:
-    """The server-drawn SVG of a spec (memoised per process: drawing takes a few 100 ms)."""
+    """The server-drawn SVG of a spec (memoised per process and in the shared cache:
+    drawing takes a few 100 ms)."""
     return _svg(json.dumps(spec, sort_keys=True, ensure_ascii=False), language)
 
 
@@ -365,24 +376,51 @@ def measure_page(code: str) -> dict[str, Any]:
 # --- lists -------------------------------------------------------------------------------
 
 
-def projects_page() -> dict[str, Any]:
-    plan = plan_tree(plan_get().pk)
-    return {"plan": plan, "projects": list(plan.projects.all())}
-
-
 def partners_page() -> dict[str, Any]:
+    from citystrat.activities.selectors import partner_exchanges
+
     plan = plan_tree(plan_get().pk)
     today = plan_today(plan)
     partners = []
-    for city in plan.partner_cities.all():
+    for exchanges in partner_exchanges(plan, today=today):
+        city = exchanges.partner
         partners.append(
             {
                 "city": city,
                 "years": today.year - city.since_year,
-                "anniversaries": city.anniversaries(today.year, plan.period_end.year),
+                "anniversaries": exchanges.anniversaries,
+                "exchanges": exchanges,
             }
         )
     return {"plan": plan, "partners": partners, "today": today}
+
+
+def partner_page(code: str) -> dict[str, Any]:
+    """One partner city: its exchanges on record per year and kind, the last one, the fields
+    of exchange and the coming anniversaries of the agreement."""
+    from citystrat.activities.selectors import partner_exchanges
+
+    plan = plan_get()
+    city = plan.partner_cities.filter(code=code).first()
+    if city is None:
+        raise Http404(code)
+    today = plan_today(plan)
+    exchanges = partner_exchanges(plan, partner=city, today=today)[0]
+    kinds = exchanges.kinds
+    table = [
+        (year, [counts.get(k.code, 0) for k in kinds], sum(counts.values()))
+        for year, counts in exchanges.per_year
+    ]
+    return {
+        "plan": plan,
+        "city": city,
+        "today": today,
+        "years": today.year - city.since_year,
+        "exchanges": exchanges,
+        "kinds": kinds,
+        "table": table,
+        "recent": exchanges.records[:50],
+    }
 
 
 def comparisons_page() -> dict[str, Any]:

@@ -6,6 +6,7 @@ app_name = "web"
 urlpatterns = [
     path("", views.home, name="home"),
     path("measures/<str:code>/", views.measure, name="measure"),
+    path("indicators/", views.indicators, name="indicators"),
     path("indicators/<str:code>/", views.indicator, name="indicator"),
     path(
         "indicators/<str:code>/data.<str:fmt>",
@@ -13,7 +14,11 @@ urlpatterns = [
         name="indicator-data",
     ),
     path("projects/", views.projects, name="projects"),
+    path("projects/<str:code>/", views.project, name="project"),
+    path("actions/", views.actions, name="actions"),
+    path("actions/<str:code>/", views.action, name="action"),
     path("partners/", views.partners, name="partners"),
+    path("partners/<slug:code>/", views.partner, name="partner"),
     path("comparisons/", views.comparisons, name="comparisons"),
     path("methodology/", views.methodology, name="methodology"),
 ]

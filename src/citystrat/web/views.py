@@ -18,7 +18,7 @@ from django.views.decorators.http import require_safe
 from citystrat.plans import cache as plan_cache
 from citystrat.plans.selectors import approved_observations, plan_get, plan_tree
 
-from . import downloads, pages
+from . import action_pages, downloads, pages
 
 PAGE_TIMEOUT = 24 * 3600
 
@@ -89,7 +89,9 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_safe
 @cached_page
 def measure(request: HttpRequest, code: str) -> HttpResponse:
-    return render(request, "web/measure.html", pages.measure_page(code))
+    context = pages.measure_page(code)
+    context.update(action_pages.measure_actions(context["plan"], context["measure"]))
+    return render(request, "web/measure.html", context)
 
 
 @require_safe
@@ -127,13 +129,56 @@ def indicator_data(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
 @require_safe
 @cached_page
 def projects(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/projects.html", pages.projects_page())
+    return render(request, "web/projects.html", action_pages.projects_page())
+
+
+@require_safe
+@cached_page
+def project(request: HttpRequest, code: str) -> HttpResponse:
+    return render(request, "web/action.html", action_pages.action_page(code, project_only=True))
+
+
+@require_safe
+@cached_page
+def action(request: HttpRequest, code: str) -> HttpResponse:
+    return render(request, "web/action.html", action_pages.action_page(code))
+
+
+def _filtered(view: View) -> View:
+    """A list page with GET filters: the unfiltered page is cached, filtered ones are not."""
+    cached = cached_page(view)
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.GET:
+            return view(request, *args, **kwargs)
+        return cached(request, *args, **kwargs)
+
+    return wrapper
+
+
+@require_safe
+@_filtered
+def actions(request: HttpRequest) -> HttpResponse:
+    return render(request, "web/actions.html", action_pages.actions_page(request.GET))
+
+
+@require_safe
+@_filtered
+def indicators(request: HttpRequest) -> HttpResponse:
+    return render(request, "web/indicators.html", action_pages.indicators_page(request.GET))
 
 
 @require_safe
 @cached_page
 def partners(request: HttpRequest) -> HttpResponse:
     return render(request, "web/partners.html", pages.partners_page())
+
+
+@require_safe
+@cached_page
+def partner(request: HttpRequest, code: str) -> HttpResponse:
+    return render(request, "web/partner.html", pages.partner_page(code))
 
 
 @require_safe

@@ -36,6 +36,21 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+
+
+def _activity_key_secret() -> str:
+    """The HMAC secret for the ledger's participant keys: never in the database or a backup."""
+    key = os.environ.get("CITYSTRAT_ACTIVITY_KEY_SECRET")
+    if key:
+        return key
+    path = DATA_DIR / "activity_key_secret"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+ACTIVITY_KEY_SECRET = _activity_key_secret()
 DEBUG = os.environ.get("DJANGO_DEBUG", "0") == "1"
 ALLOWED_HOSTS = os.environ.get("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]").split(",")
 
@@ -64,6 +79,7 @@ INSTALLED_APPS = [
     "citystrat.observations",
     "citystrat.monitoring",
     "citystrat.actions",
+    "citystrat.activities",
     "citystrat.evaluations",
     "citystrat.exchange",
     "citystrat.reports",

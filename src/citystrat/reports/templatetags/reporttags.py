@@ -10,6 +10,7 @@ from django.utils.html import format_html, linebreaks
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from citystrat import present
 from citystrat.i18n import Picked
 
 register = template.Library()
@@ -51,5 +52,5 @@ def picked_paragraphs(value: Picked | None) -> SafeString:
 
 @register.filter
 def fiscal_year(year: int) -> str:
-    """A fiscal year in the active language: 2024 -> 2024年度 / 2024 회계연도 / FY2024."""
-    return _("FY%(year)s") % {"year": str(year)}
+    """A fiscal year in the active language: 2024 -> 2024年度 / 2024년도 / FY2024."""
+    return present.fiscal_year_text(int(year))

@@ -9,7 +9,7 @@ from django import forms, template
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
-from citystrat.plans.templatetags.plantext import num
+from citystrat.present.templatetags.present import num
 
 register = template.Library()
 

@@ -35,6 +35,22 @@ def trplain(context: template.Context, obj: Any, field: str) -> str:
 
 
 @register.filter
+def yen(value: Any) -> str:
+    """An amount of yen, localised with grouping: 1298765.5 -> '¥1,298,766' / '1,298,766円'."""
+    from decimal import Decimal
+
+    from django.utils.translation import gettext as _
+
+    from citystrat.present import DASH, number
+
+    if value is None or value == "":
+        return DASH
+    amount = Decimal(str(value))
+    places = 0 if amount == amount.to_integral_value() else 2
+    return _("¥%(amount)s") % {"amount": number(amount, places)}
+
+
+@register.filter
 def caveat_words(observation: Any) -> list[str]:
     """The words of an observation's caveats (``provisional`` included), in the active language."""
     from citystrat.present import caveat_words as words

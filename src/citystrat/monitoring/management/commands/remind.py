@@ -14,7 +14,8 @@ from citystrat.monitoring.reminder_services import send_reminders
 
 class Command(BaseCommand):
     help = (
-        "Remind indicator owners of values due soon or overdue, escalate to the coordinators "
+        "Remind owners of values and action updates due soon or overdue, escalate to the "
+        "coordinators "
         "(run daily from cron; --dry-run shows what would be sent, to whom, in which language "
         "and why)."
     )
@@ -57,6 +58,12 @@ class Command(BaseCommand):
                     f"due {r.due.isoformat()}, value {r.state}, stage {item.stage}; "
                     f"why: {item.why}"
                 )
+        from citystrat.plans.extensions import reminder_sources
+
+        for source in reminder_sources():
+            out.write("")
+            for line in source(as_of=as_of, dry_run=dry):
+                out.write(line)
         if plan.unreachable:
             out.write("")
             out.write(

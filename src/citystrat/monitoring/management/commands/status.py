@@ -42,7 +42,7 @@ def _status_words(result: MethodResult, status_class: str) -> str:
     caveats = str(result.values.get("latest_caveats") or "").split(",")
     words = present.class_word(status_class)
     if status_class == "achieved" and "definition_differs" in caveats:
-        words = _("achieved, but the definition differs")
+        words = _("Achieved, but the definition differs")
     change = result.values.get("survey_change")
     if change == "no_significant_change":
         words = _("%(status)s; no significant change") % {"status": words}

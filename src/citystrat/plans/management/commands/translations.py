@@ -18,7 +18,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-import polib
+import polib  # type: ignore[import-untyped]
 from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError

@@ -1,0 +1,222 @@
+"""Reads of the ledger: records as the rules see them, computed values, partner exchanges."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from citystrat.accounts.permissions import Action, can
+from citystrat.plans.models import Indicator, PartnerCity, Plan
+from citystrat.review.states import State
+
+from .ledgerfile import Vocabulary
+from .models import ActivityRecord, Proposal
+from .rules import Entry, Rule, RuleError, Window, evaluate
+
+__all__ = [
+    "PartnerExchanges",
+    "indicator_rule",
+    "ledger_compute",
+    "ledger_entries",
+    "ledger_vocabulary",
+    "partner_exchanges",
+    "proposal_for_observation",
+    "record_list",
+]
+
+
+def ledger_vocabulary(plan: Plan) -> Vocabulary:
+    """The codes a ledger row of ``plan`` may use."""
+    from citystrat.actions.models import Action as WorkAction
+    from citystrat.plans.models import Department
+
+    return Vocabulary(
+        kinds={k.code: k.pk for k in plan.activity_kinds.all()},
+        actions=dict(WorkAction.objects.filter(plan=plan).values_list("code", "id")),
+        departments=dict(Department.objects.values_list("code", "id")),
+        partners=dict(plan.partner_cities.values_list("code", "id")),
+        start=plan.period_start,
+        end=plan.period_end,
+    )
+
+
+def indicator_rule(indicator: Indicator) -> Rule | None:
+    """The indicator's ledger rule, or None when it is entered by hand."""
+    if not indicator.rule:
+        return None
+    try:
+        return Rule.from_dict(
+            indicator.rule,
+            period_kind=indicator.period_kind,
+            fy_start_month=indicator.plan.fy_start_month,
+        )
+    except RuleError:
+        return None
+
+
+def ledger_entries(
+    plan: Plan, *, kinds: Iterable[str] | None = None, include_pending: bool = False
+) -> list[Entry]:
+    """The records the rules count: approved ones (and submitted ones with ``include_pending``).
+
+    A submitted correction of an approved record replaces it when pending
+    records are included.
+    """
+    statuses = [State.APPROVED] + ([State.SUBMITTED] if include_pending else [])
+    qs = ActivityRecord.objects.filter(plan=plan, status__in=statuses)
+    if kinds is not None:
+        qs = qs.filter(kind__code__in=list(kinds))
+    fields = ("start_date", "kind__code", "participants", "participant_hashes", "company_ids")
+    if not include_pending:  # one approved row per record: nothing to choose between
+        return [
+            Entry(
+                rid,
+                day,
+                kind,
+                participants or 0,
+                tuple(hashes.split()) if hashes else (),
+                tuple(companies.split(";")) if companies else (),
+                rid,
+            )
+            for rid, day, kind, participants, hashes, companies in qs.values_list("id", *fields)
+            .order_by("id")
+            .iterator(chunk_size=5000)
+        ]
+    rows = qs.values_list("id", "uid", "status", *fields).order_by("id")
+    by_uid: dict[Any, Entry] = {}
+    pending: set[Any] = set()
+    for rid, uid, status, day, kind, participants, hashes, companies in rows.iterator(
+        chunk_size=5000
+    ):
+        if uid in pending and status == State.APPROVED:
+            continue
+        by_uid[uid] = Entry(
+            rid,
+            day,
+            kind,
+            participants or 0,
+            tuple(hashes.split()) if hashes else (),
+            tuple(companies.split(";")) if companies else (),
+            rid,
+        )
+        if status == State.SUBMITTED:
+            pending.add(uid)
+    return list(by_uid.values())
+
+
+def ledger_compute(
+    plan: Plan,
+    *,
+    indicator_code: str | None = None,
+    include_pending: bool = False,
+    until: date | None = None,
+) -> list[tuple[Indicator, Window]]:
+    """Every ruled indicator's value for every period the ledger covers."""
+    indicators = [
+        i
+        for i in plan.indicators.filter(rule__isnull=False).select_related("plan").order_by("order")
+        if indicator_code is None or i.code == indicator_code
+    ]
+    rules = [(i, indicator_rule(i)) for i in indicators]
+    kinds = {k for _i, r in rules if r is not None for k in r.kinds}
+    entries = ledger_entries(plan, kinds=kinds, include_pending=include_pending) if kinds else []
+    by_kind: dict[str, list[Entry]] = defaultdict(list)
+    for entry in entries:
+        by_kind[entry.kind].append(entry)
+    out: list[tuple[Indicator, Window]] = []
+    for indicator, rule in rules:
+        if rule is None:
+            continue
+        mine = [e for kind in rule.kinds for e in by_kind.get(kind, ())]
+        out.extend((indicator, w) for w in evaluate(rule, mine, until=until))
+    return out
+
+
+def record_list(
+    *, user: Any, plan: Plan, status: str | None = None, kind: str | None = None
+) -> QuerySet[ActivityRecord]:
+    """Records the user may see: the public sees approved ones only."""
+    qs = ActivityRecord.objects.filter(plan=plan).select_related(
+        "kind", "action", "department", "partner_city"
+    )
+    if not can(user, Action.VIEW_PENDING):
+        qs = qs.filter(status=State.APPROVED)
+    elif status:
+        qs = qs.filter(status=status)
+    else:
+        qs = qs.exclude(status__in=[State.WITHDRAWN, State.SUPERSEDED])
+    if kind:
+        qs = qs.filter(kind__code=kind)
+    return qs.order_by("start_date", "id")
+
+
+def proposal_for_observation(observation: Any) -> Proposal | None:
+    """The ledger's proposal behind an observation, for the reviewer's breakdown."""
+    return (
+        Proposal.objects.filter(observation=observation)
+        .select_related("indicator__plan")
+        .order_by("-id")
+        .first()
+    )
+
+
+@dataclass
+class PartnerExchanges:
+    partner: PartnerCity
+    per_year: list[tuple[int, Counter[str]]] = field(default_factory=list)
+    total: int = 0
+    last: ActivityRecord | None = None
+    kinds: list[Any] = field(default_factory=list)
+    anniversaries: list[tuple[int, int]] = field(default_factory=list)
+    records: list[ActivityRecord] = field(default_factory=list)
+
+
+def partner_exchanges(
+    plan: Plan,
+    *,
+    partner: PartnerCity | None = None,
+    today: date | None = None,
+    until_year: int | None = None,
+) -> list[PartnerExchanges]:
+    """Each partner city's approved exchanges on record: per year and kind, the last one,
+    the kinds of exchange (with the plan's fields) and the coming round anniversaries."""
+    partners = [partner] if partner is not None else list(plan.partner_cities.all())
+    records = (
+        ActivityRecord.objects.filter(
+            plan=plan, status=State.APPROVED, partner_city__in=[p.pk for p in partners]
+        )
+        .select_related("kind")
+        .order_by("-start_date", "-id")
+    )
+    by_partner: dict[int, list[ActivityRecord]] = defaultdict(list)
+    for record in records:
+        assert record.partner_city_id is not None
+        by_partner[record.partner_city_id].append(record)
+    this_year = (today or timezone.localdate()).year
+    last_year = until_year if until_year is not None else max(plan.period_end.year, this_year + 5)
+    out = []
+    for p in partners:
+        items = by_partner.get(p.pk, [])
+        years: dict[int, Counter[str]] = defaultdict(Counter)
+        kinds: dict[str, Any] = {}
+        for r in items:
+            years[r.start_date.year][r.kind.code] += 1
+            kinds.setdefault(r.kind.code, r.kind)
+        out.append(
+            PartnerExchanges(
+                partner=p,
+                per_year=sorted(years.items(), reverse=True),
+                total=len(items),
+                last=items[0] if items else None,
+                kinds=list(kinds.values()),
+                anniversaries=p.anniversaries(this_year, last_year),
+                records=items,
+            )
+        )
+    return out

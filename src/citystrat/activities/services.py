@@ -1,0 +1,635 @@
+"""Changes to the ledger, and the values it proposes: the one door.
+
+Every function is keyword-only, checks permission
+(:mod:`citystrat.accounts.permissions`), runs inside ``transaction.atomic``
+and writes its audit records.  Records move through the one review state
+machine (:mod:`citystrat.review.services`); the values computed from them
+become observations only through :mod:`citystrat.observations.services`.
+
+- :func:`activity_import`: a ledger file, all or nothing (records submitted
+  for review; with ``approve`` a coordinator approves them too).  A row that
+  is already in the ledger unchanged is not written again.
+- :func:`activity_record_submit`, ``_approve``, ``_return``, ``_withdraw``,
+  :func:`activity_record_correct`: one record at a time.
+- :func:`proposals_refresh`: compute every ruled indicator from the approved
+  records; a proposal whose records changed is marked stale and the new
+  value is proposed as a submitted observation, with the rule, the records
+  behind it and the rule's caveat.  Called after every change of approved
+  records.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import IO, Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+from citystrat.accounts.permissions import Action, can, require
+from citystrat.audit.models import AuditEvent
+from citystrat.audit.services import audit_record
+from citystrat.observations.models import Observation
+from citystrat.observations.services import (
+    observation_return,
+    observation_save_draft,
+    observation_submit,
+)
+from citystrat.plans import cache as plan_cache
+from citystrat.plans.models import Department, Indicator, Plan
+from citystrat.review import services as review
+from citystrat.review.errors import FourEyesError, ReviewError
+from citystrat.review.states import OPEN, State
+from citystrat.tabular.files import ImportProblem
+
+from .ledgerfile import LedgerRow, read_ledger
+from .models import ActivityRecord, Proposal
+from .rules import Window
+from .selectors import indicator_rule, ledger_compute, ledger_vocabulary
+
+__all__ = [
+    "ImportResult",
+    "activity_import",
+    "activity_record_approve",
+    "activity_record_correct",
+    "activity_record_return",
+    "activity_record_submit",
+    "activity_record_withdraw",
+    "proposals_refresh",
+]
+
+CHUNK = 2000
+MAX_PROBLEMS = 1000
+LEDGER_FOUR_EYES_EXCEPTION = "ledger_import"
+
+
+@dataclass
+class ImportResult:
+    filename: str
+    dry_run: bool
+    approve: bool
+    records: int = 0
+    added: int = 0
+    unchanged: int = 0
+    written: int = 0
+    problems: list[ImportProblem] = field(default_factory=list)
+    proposals: list[Proposal] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "file": self.filename,
+            "dry_run": self.dry_run,
+            "approve": self.approve,
+            "ok": self.ok,
+            "records": self.records,
+            "added": self.added,
+            "unchanged": self.unchanged,
+            "written": self.written,
+            "problem_count": len(self.problems),
+            "problems": [p.as_dict() for p in self.problems],
+            "proposals": [
+                {"indicator": p.indicator.code, "period": p.period_label, "value": p.value}
+                for p in self.proposals
+            ],
+        }
+
+
+def _user(actor: Any) -> Any:
+    return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+
+
+def activity_import(
+    *,
+    actor: Any,
+    plan: Plan,
+    source: str | Path | IO[bytes],
+    filename: str | None = None,
+    approve: bool = False,
+    dry_run: bool = False,
+    channel: str = "cli",
+) -> ImportResult:
+    """Read a ledger file and write every record, or none; see the module doc.
+
+    ``actor`` None is the command line without ``--user``: it may check a
+    file or submit records for review, never approve them.
+    """
+    if actor is None:
+        if approve and not dry_run:
+            require(actor, Action.IMPORT_APPROVE)
+    else:
+        require(actor, Action.IMPORT)
+        if approve:
+            require(actor, Action.IMPORT_APPROVE)
+            if not dry_run and LEDGER_FOUR_EYES_EXCEPTION not in (plan.four_eyes_exceptions or []):
+                raise FourEyesError(
+                    _(
+                        "Importing and approving at once skips the second pair of eyes; the plan "
+                        "%(plan)s does not allow it for the activity ledger. Import for review "
+                        "and let someone else approve."
+                    )
+                    % {"plan": plan.code}
+                )
+    name = filename or (Path(source).name if isinstance(source, str | Path) else "upload")
+    result = ImportResult(filename=name, dry_run=dry_run, approve=approve)
+    vocabulary = ledger_vocabulary(plan)
+    rows, problems = read_ledger(source, vocabulary, filename=name)
+    result.records = len(rows) + sum(1 for p in problems if p.row is not None)
+    departments = {
+        d.pk: d for d in Department.objects.filter(pk__in={r.department_id for r in rows})
+    }
+    allowed: dict[int, bool] = {}
+    seen: dict[str, int] = {}
+    existing = set(
+        ActivityRecord.objects.filter(plan=plan, status__in=[State.APPROVED, *OPEN]).values_list(
+            "fingerprint", flat=True
+        )
+    )
+    fresh: list[LedgerRow] = []
+    for row in rows:
+        if actor is not None:
+            if row.department_id not in allowed:
+                allowed[row.department_id] = can(
+                    actor, Action.IMPORT, departments[row.department_id]
+                )
+            if not allowed[row.department_id]:
+                problems.append(
+                    ImportProblem(
+                        row.file,
+                        row.row,
+                        "department",
+                        _("You may import records of your own department only (not %(code)s).")
+                        % {"code": departments[row.department_id].code},
+                        row.sheet,
+                    )
+                )
+                continue
+        if row.fingerprint in seen:
+            problems.append(
+                ImportProblem(
+                    row.file,
+                    row.row,
+                    None,
+                    _("This row is the same record as row %(row)s.")
+                    % {"row": seen[row.fingerprint]},
+                    row.sheet,
+                )
+            )
+            continue
+        seen[row.fingerprint] = row.row
+        if row.fingerprint in existing:
+            result.unchanged += 1
+            continue
+        fresh.append(row)
+    problems.sort(key=lambda p: (p.sheet, p.row or 0))
+    result.problems = problems[:MAX_PROBLEMS]
+    result.added = len(fresh)
+    if problems or dry_run or not fresh:
+        return result
+    user = _user(actor)
+    now = timezone.now()
+    status = State.APPROVED if approve else State.SUBMITTED
+    with transaction.atomic():
+        for start in range(0, len(fresh), CHUNK):
+            chunk = fresh[start : start + CHUNK]
+            records = ActivityRecord.objects.bulk_create(
+                [
+                    ActivityRecord(
+                        plan=plan,
+                        kind_id=r.kind_id,
+                        action_id=r.action_id,
+                        department_id=r.department_id,
+                        partner_city_id=r.partner_id,
+                        start_date=r.start,
+                        end_date=r.end,
+                        title=r.title,
+                        counterpart=r.counterpart,
+                        venue=r.venue,
+                        online=r.online,
+                        participants=r.participants,
+                        participant_hashes=" ".join(r.hashes),
+                        participant_key_count=len(r.hashes),
+                        company_ids=";".join(r.companies),
+                        note=r.note,
+                        origin=ActivityRecord.Origin.IMPORT,
+                        source_file=name[:255],
+                        source_row=r.row,
+                        fingerprint=r.fingerprint,
+                        status=status,
+                        created_by=user,
+                        changed_by=user,
+                        submitted_by=user,
+                        submitted_at=now,
+                        decided_by=user if approve else None,
+                        decided_at=now if approve else None,
+                        decision_reason=_("imported and approved") if approve else "",
+                    )
+                    for r in chunk
+                ]
+            )
+            AuditEvent.objects.bulk_create(
+                [
+                    AuditEvent(
+                        code="activities.record.import",
+                        at=now,
+                        actor=user,
+                        actor_name=user.get_username() if user is not None else channel,
+                        channel=channel,
+                        object_type=ActivityRecord.audit_type,
+                        object_id=str(rec.pk),
+                        object_label=f"{r.start.isoformat()} {r.title}"[:255],
+                        plan_code=plan.code,
+                        after={
+                            "status": status,
+                            "kind": r.kind,
+                            "action": r.action_id,
+                            "department": r.department_id,
+                            "start_date": r.start.isoformat(),
+                            "end_date": r.end.isoformat(),
+                            "title": r.title,
+                            "participants": r.participants,
+                            "participant_keys": len(r.hashes),
+                            "companies": len(r.companies),
+                            "row": r.row,
+                            "sheet": r.sheet,
+                            **(
+                                {"four_eyes_exception": LEDGER_FOUR_EYES_EXCEPTION}
+                                if approve
+                                else {}
+                            ),
+                        },
+                        reason=_("imported and approved") if approve else _("imported for review"),
+                        source=name,
+                    )
+                    for rec, r in zip(records, chunk, strict=True)
+                ]
+            )
+            result.written += len(records)
+        audit_record(
+            code="activities.import.run",
+            actor=actor,
+            object_type="plans.plan",
+            object_id=plan.pk,
+            object_label=plan.code,
+            plan_code=plan.code,
+            after={
+                "approve": approve,
+                "records": result.records,
+                "added": result.added,
+                "unchanged": result.unchanged,
+                "written": result.written,
+            },
+            reason=_("import and approve") if approve else _("import for review"),
+            source=name,
+            channel=channel,
+        )
+        if approve:
+            transaction.on_commit(plan_cache.bump)  # the partner pages show approved records
+            kinds = {r.kind for r in fresh}
+            result.proposals = proposals_refresh(
+                actor=actor, plan=plan, kinds=kinds, channel=channel
+            )
+    return result
+
+
+# --- one record at a time -------------------------------------------------------------
+
+
+def _require_department(actor: Any, action: Action, record: ActivityRecord) -> None:
+    require(actor, action, record.department)
+
+
+def activity_record_submit(
+    *, actor: Any, record: ActivityRecord, expected_version: int | None = None, channel: str = "web"
+) -> ActivityRecord:
+    _require_department(actor, Action.SUBMIT, record)
+    return review.review_submit(
+        record=record, actor=actor, expected_version=expected_version, channel=channel
+    )
+
+
+def activity_record_approve(
+    *,
+    actor: Any,
+    record: ActivityRecord,
+    expected_version: int | None = None,
+    reason: str = "",
+    channel: str = "web",
+) -> ActivityRecord:
+    """Approve a submitted record; the ruled indicators that count its kind are proposed again."""
+    require(actor, Action.APPROVE)
+    with transaction.atomic():
+        approved = review.review_approve(
+            record=record,
+            actor=actor,
+            expected_version=expected_version,
+            reason=reason,
+            channel=channel,
+        )
+        proposals_refresh(
+            actor=actor, plan=approved.plan, kinds={approved.kind.code}, channel=channel
+        )
+    return approved
+
+
+def activity_record_return(
+    *,
+    actor: Any,
+    record: ActivityRecord,
+    reason: str,
+    expected_version: int | None = None,
+    channel: str = "web",
+) -> ActivityRecord:
+    require(actor, Action.RETURN)
+    return review.review_return(
+        record=record,
+        actor=actor,
+        reason=reason,
+        expected_version=expected_version,
+        channel=channel,
+    )
+
+
+def activity_record_withdraw(
+    *,
+    actor: Any,
+    record: ActivityRecord,
+    reason: str = "",
+    expected_version: int | None = None,
+    channel: str = "web",
+) -> ActivityRecord:
+    _require_department(actor, Action.ENTER, record)
+    return review.review_withdraw(
+        record=record,
+        actor=actor,
+        reason=reason,
+        expected_version=expected_version,
+        channel=channel,
+    )
+
+
+CORRECTABLE = ("title", "participants", "note", "counterpart", "venue", "start_date", "end_date")
+
+
+def activity_record_correct(
+    *,
+    actor: Any,
+    record: ActivityRecord,
+    changes: dict[str, Any],
+    participant_keys: Iterable[str] | None = None,
+    channel: str = "web",
+    submit: bool = True,
+) -> ActivityRecord:
+    """A corrected version of an approved record (it stays counted until the correction is
+    approved), submitted for review.  ``participant_keys`` are hashed, never stored."""
+    from .identifiers import hash_key
+
+    _require_department(actor, Action.ENTER, record)
+    unknown = set(changes) - set(CORRECTABLE)
+    if unknown:
+        raise ReviewError(_("This field cannot be corrected."), sorted(unknown)[0])
+    if changes.get("participants") is not None and int(changes["participants"]) < 0:
+        raise ReviewError(_("The number of participants cannot be negative."), "participants")
+    plan = record.plan
+    changes = dict(changes)
+    start = changes.get("start_date", record.start_date)
+    if "end_date" not in changes and record.end_date == record.start_date:
+        changes["end_date"] = start  # a one-day record stays one day
+    end = changes.get("end_date", record.end_date)
+    if end < start:
+        raise ReviewError(_("The record ends before it starts."), "end_date")
+    if not (plan.period_start <= start and end <= plan.period_end):
+        raise ReviewError(
+            _("%(date)s is outside the plan period (%(start)s to %(end)s).")
+            % {
+                "date": start.isoformat(),
+                "start": plan.period_start.isoformat(),
+                "end": plan.period_end.isoformat(),
+            },
+            "start_date",
+        )
+    fields = {
+        f.attname: getattr(record, f.attname)
+        for f in ActivityRecord._meta.concrete_fields
+        if f.attname
+        not in {
+            "id",
+            "status",
+            "version",
+            "supersedes_id",
+            "created_at",
+            "updated_at",
+            "created_by_id",
+            "changed_by_id",
+            "submitted_by_id",
+            "submitted_at",
+            "decided_by_id",
+            "decided_at",
+            "decision_reason",
+        }
+    }
+    fields.update(changes)
+    if participant_keys is not None:
+        hashes = tuple(dict.fromkeys(hash_key(k) for k in participant_keys if k.strip()))
+        fields["participant_hashes"] = " ".join(hashes)
+        fields["participant_key_count"] = len(hashes)
+    fields["origin"] = (
+        ActivityRecord.Origin.API if channel == "api" else ActivityRecord.Origin.ENTRY
+    )
+    fields["fingerprint"] = ""
+    with transaction.atomic():
+        correction = review.review_create(
+            record=ActivityRecord(**fields), actor=actor, channel=channel
+        )
+        if submit:
+            correction = activity_record_submit(actor=actor, record=correction, channel=channel)
+    return correction
+
+
+# --- proposals ------------------------------------------------------------------------
+
+
+def _language(actor: Any) -> str:
+    profile = getattr(actor, "profile", None)
+    return getattr(profile, "language", None) or settings.LANGUAGE_CODE
+
+
+def proposal_texts(indicator: Indicator, window: Window, lang: str) -> tuple[str, str]:
+    """The source and note of a proposed observation, in ``lang``."""
+    rule = indicator.rule or {}
+    with override(lang):
+        source = _("Activity ledger: %(records)s records of %(kinds)s, counted as %(count)s") % {
+            "records": window.records,
+            "kinds": ", ".join(rule.get("kinds", [])),
+            "count": rule.get("count", ""),
+        }
+        notes = []
+        if window.offset:
+            notes.append(
+                _(
+                    "Includes %(offset)s counted before the ledger; people or companies counted "
+                    "there cannot be told apart from those in the ledger."
+                )
+                % {"offset": window.offset}
+            )
+        caveat = rule.get("caveat") or {}
+        if rule.get("to_confirm"):
+            text = caveat.get(lang) or next(iter(caveat.values()), "")
+            notes.append(_("Rule for the city to confirm: %(caveat)s") % {"caveat": text})
+    return source, " ".join(notes)
+
+
+def _propose(
+    *, actor: Any, indicator: Indicator, window: Window, channel: str
+) -> Observation | None:
+    """Make ``window``'s value a submitted observation (through the observations services)."""
+    base = Observation.objects.filter(
+        indicator=indicator, period_kind=window.period.kind.value, period_start=window.period.start
+    )
+    open_row = base.filter(status__in=Observation.OPEN_STATUSES).first()
+    approved = base.filter(status=Observation.Status.APPROVED).first()
+    if open_row is None and approved is not None and approved.value == window.value:
+        return approved
+    if open_row is not None and open_row.value == window.value:
+        return open_row
+    source, note = proposal_texts(indicator, window, _language(actor))
+    if open_row is not None and open_row.status == Observation.Status.SUBMITTED:
+        if not can(actor, Action.RETURN, indicator):
+            return None  # the reviewer sees the stale proposal and returns it
+        open_row = observation_return(
+            actor=actor,
+            observation=open_row,
+            reason=_("The activity ledger changed; its new value is proposed."),
+            channel=channel,
+        )
+    kwargs: dict[str, Any] = {
+        "actor": actor,
+        "indicator": indicator,
+        "period": window.period,
+        "value": window.value,
+        "source": source,
+        "note": note,
+        "observation": open_row,
+        "channel": channel,
+    }
+    try:
+        draft = observation_save_draft(**kwargs)
+    except ReviewError as exc:
+        if exc.field != "explanation":
+            raise
+        draft = observation_save_draft(
+            **kwargs,
+            explanation=_("Computed from the activity ledger after its records were corrected."),
+        )
+    return observation_submit(actor=actor, observation=draft, channel=channel)
+
+
+def proposals_refresh(
+    *,
+    actor: Any,
+    plan: Plan,
+    kinds: Iterable[str] | None = None,
+    indicator: Indicator | None = None,
+    channel: str = "web",
+    until: date | None = None,
+) -> list[Proposal]:
+    """Compute the ruled indicators (those counting ``kinds``) and propose what changed.
+
+    A current proposal whose records or value differ from the ledger's is
+    marked stale.  The new value is proposed when ``actor`` may enter and
+    submit values of the indicator; otherwise it waits for someone who may
+    (the stale proposal shows on the review page).  Returns the new proposals.
+    """
+    wanted = set(kinds) if kinds is not None else None
+    until = until or timezone.localdate()
+    made: list[Proposal] = []
+    with transaction.atomic():
+        computed = ledger_compute(
+            plan, indicator_code=indicator.code if indicator else None, until=until
+        )
+        by_indicator: dict[int, list[Window]] = {}
+        indicators: dict[int, Indicator] = {}
+        for ind, window in computed:
+            rule = indicator_rule(ind)
+            if wanted is not None and rule is not None and not (set(rule.kinds) & wanted):
+                continue
+            by_indicator.setdefault(ind.pk, []).append(window)
+            indicators[ind.pk] = ind
+        now = timezone.now()
+        for pk, windows in by_indicator.items():
+            ind = indicators[pk]
+            current = {
+                p.period_start: p
+                for p in Proposal.objects.select_for_update().filter(
+                    indicator=ind, state=Proposal.State.CURRENT
+                )
+            }
+            may_propose = can(actor, Action.ENTER, ind) and can(actor, Action.SUBMIT, ind)
+            for window in windows:
+                old = current.get(window.period.start)
+                if old is not None and old.digest == window.digest and old.value == window.value:
+                    continue
+                if old is not None:
+                    Proposal.objects.filter(pk=old.pk).update(
+                        state=Proposal.State.STALE, stale_at=now
+                    )
+                    audit_record(
+                        code="activities.proposal.stale",
+                        actor=actor,
+                        object_type="activities.proposal",
+                        object_id=old.pk,
+                        object_label=f"{ind.code} {old.period_label}",
+                        plan_code=plan.code,
+                        before={"value": old.value, "records": old.records},
+                        after={"value": window.value, "records": window.records},
+                        channel=channel,
+                    )
+                if not may_propose:
+                    continue
+                try:
+                    observation = _propose(
+                        actor=actor, indicator=ind, window=window, channel=channel
+                    )
+                except (ReviewError, PermissionDenied):
+                    observation = None
+                proposal = Proposal(
+                    indicator=ind,
+                    value=window.value,
+                    records=window.records,
+                    counted=window.counted,
+                    offset=window.offset,
+                    rule=ind.rule,
+                    parts=[list(p) for p in window.parts],
+                    record_ids=list(window.record_ids),
+                    digest=window.digest,
+                    observation=observation,
+                )
+                proposal.set_period(window.period)
+                proposal.save()
+                audit_record(
+                    code="activities.proposal.create",
+                    actor=actor,
+                    object_type="activities.proposal",
+                    object_id=proposal.pk,
+                    object_label=f"{ind.code} {window.period.label}",
+                    plan_code=plan.code,
+                    after={
+                        "value": window.value,
+                        "records": window.records,
+                        "offset": window.offset,
+                        "observation": observation.pk if observation else None,
+                    },
+                    channel=channel,
+                )
+                made.append(proposal)
+    return made

@@ -1,0 +1,330 @@
+"""Staff pages on actions: My actions, one action (assignment, its updates), the update form.
+
+Thin: parse, call :mod:`citystrat.actions.services` or a selector, render.
+Plain forms, POST-redirect-GET; no JavaScript needed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from citystrat.accounts.permissions import Action as Perm
+from citystrat.accounts.permissions import can, require
+from citystrat.actions import selectors
+from citystrat.actions.calendar import update_round
+from citystrat.actions.models import Action, ActionUpdate
+from citystrat.actions.services import (
+    action_assign,
+    parse_money,
+    update_approve,
+    update_return,
+    update_save_draft,
+    update_signoff,
+    update_submit,
+)
+from citystrat.plans.selectors import plan_get
+from citystrat.review.errors import ConflictError, ReviewError
+
+from .action_forms import ActionUpdateForm, AssignForm
+from .views import _safe_next, staff_required
+
+
+def _action(pk: int) -> Action:
+    action = (
+        Action.objects.select_related("plan", "parent", "key_action__direction__measure")
+        .prefetch_related("departments__department", "tasks", "budgets", "contacts__user")
+        .filter(pk=pk)
+        .first()
+    )
+    if action is None:
+        raise Http404
+    return action
+
+
+def _form_error(form: Any, error: ValidationError) -> None:
+    located = getattr(error, "located", None) or [("", m) for m in error.messages]
+    for field, message in located:
+        form.add_error(field if field in form.fields else None, message)
+
+
+@staff_required
+def my_actions(request: HttpRequest) -> HttpResponse:
+    plan = plan_get()
+    today = timezone.localdate()
+    actions = selectors.actions_for(request.user, plan)
+    rows = []
+    for action in actions:
+        lead = selectors.lead_department(action)
+        rows.append(
+            {
+                "action": action,
+                "lead": lead.department if lead else None,
+                "round": update_round(action, today),
+                "may_write": can(request.user, Perm.WRITE_ACTION_UPDATE, action),
+            }
+        )
+    return render(
+        request,
+        "staff/my_actions.html",
+        {
+            "plan": plan,
+            "rows": rows,
+            "today": today,
+            "owner_view": getattr(getattr(request.user, "profile", None), "role", "") == "editor",
+            "queue_size": len(selectors.update_review_queue(request.user)),
+        },
+    )
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    action = _action(pk)
+    user = request.user
+    may_assign = can(user, Perm.ASSIGN_ACTION)
+    status = 200
+    lead = selectors.lead_department(action)
+    initial = {
+        "lead": lead.department if lead else None,
+        "cooperating": [r.department for r in selectors.cooperating_departments(action)],
+    }
+    form = AssignForm(initial=initial) if may_assign else None
+    if request.method == "POST":
+        require(user, Perm.ASSIGN_ACTION)
+        form = AssignForm(request.POST)
+        if form.is_valid():
+            try:
+                action_assign(
+                    actor=user,
+                    action=action,
+                    lead=form.cleaned_data["lead"],
+                    cooperating=list(form.cleaned_data["cooperating"]),
+                    reason=form.cleaned_data["reason"],
+                )
+            except ReviewError as exc:
+                _form_error(form, exc)
+            else:
+                messages.success(request, _("The departments are assigned."))
+                return redirect("staff:action", pk=action.pk)
+        status = 400
+    return render(
+        request,
+        "staff/action.html",
+        {
+            "plan": action.plan,
+            "action": action,
+            "lead": lead.department if lead else None,
+            "cooperating": [r.department for r in selectors.cooperating_departments(action)],
+            "form": form,
+            "updates": selectors.updates_for(user, action),
+            "round": update_round(action, timezone.localdate()),
+            "may_write": can(user, Perm.WRITE_ACTION_UPDATE, action),
+        },
+        status=status,
+    )
+
+
+def _texts_from(data: dict[str, Any], existing: ActionUpdate | None) -> dict[str, dict[str, str]]:
+    """The form writes one language; the other languages already stored are kept."""
+    lang = data["language"]
+    out: dict[str, dict[str, str]] = {}
+    for field in ActionUpdate.TEXT_FIELDS:
+        value = dict(getattr(existing, field) or {}) if existing is not None else {}
+        value[lang] = data[field]
+        out[field] = value
+    return out
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def update_form(request: HttpRequest, pk: int) -> HttpResponse:
+    action = _action(pk)
+    user = request.user
+    require(user, Perm.WRITE_ACTION_UPDATE, action)
+    lang = getattr(getattr(user, "profile", None), "language", "") or action.plan.default_language
+    if lang not in action.plan.languages:
+        lang = action.plan.default_language
+    editing: ActionUpdate | None = None
+    edit_id = request.POST.get("update") or request.GET.get("update")
+    if edit_id and str(edit_id).isdigit():
+        editing = ActionUpdate.objects.filter(
+            pk=int(edit_id), action=action, status__in=ActionUpdate.EDITABLE_STATUSES
+        ).first()
+        if editing is None:
+            raise Http404
+    today = timezone.localdate()
+    status = 200
+    if request.method == "POST":
+        form = ActionUpdateForm(request.POST, action=action, this_year=today.year)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                update = update_save_draft(
+                    actor=user,
+                    action=action,
+                    fiscal_year=data["fiscal_year"],
+                    half=data["half"],
+                    action_status=data["action_status"],
+                    phase=data["phase"],
+                    texts=_texts_from(data, editing),
+                    update=editing,
+                    expected_version=data.get("version") if editing else None,
+                    budget=parse_money(data["budget"], "budget"),
+                    revised_budget=parse_money(data["revised_budget"], "revised_budget"),
+                    actual=parse_money(data["actual"], "actual"),
+                )
+                if request.POST.get("do") == "submit":
+                    update = update_submit(actor=user, update=update)
+            except ConflictError as exc:
+                form.add_error(None, exc.message)
+            except ReviewError as exc:
+                _form_error(form, exc)
+            else:
+                if update.status == ActionUpdate.Status.SUBMITTED:
+                    messages.success(request, _("Submitted for review."))
+                else:
+                    messages.success(request, _("Saved as a draft; not yet submitted."))
+                return redirect("staff:action_update", pk=update.pk)
+        status = 400
+    else:
+        initial: dict[str, Any] = {"language": lang}
+        if editing is not None:
+            initial.update(
+                fiscal_year=editing.fiscal_year,
+                half=editing.half,
+                action_status=editing.action_status,
+                phase=editing.phase,
+                budget=editing.budget if editing.budget is not None else "",
+                revised_budget=editing.revised_budget if editing.revised_budget is not None else "",
+                actual=editing.actual if editing.actual is not None else "",
+                version=editing.version,
+                **{f: (getattr(editing, f) or {}).get(lang, "") for f in ActionUpdate.TEXT_FIELDS},
+            )
+        else:
+            r = update_round(action, today)
+            if r is not None:
+                initial["fiscal_year"] = r.fiscal_year
+            initial["action_status"] = action.status or "on_schedule"
+            initial["phase"] = action.phase
+        form = ActionUpdateForm(initial=initial, action=action, this_year=today.year)
+    return render(
+        request,
+        "staff/action_update_form.html",
+        {"plan": action.plan, "action": action, "form": form, "editing": editing},
+        status=status,
+    )
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def update_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    update = get_object_or_404(
+        ActionUpdate.objects.select_related(
+            "action__plan", "created_by", "submitted_by", "decided_by"
+        ),
+        pk=pk,
+    )
+    user = request.user
+    action = update.action
+    if not (can(user, Perm.VIEW_PENDING) or update.status == ActionUpdate.Status.APPROVED):
+        raise PermissionDenied
+    here = reverse("staff:action_update", kwargs={"pk": update.pk})
+    error = ""
+    if request.method == "POST":
+        do = request.POST.get("do", "")
+        version_text = request.POST.get("version", "")
+        version = int(version_text) if version_text.isdigit() else None
+        reason = request.POST.get("reason", "")
+        try:
+            if do == "submit":
+                update_submit(actor=user, update=update, expected_version=version)
+                messages.success(request, _("Submitted for review."))
+            elif do == "approve":
+                update_approve(actor=user, update=update, expected_version=version, reason=reason)
+                messages.success(request, _("Approved: the update is now public."))
+            elif do == "return":
+                update_return(actor=user, update=update, expected_version=version, reason=reason)
+                messages.success(request, _("Returned to the department with your reason."))
+            elif do == "signoff":
+                update_signoff(actor=user, update=update)
+                messages.success(request, _("Your department has co-signed the update."))
+            else:
+                raise Http404
+        except ConflictError as exc:
+            messages.error(request, exc.message)
+            return redirect(here)
+        except ReviewError as exc:
+            error = "; ".join(m for _f, m in exc.located)
+        else:
+            return redirect(_safe_next(request, here))
+    editable = update.status in ActionUpdate.EDITABLE_STATUSES
+    may_write = can(user, Perm.WRITE_ACTION_UPDATE, action)
+    return render(
+        request,
+        "staff/action_update.html",
+        {
+            "plan": action.plan,
+            "action": action,
+            "u": update,
+            "error": error,
+            "signoffs": list(update.signoffs.select_related("department", "user")),
+            "may_edit": editable and may_write,
+            "may_submit": editable and may_write,
+            "may_decide": update.status == ActionUpdate.Status.SUBMITTED
+            and can(user, Perm.APPROVE),
+            "may_return": update.status == ActionUpdate.Status.SUBMITTED and can(user, Perm.RETURN),
+            "may_sign": update.is_open and can(user, Perm.SIGN_ACTION_UPDATE, action),
+        },
+        status=400 if error else 200,
+    )
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def updates_import_page(request: HttpRequest) -> HttpResponse:
+    """Upload a department's spreadsheet of updates and money: check it, then import it."""
+    from citystrat.actions.importer import read_update_rows
+    from citystrat.actions.services import UpdateImportError, updates_import
+
+    require(request.user, Perm.IMPORT)
+    plan = plan_get()
+    context: dict[str, Any] = {"plan": plan, "problems": [], "result": None, "checked": False}
+    status = 200
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        dry_run = request.POST.get("do") != "import"
+        if upload is None:
+            context["problems"] = [
+                {"file": "", "row": None, "column": None, "reason": _("Choose a file.")}
+            ]
+            status = 400
+        else:
+            name = upload.name or "upload"
+            rows, problems = read_update_rows(upload, file=name)
+            try:
+                result = updates_import(
+                    actor=request.user,
+                    plan=plan,
+                    rows=rows,
+                    problems=problems,
+                    dry_run=dry_run,
+                    channel="web",
+                    source=name,
+                )
+            except UpdateImportError as exc:
+                context["problems"] = [p.as_dict() for p in exc.problems] or [
+                    {"file": name, "row": None, "column": None, "reason": exc.message}
+                ]
+                status = 400
+            else:
+                context.update(result=result, checked=dry_run, filename=name)
+    return render(request, "staff/action_import.html", context, status=status)

@@ -1,0 +1,138 @@
+"""Importing updates and money from the spreadsheet departments keep: all or nothing, located."""
+
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.management import CommandError, call_command
+from openpyxl import Workbook
+
+from accounts.people import People, make_people
+from citystrat.actions.importer import read_update_rows
+from citystrat.actions.models import ActionUpdate
+from citystrat.actions.services import UpdateImportError, updates_import
+from citystrat.audit.models import AuditEvent
+from citystrat.plans.models import Plan
+
+HEADER = ["コード", "年度", "状況", "取組実績", "課題", "当初予算", "決算額", "言語"]
+GOOD = [
+    ["P1", "令和7年度", "on schedule", "40本植樹", "雨天", "1,200,000", "1,180,000", "ja"],
+    ["1-1-2", "FY2025", "Slightly delayed", "Planned the parks.", "", "", "250000", "en"],
+]
+
+
+def _xlsx(rows: list[list[Any]]) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+@pytest.fixture
+def people(actions_plan: Plan) -> People:
+    return make_people(actions_plan)
+
+
+def _import(actor: Any, data: bytes, **kwargs: Any) -> Any:
+    rows, problems = read_update_rows(io.BytesIO(data), file="updates.xlsx")
+    return updates_import(
+        actor=actor,
+        plan=Plan.objects.get(),
+        rows=rows,
+        problems=problems,
+        source="updates.xlsx",
+        **kwargs,
+    )
+
+
+def test_a_good_file_submits_one_update_per_row(people: People) -> None:
+    result = _import(people.editor, _xlsx([HEADER, *GOOD]))
+    assert (result.rows, result.created, result.submitted) == (2, 2, 2)
+    p1 = ActionUpdate.objects.get(action__code="P1")
+    assert p1.fiscal_year == 2025 and p1.status == "submitted"
+    assert p1.achievements == {"ja": "40本植樹"} and p1.actual == Decimal("1180000")
+    assert ActionUpdate.objects.get(action__code="1-1-2").action_status == "slightly_delayed"
+    events = AuditEvent.objects.filter(code="actions.update.create")
+    assert events.count() == 2 and all(e.source == "updates.xlsx" for e in events)
+
+
+def test_a_bad_file_lists_every_problem_and_changes_nothing(people: People) -> None:
+    bad = [
+        HEADER,
+        ["P9", "FY2025", "on_schedule", "x", "", "", "", ""],
+        ["P1", "someday", "fine", "x", "", "-3", "lots", "fr"],
+        ["P1-a", "FY2025", "on_schedule", "", "", "", "", ""],
+        *GOOD,
+    ]
+    with pytest.raises(UpdateImportError) as info:
+        _import(people.editor, _xlsx(bad))
+    text = "\n".join(str(p) for p in info.value.problems)
+    assert "updates.xlsx: row 2, column A (コード): There is no action P9." in text
+    assert "row 3, column B (年度): someday is not a fiscal year" in text
+    assert "row 3, column C (状況): fine is not a status" in text
+    assert "row 3, column F (当初予算): An amount cannot be negative." in text
+    assert "row 3, column G (決算額): lots is not an amount of yen." in text
+    assert "row 3, column H (言語): fr is not one of the plan's languages." in text
+    # P1-a is led by schools: not the parks editor's.
+    assert "row 4, column A (コード): You may not write updates for action P1-a" in text
+    assert not ActionUpdate.objects.exists()
+
+
+def test_an_editor_of_another_department_cannot_import(people: People) -> None:
+    with pytest.raises(UpdateImportError, match="not your department"):
+        _import(people.other_editor, _xlsx([HEADER, GOOD[0]]))
+    assert not ActionUpdate.objects.exists()
+
+
+def test_the_same_action_and_year_twice_is_refused(people: People) -> None:
+    with pytest.raises(UpdateImportError, match="already in row 2"):
+        _import(people.editor, _xlsx([HEADER, GOOD[0], GOOD[0]]))
+
+
+def test_header_problems_are_located(people: People) -> None:
+    with pytest.raises(UpdateImportError) as info:
+        _import(people.editor, _xlsx([["コード", "Colour"], ["P1", "red"]]))
+    text = "\n".join(str(p) for p in info.value.problems)
+    assert "row 1, column B (Colour): Unknown column Colour." in text
+    assert "The column fiscal_year is missing." in text
+
+
+@pytest.mark.parametrize(
+    "data", [b"PK\x03\x04 not really a zip", b"\xff\xfe\x00broken", b"", b"PK\x03\x04" * 10]
+)
+def test_hostile_files_get_a_problem_not_a_crash(people: People, data: bytes) -> None:
+    with pytest.raises(UpdateImportError):
+        _import(people.editor, data)
+
+
+def test_dry_run_changes_nothing_and_a_returned_update_is_changed(people: People) -> None:
+    _import(people.editor, _xlsx([HEADER, *GOOD]), dry_run=True)
+    assert not ActionUpdate.objects.exists()
+    _import(people.editor, _xlsx([HEADER, GOOD[0]]))
+    with pytest.raises(UpdateImportError, match="awaiting review"):
+        _import(people.editor, _xlsx([HEADER, GOOD[0]]))
+    from citystrat.actions.services import update_return
+
+    update_return(actor=people.reviewer, update=ActionUpdate.objects.get(), reason="Fix it.")
+    result = _import(people.editor, _xlsx([HEADER, [*GOOD[0][:3], "42本", *GOOD[0][4:]]]))
+    assert result.changed == 1
+    assert ActionUpdate.objects.get().achievements == {"ja": "42本"}
+
+
+def test_command_line_import(people: People, tmp_path: Path, capsys: Any) -> None:
+    path = tmp_path / "updates.xlsx"
+    path.write_bytes(_xlsx([HEADER, *GOOD]))
+    call_command("actions", "import", str(path), "--user", "eddie")
+    assert "imported 2 update(s)" in capsys.readouterr().out
+    bad = tmp_path / "bad.csv"
+    bad.write_text("action,fiscal_year,status\nP1,FY2026,nope\n", encoding="utf-8")
+    with pytest.raises(CommandError, match=r"bad.csv: row 2, column C \(status\)"):
+        call_command("actions", "import", str(bad), "--user", "eddie")
