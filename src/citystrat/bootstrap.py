@@ -105,13 +105,13 @@ def ensure_sample(*, seed: int = 2024, verbose: bool = True) -> int:
         records = sample_evaluations_generate(plan=plan, until=ahead, seed=seed)
         if verbose:
             print(f"SAMPLE DATA: simulated {records} evaluation records", file=sys.stderr)
-    from citystrat.actions.sample import sample_actions_generate
+    from citystrat.actions.sample_services import sample_actions_generate
 
     # The actions the evaluations did not cover (leading projects, programmes).
     summary = sample_actions_generate(plan, plan_today(plan), seed)
     if summary and verbose:
         print(f"SAMPLE DATA: {summary}", file=sys.stderr)
-    from citystrat.activities.sample import sample_ledger_generate
+    from citystrat.activities.sample_services import sample_ledger_generate
 
     # The activity ledger that gives the ruled indicators' simulated values.
     summary = sample_ledger_generate(plan, plan_today(plan), seed)

@@ -11,7 +11,7 @@ from django.core.management import call_command
 
 from accounts.people import People, make_people
 from citystrat.actions.models import Action, ActionReminderLog
-from citystrat.actions.reminders import plan_action_reminders
+from citystrat.actions.reminder_services import plan_action_reminders
 from citystrat.actions.services import update_save_draft, update_submit
 from citystrat.plans.models import Plan
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from citystrat.actions.models import Action, ActionBudget, ActionUpdate
-from citystrat.actions.sample import sample_actions_generate
+from citystrat.actions.sample_services import sample_actions_generate
 from citystrat.plans.models import Plan
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from citystrat.actions.sample import sample_actions_generate
+from citystrat.actions.sample_services import sample_actions_generate
 from citystrat.activities.models import ActivityRecord, Proposal
-from citystrat.activities.sample import sample_ledger_generate
+from citystrat.activities.sample_services import sample_ledger_generate
 from citystrat.activities.selectors import ledger_compute
 from citystrat.monitoring.sample_services import sample_observations_generate
 from citystrat.observations.models import Observation

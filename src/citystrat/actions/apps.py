@@ -11,7 +11,7 @@ class ActionsConfig(AppConfig):
         # The plan file's ``actions`` section: validated, loaded and exported with the plan.
         from citystrat.plans import extensions
 
-        from . import planfile, reminders
+        from . import planfile, reminder_services
 
         extensions.register(planfile.SECTION)
-        extensions.register_reminders("actions", reminders.remind_lines)
+        extensions.register_reminders("actions", reminder_services.remind_lines)

@@ -34,8 +34,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from citystrat.accounts.permissions import Action, can, require
-from citystrat.audit.models import AuditEvent
-from citystrat.audit.services import audit_record
+from citystrat.audit.services import AuditEntry, audit_record, audit_record_many
 from citystrat.observations.models import Observation
 from citystrat.observations.services import (
     observation_return,
@@ -237,18 +236,13 @@ def activity_import(
                     for r in chunk
                 ]
             )
-            AuditEvent.objects.bulk_create(
-                [
-                    AuditEvent(
+            audit_record_many(
+                (
+                    AuditEntry(
                         code="activities.record.import",
-                        at=now,
-                        actor=user,
-                        actor_name=user.get_username() if user is not None else channel,
-                        channel=channel,
                         object_type=ActivityRecord.audit_type,
                         object_id=str(rec.pk),
                         object_label=f"{r.start.isoformat()} {r.title}"[:255],
-                        plan_code=plan.code,
                         after={
                             "status": status,
                             "kind": r.kind,
@@ -269,10 +263,13 @@ def activity_import(
                             ),
                         },
                         reason=_("imported and approved") if approve else _("imported for review"),
-                        source=name,
                     )
                     for rec, r in zip(records, chunk, strict=True)
-                ]
+                ),
+                actor=user,
+                plan_code=plan.code,
+                source=name,
+                channel=channel,
             )
             result.written += len(records)
         audit_record(
