@@ -129,7 +129,8 @@ def test_draft_and_sample_data_are_marked_on_every_page(builtin_plan, tmp_path, 
     assert pages > 5
     for page in range(1, pages + 1):
         text = poppler("pdftotext", "-f", str(page), "-l", str(page), pdf, "-")
-        assert "DRAFT —" in text and "SAMPLE DATA" in text, page
+        # The Japanese report carries the draft and sample marks in Japanese (案, サンプルデータ).
+        assert "案 — サンプルデータ" in text and "草案" in text, page
 
 
 def test_evaluation_sheet_layout_in_japanese(builtin_plan, tmp_path) -> None:

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from citystrat.accounts.decorators import staff_required
 from citystrat.accounts.permissions import Action as Perm
 from citystrat.accounts.permissions import can, require
 from citystrat.actions import selectors
@@ -35,7 +36,7 @@ from citystrat.plans.selectors import plan_get
 from citystrat.review.errors import ConflictError, ReviewError
 
 from .action_forms import ActionUpdateForm, AssignForm
-from .views import _safe_next, staff_required
+from .views import _safe_next
 
 
 def _action(pk: int) -> Action:

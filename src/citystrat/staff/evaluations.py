@@ -23,6 +23,7 @@ from django.utils.translation import get_language, gettext_lazy, pgettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from citystrat.accounts.decorators import staff_required
 from citystrat.accounts.permissions import Action, can
 from citystrat.audit.models import AuditEvent
 from citystrat.evaluations import services
@@ -40,8 +41,6 @@ from citystrat.monitoring.assessments import plan_today
 from citystrat.periods import Period
 from citystrat.plans.models import Measure, Plan
 from citystrat.plans.selectors import NoPlanError, plan_get
-
-from .views import staff_required
 
 KINDS = ("annual", "midterm")
 
