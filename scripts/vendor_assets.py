@@ -19,6 +19,9 @@ VENDOR = ROOT / "src" / "citystrat" / "web" / "static" / "vendor"
 FILES: list[tuple[str, str]] = [
     ("axe-core/axe.min.js", "axe/axe.min.js"),
     ("vega/build/vega.min.js", "vega/vega.min.js"),
+    # Vega's CSP-compliant expression interpreter: the site's Content-Security-Policy has
+    # no 'unsafe-eval', so charts are parsed to an AST and interpreted, never compiled.
+    ("vega-interpreter/build/vega-interpreter.min.js", "vega/vega-interpreter.min.js"),
     ("vega-lite/build/vega-lite.min.js", "vega/vega-lite.min.js"),
     ("vega-embed/build/vega-embed.min.js", "vega/vega-embed.min.js"),
     ("swagger-ui-dist/swagger-ui-bundle.js", "swagger-ui/swagger-ui-bundle.js"),

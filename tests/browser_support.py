@@ -6,6 +6,7 @@ session; :func:`axe_violations` runs the vendored axe-core on a page.
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Any
 
@@ -28,11 +29,19 @@ AXE = Path(settings.PACKAGE_DIR) / "web" / "static" / "vendor" / "axe" / "axe.mi
 WCAG21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 
+@functools.cache
+def _axe_source() -> str:
+    return AXE.read_text(encoding="utf-8") + "\n;void 0;"
+
+
 def axe_violations(
     page: Any, tags: list[str] | None = None, limit: int = 5
 ) -> list[dict[str, Any]]:
     """axe-core's violations on the page (WCAG 2.1 A and AA unless other tags are given)."""
-    page.add_script_tag(path=str(AXE))
+    # Evaluated through the DevTools protocol rather than added as an inline <script>: the
+    # site's Content-Security-Policy (no inline script) stays on for the page's own scripts.
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.evaluate(_axe_source())
     # resultTypes: only violations get every node collected (passes and the rest stop at
     # the first), which is axe-core's documented way to make a run cheaper; the
     # violations found are the same.

@@ -12,7 +12,14 @@
       var spec = JSON.parse(source.textContent);
       var fallback = canvas.innerHTML;
       canvas.innerHTML = "";
-      window.vegaEmbed(canvas, spec, { renderer: "svg", actions: false })
+      // ast + expr: Vega interprets its expressions instead of compiling them with
+      // new Function, which the site's Content-Security-Policy (no 'unsafe-eval') forbids.
+      var options = { renderer: "svg", actions: false };
+      if (window.vega && window.vega.expressionInterpreter) {
+        options.ast = true;
+        options.expr = window.vega.expressionInterpreter;
+      }
+      window.vegaEmbed(canvas, spec, options)
         .then(function () {
           // The figure is described by its label and its table; the drawing itself is hidden
           // from assistive technology, as the server-drawn one is.
