@@ -30,7 +30,7 @@ WCAG21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 
 @functools.cache
-def _axe_source() -> str:
+def axe_source() -> str:
     return AXE.read_text(encoding="utf-8") + "\n;void 0;"
 
 
@@ -41,7 +41,7 @@ def axe_violations(
     # Evaluated through the DevTools protocol rather than added as an inline <script>: the
     # site's Content-Security-Policy (no inline script) stays on for the page's own scripts.
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
-        page.evaluate(_axe_source())
+        page.evaluate(axe_source())
     # resultTypes: only violations get every node collected (passes and the rest stop at
     # the first), which is axe-core's documented way to make a run cheaper; the
     # violations found are the same.

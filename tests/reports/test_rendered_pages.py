@@ -161,7 +161,8 @@ def test_page_numbers_are_clear_and_no_header_word_is_split(
     assert len(cells.tokens) > 20
     assert _split_tokens(pages, cells.tokens) == []
     text = poppler("pdftotext", "-f", "3", "-l", "3", pdf, "-")
-    assert "SAMPLE DATA" in text  # the stamp, in the top margin
+    # The stamp, in the top margin, in the report's language.
+    assert {"en": "SAMPLE DATA", "ko": "샘플 데이터", "ja": "サンプルデータ"}[lang] in text
     assert re.search(r"(As of|기준|現在)", text)  # the running header prints
     if lang == "ja":
         # The 施策評価シート names departments, money, actions and the evaluation record.
