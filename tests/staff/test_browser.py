@@ -75,7 +75,7 @@ def test_editor_submits_reviewer_returns_editor_resubmits_reviewer_approves(
     sign_in(editor, base, "eddie")
     editor.get_by_role("link", name="T-1").click()
     editor.get_by_label("Period").select_option("FY2026")
-    editor.get_by_label("Value", exact=True).fill("1,357")
+    editor.locator("#id_value").fill("1,357")
     editor.get_by_label("Source", exact=False).first.fill("Parks department tree register")
     editor.screenshot(path=str(shots / "1_entry_form.png"), full_page=True)
     editor.get_by_role("button", name="Save and submit for review").click()
