@@ -147,6 +147,20 @@ class ActivityDetailView(ApiView):
         return Response(ActivityRecordSerializer(_record(self, pk)).data)
 
 
+def _decide(view: ApiView, request: Request, pk: str, decide: Any) -> Response:
+    """Approve or return one record through its service (the one door), as the API does."""
+    form = DecisionSerializer(data=request.data)
+    form.is_valid(raise_exception=True)
+    record = decide(
+        actor=request.user,
+        record=_record(view, pk),
+        expected_version=form.validated_data.get("version"),
+        reason=form.validated_data["reason"],
+        channel="api",
+    )
+    return Response(ActivityRecordSerializer(record).data)
+
+
 class ActivityApproveView(ApiView):
     permission_classes = [permissions.IsAuthenticated]
     serializer_class = ActivityRecordSerializer
@@ -159,16 +173,7 @@ class ActivityApproveView(ApiView):
         responses=ActivityRecordSerializer,
     )
     def post(self, request: Request, pk: str) -> Response:
-        form = DecisionSerializer(data=request.data)
-        form.is_valid(raise_exception=True)
-        record = activity_record_approve(
-            actor=request.user,
-            record=_record(self, pk),
-            expected_version=form.validated_data.get("version"),
-            reason=form.validated_data["reason"],
-            channel="api",
-        )
-        return Response(ActivityRecordSerializer(record).data)
+        return _decide(self, request, pk, activity_record_approve)
 
 
 class ActivityReturnView(ApiView):
@@ -183,16 +188,7 @@ class ActivityReturnView(ApiView):
         responses=ActivityRecordSerializer,
     )
     def post(self, request: Request, pk: str) -> Response:
-        form = DecisionSerializer(data=request.data)
-        form.is_valid(raise_exception=True)
-        record = activity_record_return(
-            actor=request.user,
-            record=_record(self, pk),
-            expected_version=form.validated_data.get("version"),
-            reason=form.validated_data["reason"],
-            channel="api",
-        )
-        return Response(ActivityRecordSerializer(record).data)
+        return _decide(self, request, pk, activity_record_return)
 
 
 class ComputeView(ApiView):
