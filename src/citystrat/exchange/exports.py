@@ -17,7 +17,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
@@ -31,15 +33,41 @@ from .readers import JSON_FORMAT
 
 __all__ = [
     "FORMATS",
+    "INDICATOR_COLUMNS",
     "columns",
     "export_csv",
     "export_datapackage",
     "export_json",
     "export_xlsx",
+    "indicator_csv",
+    "indicator_json",
+    "indicator_xlsx",
+    "json_exact",
     "observation_rows",
 ]
 
 FORMATS = ("csv", "xlsx", "json", "datapackage")
+
+
+def json_exact(data: Any, *, indent: int | None = None) -> str:
+    """``json.dumps`` that writes every :class:`~decimal.Decimal` as the exact JSON number
+    (``34.3``, never ``34.299999`` or a string): values are never turned into floats."""
+    numbers: list[str] = []
+
+    def mark(value: Any) -> Any:
+        if isinstance(value, Decimal):
+            numbers.append(decimal_text(value))
+            return f"\x00{len(numbers) - 1}\x00"
+        if isinstance(value, dict):
+            return {k: mark(v) for k, v in value.items()}
+        if isinstance(value, list | tuple):
+            return [mark(v) for v in value]
+        return value
+
+    text = json.dumps(mark(data), ensure_ascii=False, indent=indent)
+    if not numbers:
+        return text
+    return re.sub(r'"\\u0000(\d+)\\u0000"', lambda m: numbers[int(m.group(1))], text)
 
 
 def columns(plan: Plan) -> list[str]:
@@ -138,19 +166,18 @@ def export_json(plan: Plan, stream: IO[str]) -> int:
             "period_kind": obs.period_kind,
             "period_start": obs.period_start.isoformat(),
             "period_end": obs.period_end.isoformat(),
-            "value": "\x00",
+            "value": obs.value,
             "provisional": obs.provisional,
             "sample_size": obs.sample_size,
-            "design_effect": None if obs.design_effect is None else float(obs.design_effect),
-            "margin_of_error": None if obs.margin_of_error is None else float(obs.margin_of_error),
+            "design_effect": obs.design_effect,
+            "margin_of_error": obs.margin_of_error,
             "caveats": list(obs.caveats or []),
             "caveat_note": obs.caveat_note or {},
             "source": obs.source or {},
             "source_url": obs.source_url,
             "note": obs.note or {},
         }
-        text = json.dumps(item, ensure_ascii=False, sort_keys=False)
-        text = text.replace('"\\u0000"', decimal_text(obs.value))
+        text = json_exact(item)
         stream.write(("\n    " if count == 0 else ",\n    ") + text)
         count += 1
     stream.write("\n  ]\n}\n" if count else "]\n}\n")
@@ -422,3 +449,132 @@ def csv_text(plan: Plan, *, bom: bool = False) -> str:
     buffer = io.StringIO()
     export_csv(plan, buffer, bom=bom)
     return buffer.getvalue()
+
+
+# --- one indicator's approved values (the indicator page's downloads) ----------------
+
+INDICATOR_COLUMNS = [
+    "indicator",
+    "period",
+    "period_kind",
+    "period_start",
+    "period_end",
+    "value",
+    "unit",
+    "sample_size",
+    "design_effect",
+    "margin_of_error",
+    "caveats",
+    "caveat_note",
+    "source",
+    "source_url",
+    "note",
+]
+
+
+def _in_reader_language(plan: Plan, value: dict[str, str] | None) -> str:
+    """A text object in the reader's (the request's) language, else the plan's."""
+    from django.utils.translation import get_language
+
+    reader = get_language() or plan.default_language
+    return pick(value, reader, [plan.default_language, plan.source_language or ""]).text or ""
+
+
+def _rounded(value: Decimal, decimals: int) -> Decimal:
+    """The value with the indicator's decimals (one rule everywhere), still exact."""
+    return value.quantize(Decimal(1).scaleb(-decimals)) if decimals >= 0 else value
+
+
+def indicator_rows(
+    plan: Plan, indicator: Indicator, observations: list[Observation]
+) -> list[dict[str, Any]]:
+    """One row per approved value of ``indicator``; numbers stay :class:`Decimal`."""
+    unit = _in_reader_language(plan, indicator.unit)
+    return [
+        {
+            "indicator": indicator.code,
+            "period": o.period.label,
+            "period_kind": o.period_kind,
+            "period_start": o.period_start.isoformat(),
+            "period_end": o.period_end.isoformat(),
+            "value": _rounded(o.value, indicator.decimals),
+            "unit": unit,
+            "sample_size": o.sample_size,
+            "design_effect": o.design_effect,
+            "margin_of_error": o.margin_of_error,
+            "caveats": ",".join(o.all_caveats),
+            "caveat_note": _in_reader_language(plan, o.caveat_note) if o.caveat_note else "",
+            "source": _in_reader_language(plan, o.source),
+            "source_url": o.source_url,
+            "note": _in_reader_language(plan, o.note),
+        }
+        for o in observations
+    ]
+
+
+def _cell_text(value: Any) -> Any:
+    # Already rounded to the indicator's decimals: written with exactly those places.
+    return format(value, "f") if isinstance(value, Decimal) else value
+
+
+def indicator_csv(plan: Plan, indicator: Indicator, observations: list[Observation]) -> bytes:
+    """UTF-8 CSV with a byte-order mark, so that spreadsheet programs read Japanese and Korean;
+    formula-like texts neutralised."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=INDICATOR_COLUMNS, lineterminator="\r\n")
+    writer.writeheader()
+    for row in indicator_rows(plan, indicator, observations):
+        writer.writerow(csv_dict({k: _cell_text(v) for k, v in row.items()}))
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def indicator_xlsx(plan: Plan, indicator: Indicator, observations: list[Observation]) -> bytes:
+    """One sheet; numbers as numeric cells with the indicator's decimals, texts as texts."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(indicator.code[:31])
+    sheet.append(INDICATOR_COLUMNS)
+    for row in indicator_rows(plan, indicator, observations):
+        cells = []
+        for name in INDICATOR_COLUMNS:
+            value = row[name]
+            if isinstance(value, str):
+                cells.append(xlsx_cell(WriteOnlyCell(sheet, value=xlsx_text(value))))
+                continue
+            cell = WriteOnlyCell(sheet, value=value)
+            if name == "value":
+                cell.number_format = _number_format(max(indicator.decimals, 0))
+            cells.append(cell)
+        sheet.append(cells)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def indicator_json(plan: Plan, indicator: Indicator, observations: list[Observation]) -> bytes:
+    """The indicator (baseline, targets) and its approved values; exact JSON numbers."""
+    decimals = indicator.decimals
+    data = {
+        "indicator": {
+            "code": indicator.code,
+            "name": indicator.name,
+            "unit": indicator.unit,
+            "decimals": decimals,
+            "direction": indicator.direction,
+            "period_kind": indicator.period_kind,
+            "baseline": None
+            if indicator.baseline_period is None or indicator.baseline_value is None
+            else {
+                "period": indicator.baseline_period.label,
+                "value": _rounded(indicator.baseline_value, decimals),
+            },
+            "targets": [
+                {"period": t.period.label, "value": _rounded(t.value, decimals)}
+                for t in indicator.targets.all()
+            ],
+        },
+        "observations": indicator_rows(plan, indicator, observations),
+    }
+    return json_exact(data, indent=2).encode("utf-8")

@@ -15,10 +15,11 @@ from django.shortcuts import render
 from django.utils.translation import get_language
 from django.views.decorators.http import require_safe
 
+from citystrat.exchange import exports
 from citystrat.plans import cache as plan_cache
 from citystrat.plans.selectors import approved_observations, plan_get, plan_tree
 
-from . import action_pages, downloads, pages
+from . import action_pages, pages
 
 PAGE_TIMEOUT = 24 * 3600
 
@@ -101,12 +102,12 @@ def indicator(request: HttpRequest, code: str) -> HttpResponse:
 
 
 FORMATS = {
-    "csv": ("text/csv; charset=utf-8", downloads.as_csv),
+    "csv": ("text/csv; charset=utf-8", exports.indicator_csv),
     "xlsx": (
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        downloads.as_xlsx,
+        exports.indicator_xlsx,
     ),
-    "json": ("application/json", downloads.as_json),
+    "json": ("application/json", exports.indicator_json),
 }
 
 
