@@ -429,13 +429,22 @@ def _insert(model: type[models.Model], rows: Iterator[dict[str, Any]]) -> int:
     count = 0
     size = max(1, min(BATCH, connection.ops.bulk_batch_size(fields, [None] * BATCH)))
 
+    # Stored values go in as they are, as Django's loaddata does (auto_now fields keep
+    # their times, so no save() or bulk_create): one INSERT with the fields' own
+    # database preparation, run for the whole batch with executemany.
+    table = connection.ops.quote_name(model._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    marks = ", ".join(["%s"] * len(fields))
+    sql = f"INSERT INTO {table} ({columns}) VALUES ({marks})"  # noqa: S608 (names from _meta)
+
     def flush() -> None:
         if batch:
-            # raw=True, as Django's loaddata: stored values go in as they are
-            # (auto_now fields keep their times).
-            model._base_manager._insert(  # type: ignore[attr-defined]
-                batch, fields=fields, using=connection.alias, raw=True
-            )
+            params = [
+                [f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields]
+                for obj in batch
+            ]
+            with connection.cursor() as cursor:
+                cursor.executemany(sql, params)
             batch.clear()
         if links:
             type(links[0])._base_manager.bulk_create(links, batch_size=size)
