@@ -27,11 +27,17 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 def _fresh_memos() -> Any:
     """Each test starts without the per-process memos (plan trees, assessments): they are
     keyed by plan id and content version, and test databases reuse ids."""
+    from django.utils import translation
+
     from citystrat.monitoring import assessments
 
     assessments.clear_memo()
+    # Each test also starts in the default language: a test (or a service it calls)
+    # that activates another language must not change the words of the next test.
+    translation.activate(settings.LANGUAGE_CODE)
     yield
     assessments.clear_memo()
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(scope="session")
