@@ -75,7 +75,15 @@ def plan_texts(plan: Plan) -> list[TextEntry]:
         _fields(
             tree,
             "plan",
-            ("title", "vision", "position", "background", "target_image", "purposes"),
+            (
+                "title",
+                "vision",
+                "position",
+                "background",
+                "target_image",
+                "purposes",
+                "coordination",
+            ),
         )
     )
     for m in tree.milestones.all():
@@ -104,6 +112,8 @@ def plan_texts(plan: Plan) -> list[TextEntry]:
     for ind in tree.indicators.all():
         out += _fields(ind, f"indicator:{ind.code}", ("name", "definition", "note", "unit"))
         out += _fields(ind, f"indicator:{ind.code}", ("data_source",))
+        for target in ind.targets.all():
+            out += _fields(target, f"indicator:{ind.code}.target:{target.period_label}", ("note",))
     for body in tree.bodies.all():
         out += _fields(body, f"body:{body.code}", ("name", "description"))
     for city in tree.partner_cities.all():
@@ -112,6 +122,12 @@ def plan_texts(plan: Plan) -> list[TextEntry]:
         )
     for stat in tree.comparisons.all():
         out += _fields(stat, f"comparison:{stat.code}", ("statistic", "unit"))
+        for i, ranking in enumerate(stat.rankings.all()):
+            out += _fields(ranking, f"comparison:{stat.code}.rankings[{i}]", ("group",))
+        for i, leader in enumerate(stat.leaders.all()):
+            out += _fields(leader, f"comparison:{stat.code}.leaders[{i}]", ("name",))
+    for kind in tree.activity_kinds.order_by("order", "id"):
+        out += _fields(kind, f"activity_kind:{kind.code}", ("name", "description"))
     return out
 
 
