@@ -34,9 +34,11 @@ def pick(value: Mapping[str, str] | None, lang: str, fallbacks: Iterable[str] = 
     """Choose the text of ``value`` in ``lang``, or the first fallback present."""
     if not value:
         return Picked("", lang, lang)
+    # The text in the language itself, else in its family (``ja`` for ``ja-easy``), which
+    # is a fallback too: a page in やさしい日本語 marks the plain Japanese it shows.
     base = lang.split("-")[0]
     for candidate in (lang, base, *fallbacks, *sorted(value)):
         text = value.get(candidate)
         if text:
-            return Picked(text, candidate, base)
-    return Picked("", lang, base)
+            return Picked(text, candidate, lang)
+    return Picked("", lang, lang)

@@ -64,7 +64,8 @@ def chart_svg(spec: dict[str, Any], language: str) -> str:
 
 
 def lang() -> str:
-    return (get_language() or "ja").split("-")[0]
+    """The reader's language as the site names it (``zh-hant``, ``ja-easy``: not its family)."""
+    return (get_language() or "ja").lower()
 
 
 def text(plan: Plan, value: dict[str, str] | None) -> str:
