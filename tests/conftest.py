@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import os
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,21 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if item.get_closest_marker("browser") is not None:
             item.add_marker(pytest.mark.xdist_group(f"browser:{item.path.parent.name}"))
+    # The PostgreSQL pass runs what touches the database.  A test that uses no database
+    # (the progress engine, the rule modules, formatters) gives the same result on either
+    # backend and has already run in the SQLite pass; running it again proves nothing.
+    if os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
+        database = {"db", "transactional_db", "django_db_setup", "live_server"}
+        keep, skip = [], []
+        for item in items:
+            uses = database & set(getattr(item, "fixturenames", ()))
+            marked = item.get_closest_marker("django_db") or item.get_closest_marker(
+                "reaches_database"
+            )
+            (keep if uses or marked else skip).append(item)
+        if skip:
+            config.hook.pytest_deselected(items=skip)
+            items[:] = keep
 
 
 @pytest.fixture(autouse=True)

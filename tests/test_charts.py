@@ -12,6 +12,9 @@ from citystrat import charts
 from citystrat.periods import parse_period
 from citystrat.progress import Point, Series, Target
 
+# Reaches the database through a subprocess or the connection itself: runs on PostgreSQL too.
+pytestmark = pytest.mark.reaches_database
+
 AS_OF = date(2026, 6, 30)
 
 

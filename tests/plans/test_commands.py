@@ -14,6 +14,9 @@ from django.core.management.base import CommandError
 from citystrat.cli import _usage
 from citystrat.plans.models import Plan
 
+# Reaches the database through a subprocess or the connection itself: runs on PostgreSQL too.
+pytestmark = pytest.mark.reaches_database
+
 
 def run(*args: str) -> str:
     out = StringIO()

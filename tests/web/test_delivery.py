@@ -6,6 +6,7 @@ import gzip
 import json
 from pathlib import Path
 
+import pytest
 from django.contrib.staticfiles.storage import ManifestFilesMixin
 from django.core.management import call_command
 from django.http import HttpResponse
@@ -13,6 +14,9 @@ from django.test import RequestFactory
 from django.utils.module_loading import import_string
 
 from citystrat.config.settings import base
+
+# Reaches the database through a subprocess or the connection itself: runs on PostgreSQL too.
+pytestmark = pytest.mark.reaches_database
 
 
 def test_pages_go_out_gzip_compressed_when_the_client_accepts_it(client, builtin_plan):

@@ -16,6 +16,9 @@ from citystrat.periods import parse_period
 
 from .conftest import ALL_LANGS, HTML_LANG, LANGS
 
+# Reaches the database through a subprocess or the connection itself: runs on PostgreSQL too.
+pytestmark = pytest.mark.reaches_database
+
 
 class _Text(HTMLParser):
     """Visible text of a page: no tags, attributes, scripts, styles or drawn charts."""
