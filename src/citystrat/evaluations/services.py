@@ -5,10 +5,14 @@ The lead department writes the 一次評価 (``evaluation_save``, permission
 the 総合評価 and the committee's opinions while it is submitted
 (``evaluation_review``, ``APPROVE_EVALUATION``), then approves or returns it.
 The 総合評価 may differ from the proposed grade only with a written reason.
-Locking, the optimistic version check and the four-eyes rule are the shared
-review machine's (:mod:`citystrat.review.services`); the moves are this
-module's, because the second evaluation is written *while* the record is
-submitted, a move the shared machine does not have.
+Submit, return and approve are the shared review machine's moves
+(:func:`~citystrat.review.services.review_submit`, ``review_return``,
+``review_approve``: the optimistic lock, the four-eyes rule, superseding the
+approved record a correction replaces, one audit record each).  Two moves are
+this module's own, on the machine's lock and audit function: saving the
+一次評価 (``create``, ``correct`` of an approved record, ``update``) and writing
+the 二次評価 while the record is submitted (``review``), a move the shared
+machine does not have.
 Approving a mid-term record applies its proposed target revisions (each with
 its reason) through :func:`citystrat.observations.services.target_revise`.
 Every function runs in one transaction and writes one audit record
@@ -22,19 +26,24 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from citystrat.accounts.permissions import Action, require
+from citystrat.accounts.permissions import Action, Actor, require, signed_in
 from citystrat.audit.services import audit_record
 from citystrat.monitoring.assessments import plan_today
 from citystrat.observations.services import target_revise
 from citystrat.periods import Period
 from citystrat.plans.models import Measure, Plan, Target
-from citystrat.review.errors import ConflictError, FourEyesError
-from citystrat.review.services import check_four_eyes, review_lock
+from citystrat.review.errors import ConflictError, FourEyesError, ReviewError
+from citystrat.review.services import (
+    check_four_eyes,
+    review_approve,
+    review_audit,
+    review_lock,
+    review_return,
+    review_submit,
+)
 
 from .models import Evaluation, EvaluationScheme
 from .selectors import direction_categories, evaluation_proposal, grades_of, midterm_period
@@ -90,21 +99,14 @@ def _snapshot(e: Evaluation) -> dict[str, Any]:
     return e.audit_snapshot()
 
 
-def _audit(e: Evaluation, action: str, actor: Any, channel: str, **kw: Any) -> None:
-    audit_record(
-        code=f"evaluations.evaluation.{action}",
-        actor=actor,
-        object_type="evaluations.evaluation",
-        object_id=e.pk,
-        object_label=f"{e.measure.code} {e.kind} {e.period_label}",
-        plan_code=e.measure.plan.code,
-        channel=channel,
-        **kw,
+def _stale(version: int | None, theirs: int) -> EvaluationConflictError:
+    return EvaluationConflictError(
+        _(
+            "This evaluation was changed by someone else (version %(theirs)s, you had "
+            "%(yours)s). Reload it and try again."
+        )
+        % {"theirs": theirs, "yours": version}
     )
-
-
-def _user(actor: Any) -> Any:
-    return actor if getattr(actor, "is_authenticated", False) else None
 
 
 def _locked(pk: int, version: int | None) -> Evaluation:
@@ -113,13 +115,7 @@ def _locked(pk: int, version: int | None) -> Evaluation:
     try:
         current, _expected = review_lock(e, version)
     except ConflictError:
-        raise EvaluationConflictError(
-            _(
-                "This evaluation was changed by someone else (version %(theirs)s, you had "
-                "%(yours)s). Reload it and try again."
-            )
-            % {"theirs": e.version, "yours": version}
-        ) from None
+        raise _stale(version, e.version) from None
     return current
 
 
@@ -226,16 +222,16 @@ def _target_proposals(
 
 def _check_period(measure: Measure, kind: str, period: Period) -> None:
     if kind not in Evaluation.Kind.values:
-        raise ValidationError({"kind": [_("unknown kind of evaluation")]})
+        raise ReviewError({"kind": [_("unknown kind of evaluation")]})
     plan = measure.plan
     if kind == Evaluation.Kind.MIDTERM:
         milestone = midterm_period(plan)
         if milestone is None or milestone != period:
-            raise ValidationError(
+            raise ReviewError(
                 {"period": [_("The mid-term review is recorded for the plan's milestone period.")]}
             )
     elif not (plan.period_start <= period.start and period.end <= plan.period_end):
-        raise ValidationError({"period": [_("The period is outside the plan period.")]})
+        raise ReviewError({"period": [_("The period is outside the plan period.")]})
 
 
 def _propose(e: Evaluation, as_of: date | None) -> None:
@@ -248,7 +244,7 @@ def _propose(e: Evaluation, as_of: date | None) -> None:
 
 def evaluation_save(
     *,
-    actor: Any,
+    actor: Actor,
     measure: Measure,
     period: Period,
     first: FirstEvaluation,
@@ -283,7 +279,7 @@ def evaluation_save(
         )
     proposals = _target_proposals(measure, kind, first.target_proposals, errors)
     if errors:
-        raise ValidationError(errors)
+        raise ReviewError(errors)
     with transaction.atomic():
         open_row = (
             Evaluation.objects.select_for_update()
@@ -299,7 +295,7 @@ def evaluation_save(
         if open_row is not None:
             e = _locked(open_row.pk, version)
             if e.status == Evaluation.Status.SUBMITTED:
-                raise ValidationError(
+                raise ReviewError(
                     _("This evaluation is waiting for review; it can be edited once returned.")
                 )
             before = _snapshot(e)
@@ -312,7 +308,9 @@ def evaluation_save(
                 period_start=period.start,
                 status=Evaluation.Status.APPROVED,
             ).first()
-            e = Evaluation(measure=measure, kind=kind, supersedes=approved, created_by=_user(actor))
+            e = Evaluation(
+                measure=measure, kind=kind, supersedes=approved, created_by=signed_in(actor)
+            )
             e.set_period(period)
             if approved is not None:  # a correction starts from the approved record
                 for field, value in _snapshot(approved).items():
@@ -333,15 +331,15 @@ def evaluation_save(
             e.overall_grade = ""  # the proposal moved: the second evaluator decides again
         if before is not None:
             e.version += 1
-        e.changed_by = _user(actor)
+        e.changed_by = signed_in(actor)
         e.save()
-        _audit(e, action, actor, channel, before=before, after=_snapshot(e))
+        review_audit(e, action, actor=actor, before=before, channel=channel)
         return e
 
 
 def evaluation_submit(
     *,
-    actor: Any,
+    actor: Actor,
     evaluation: Evaluation,
     version: int | None = None,
     as_of: date | None = None,
@@ -352,7 +350,7 @@ def evaluation_submit(
     with transaction.atomic():
         e = _locked(evaluation.pk, version)
         if e.status not in (Evaluation.Status.DRAFT, Evaluation.Status.RETURNED):
-            raise ValidationError(
+            raise ReviewError(
                 _("Only a draft or returned evaluation can be submitted (this one is %(status)s).")
                 % {"status": e.get_status_display()}
             )
@@ -366,25 +364,39 @@ def evaluation_submit(
             if not present
         ]
         if missing:
-            raise ValidationError(
+            raise ReviewError(
                 _("Write %(missing)s before submitting.") % {"missing": ", ".join(missing)}
             )
-        before = _snapshot(e)
-        _propose(e, as_of)
-        e.status = Evaluation.Status.SUBMITTED
-        e.submitted_by = _user(actor)
-        e.submitted_at = timezone.now()
-        e.version += 1
-        e.save()
-        _audit(e, "submit", actor, channel, before=before, after=_snapshot(e))
-        return e
+        _propose(e, as_of)  # the grade is proposed again from what stands at submission
+        Evaluation.objects.filter(pk=e.pk).update(
+            proposed_grade=e.proposed_grade, proposal=e.proposal
+        )
+        return _moved(
+            review_submit,
+            version,
+            record=e,
+            actor=actor,
+            expected_version=e.version,
+            channel=channel,
+        )
 
 
-def _reviewable(actor: Any, evaluation: Evaluation, version: int | None) -> Evaluation:
+def _moved(move: Any, version: int | None, **kw: Any) -> Evaluation:
+    """Call a move of the shared review machine; a lost lock says so in this module's words."""
+    try:
+        result: Evaluation = move(**kw)
+    except EvaluationConflictError:
+        raise
+    except ConflictError:
+        raise _stale(version, kw["record"].version) from None
+    return result
+
+
+def _reviewable(actor: Actor, evaluation: Evaluation, version: int | None) -> Evaluation:
     require(actor, Action.APPROVE_EVALUATION, evaluation.measure)
     e = _locked(evaluation.pk, version)
     if e.status != Evaluation.Status.SUBMITTED:
-        raise ValidationError(
+        raise ReviewError(
             _("Only a submitted evaluation can be reviewed (this one is %(status)s).")
             % {"status": e.get_status_display()}
         )
@@ -424,7 +436,7 @@ def _opinions(plan: Plan, raw: list[dict[str, Any]], errors: dict[str, list[str]
 
 def evaluation_review(
     *,
-    actor: Any,
+    actor: Actor,
     evaluation: Evaluation,
     second: SecondEvaluation,
     version: int | None = None,
@@ -452,7 +464,7 @@ def evaluation_review(
                 % {"grade": overall, "proposed": e.proposed_grade or "–"}
             )
         if errors:
-            raise ValidationError(errors)
+            raise ReviewError(errors)
         before = _snapshot(e)
         if grade:
             e.second_grade = grade
@@ -464,21 +476,15 @@ def evaluation_review(
             e.opinions = opinions
         e.version += 1
         e.save()
-        _audit(
-            e,
-            "review",
-            actor,
-            channel,
-            before=before,
-            after=_snapshot(e),
-            reason=e.override_reason,
+        review_audit(
+            e, "review", actor=actor, before=before, channel=channel, reason=e.override_reason
         )
         return e
 
 
 def evaluation_return(
     *,
-    actor: Any,
+    actor: Actor,
     evaluation: Evaluation,
     reason: str,
     version: int | None = None,
@@ -486,23 +492,23 @@ def evaluation_return(
 ) -> Evaluation:
     """Return a submitted record to the department, with the reason why."""
     if not (reason or "").strip():
-        raise ValidationError({"reason": [_("Say why the evaluation is returned.")]})
+        raise ReviewError({"reason": [_("Say why the evaluation is returned.")]})
     with transaction.atomic():
         e = _reviewable(actor, evaluation, version)
-        before = _snapshot(e)
-        e.status = Evaluation.Status.RETURNED
-        e.decided_by = _user(actor)
-        e.decided_at = timezone.now()
-        e.decision_reason = reason.strip()
-        e.version += 1
-        e.save()
-        _audit(e, "return", actor, channel, before=before, after=_snapshot(e), reason=reason)
-        return e
+        return _moved(
+            review_return,
+            version,
+            record=e,
+            actor=actor,
+            reason=reason,
+            expected_version=e.version,
+            channel=channel,
+        )
 
 
 def evaluation_approve(
     *,
-    actor: Any,
+    actor: Actor,
     evaluation: Evaluation,
     version: int | None = None,
     reason: str = "",
@@ -524,23 +530,19 @@ def evaluation_approve(
             if not present
         ]
         if missing:
-            raise ValidationError(
+            raise ReviewError(
                 _("Write %(missing)s before approving.") % {"missing": ", ".join(missing)}
             )
-        before = _snapshot(e)
-        Evaluation.objects.filter(
-            measure=e.measure,
-            kind=e.kind,
-            period_kind=e.period_kind,
-            period_start=e.period_start,
-            status=Evaluation.Status.APPROVED,
-        ).update(status=Evaluation.Status.SUPERSEDED)
-        e.status = Evaluation.Status.APPROVED
-        e.decided_by = _user(actor)
-        e.decided_at = timezone.now()
-        e.decision_reason = reason.strip()
-        e.version += 1
-        e.save()
+        # The approved record a correction replaces becomes superseded (audited, kept).
+        e = _moved(
+            review_approve,
+            version,
+            record=e,
+            actor=actor,
+            reason=reason,
+            expected_version=e.version,
+            channel=channel,
+        )
         for item in e.target_proposals or []:
             target = Target.objects.select_related("indicator__plan").get(pk=item["target"])
             target_revise(
@@ -551,12 +553,11 @@ def evaluation_approve(
                 effective_from=date.fromisoformat(item["effective_from"]),
                 channel=channel,
             )
-        _audit(e, "approve", actor, channel, before=before, after=_snapshot(e), reason=reason)
         return e
 
 
 def evaluation_directions_set(
-    *, actor: Any, plan: Plan, directions: list[dict[str, Any]], channel: str = "web"
+    *, actor: Actor, plan: Plan, directions: list[dict[str, Any]], channel: str = "web"
 ) -> EvaluationScheme:
     """Set the plan's list of 今後の方向性 categories: ``[{code, label: {lang: text}}]``."""
     require(actor, Action.EDIT_PLAN)
@@ -577,7 +578,7 @@ def evaluation_directions_set(
     if not cleaned and not errors:
         errors.append(_("give at least one category"))
     if errors:
-        raise ValidationError({"directions": errors})
+        raise ReviewError({"directions": errors})
     with transaction.atomic():
         scheme, _created = EvaluationScheme.objects.select_for_update().get_or_create(plan=plan)
         before = scheme.directions
