@@ -32,7 +32,7 @@ from django.utils.translation import gettext as _
 from citystrat.accounts.permissions import Action, Actor, require, signed_in
 from citystrat.audit.services import audit_record
 from citystrat.monitoring.assessments import plan_today
-from citystrat.observations.services import target_revise
+from citystrat.observations.services import target_revise, validate_value
 from citystrat.periods import Period
 from citystrat.plans.models import Measure, Plan, Target
 from citystrat.review.errors import ConflictError, FourEyesError, ReviewError
@@ -40,12 +40,15 @@ from citystrat.review.services import (
     check_four_eyes,
     review_approve,
     review_audit,
+    review_create,
+    review_edit,
     review_lock,
     review_return,
     review_submit,
+    review_withdraw,
 )
 
-from .models import Evaluation, EvaluationScheme
+from .models import Evaluation, EvaluationScheme, TargetProposal
 from .selectors import direction_categories, evaluation_proposal, grades_of, midterm_period
 
 __all__ = [
@@ -58,6 +61,11 @@ __all__ = [
     "evaluation_review",
     "evaluation_save",
     "evaluation_submit",
+    "target_proposal_approve",
+    "target_proposal_return",
+    "target_proposal_save",
+    "target_proposal_submit",
+    "target_proposal_withdraw",
 ]
 
 MAX_TEXT = 8000
@@ -596,3 +604,184 @@ def evaluation_directions_set(
             channel=channel,
         )
     return scheme
+
+
+# --- target revisions proposed at the mid-term review -------------------------------------
+
+
+def _proposal_checks(
+    target: Target, value: Any, reason: Texts | None, effective_from: date | None
+) -> tuple[Decimal, Texts, date]:
+    """The proposal's input, checked; every problem located, nothing written."""
+    indicator = target.indicator
+    plan = indicator.plan
+    milestone = midterm_period(plan)
+    if milestone is None:
+        raise ReviewError(_("The plan has no mid-term review milestone."), "target")
+    errors: dict[str, list[str]] = {}
+    if target.period.end < milestone.start:
+        errors.setdefault("target", []).append(
+            _("The %(period)s target is due before the mid-term review; it cannot be revised.")
+            % {"period": target.period_label}
+        )
+    number: Decimal | None = None
+    try:
+        number = validate_value(indicator=indicator, value=value)
+    except ReviewError as exc:
+        errors.setdefault("value", []).extend(m for _f, m in exc.located)
+    texts = _texts(plan, "reason", reason, errors)
+    if not any(texts.values()):
+        errors.setdefault("reason", []).append(_("Give the reason for the revision."))
+    when = effective_from or milestone.start
+    if not milestone.start <= when <= plan.period_end:
+        errors.setdefault("effective_from", []).append(
+            _("A revision of the mid-term review takes effect from %(start)s to %(end)s.")
+            % {"start": milestone.start.isoformat(), "end": plan.period_end.isoformat()}
+        )
+    if number is not None and number == target.value and not errors:
+        errors.setdefault("value", []).append(_("That is the target the plan set already."))
+    if errors:
+        raise ReviewError(errors)
+    assert number is not None
+    return number, texts, when
+
+
+def target_proposal_save(
+    *,
+    actor: Actor,
+    target: Target,
+    value: Any,
+    reason: Texts | None,
+    effective_from: date | None = None,
+    expected_version: int | None = None,
+    channel: str = "web",
+) -> TargetProposal:
+    """Propose (or change the open proposal of) a revised value for ``target``.
+
+    Written by the indicator's department (``WRITE_EVALUATION``) for the
+    mid-term review milestone; ``reason`` is ``{lang: text}`` in any plan
+    language (languages not given keep their text); ``effective_from``
+    defaults to the milestone's first day.  The target is not changed until
+    the proposal is approved.
+    """
+    indicator = target.indicator
+    require(actor, Action.WRITE_EVALUATION, indicator)
+    number, texts, when = _proposal_checks(target, value, reason, effective_from)
+    with transaction.atomic():
+        current = (
+            TargetProposal.objects.select_for_update()
+            .filter(target=target, status__in=TargetProposal.OPEN_STATUSES)
+            .first()
+        )
+        if current is None:
+            return review_create(
+                record=TargetProposal(
+                    target=target,
+                    value=number,
+                    reason={k: v for k, v in texts.items() if v},
+                    effective_from=when,
+                ),
+                actor=actor,
+                channel=channel,
+            )
+        return review_edit(
+            record=current,
+            actor=actor,
+            fields=lambda row: {
+                "value": number,
+                "reason": _merge(row.reason or {}, texts),
+                "effective_from": when,
+            },
+            expected_version=expected_version,
+            channel=channel,
+        )
+
+
+def target_proposal_submit(
+    *,
+    actor: Actor,
+    proposal: TargetProposal,
+    expected_version: int | None = None,
+    channel: str = "web",
+) -> TargetProposal:
+    """Send a draft or returned proposal for review."""
+    require(actor, Action.WRITE_EVALUATION, proposal.target.indicator)
+    return review_submit(
+        record=proposal, actor=actor, expected_version=expected_version, channel=channel
+    )
+
+
+def target_proposal_withdraw(
+    *,
+    actor: Actor,
+    proposal: TargetProposal,
+    reason: str = "",
+    expected_version: int | None = None,
+    channel: str = "web",
+) -> TargetProposal:
+    """Withdraw a draft or returned proposal (kept); the target may be proposed again."""
+    require(actor, Action.WRITE_EVALUATION, proposal.target.indicator)
+    return review_withdraw(
+        record=proposal,
+        actor=actor,
+        reason=reason,
+        expected_version=expected_version,
+        channel=channel,
+    )
+
+
+def target_proposal_return(
+    *,
+    actor: Actor,
+    proposal: TargetProposal,
+    reason: str,
+    expected_version: int | None = None,
+    channel: str = "web",
+) -> TargetProposal:
+    """Send a submitted proposal back to the department with the reason why."""
+    require(actor, Action.REVISE_TARGET, proposal.target.indicator)
+    return review_return(
+        record=proposal,
+        actor=actor,
+        reason=reason,
+        expected_version=expected_version,
+        channel=channel,
+    )
+
+
+def target_proposal_approve(
+    *,
+    actor: Actor,
+    proposal: TargetProposal,
+    reason: str = "",
+    expected_version: int | None = None,
+    channel: str = "web",
+) -> TargetProposal:
+    """Approve a submitted proposal (not one's own: four eyes) and revise the target.
+
+    The revision (:func:`citystrat.observations.services.target_revise`) keeps
+    the plan's value; its reason is the proposal's, in the plan's default
+    language where there is one.  One transaction: both happen or neither.
+    """
+    indicator = proposal.target.indicator
+    require(actor, Action.REVISE_TARGET, indicator)
+    with transaction.atomic():
+        approved = review_approve(
+            record=proposal,
+            actor=actor,
+            reason=reason,
+            expected_version=expected_version,
+            channel=channel,
+        )
+        target = Target.objects.select_related("indicator__plan").get(pk=approved.target_id)
+        revision = target_revise(
+            actor=actor,
+            target=target,
+            value=approved.value,
+            reason=approved.text(target.indicator.plan.default_language).text,
+            effective_from=approved.effective_from,
+            channel=channel,
+        )
+        TargetProposal.objects.filter(pk=approved.pk).update(revision=revision)
+        approved.revision = revision
+    return approved
