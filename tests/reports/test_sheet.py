@@ -62,3 +62,25 @@ def test_midterm_sheet_shows_the_midterm_record(sample_plan) -> None:
     assert "Measure evaluation sheet — FY2027" in html
     assert "International Strategy Council" in html
     assert "proposed by the rule:" in html
+
+
+def test_each_values_caveats_print_beside_it_in_pdf_and_xlsx(builtin_plan, tmp_path) -> None:
+    """M1-1's 2024 figure (890,000) is a rounded figure whose definition differs (plan file)."""
+    from .conftest import poppler
+
+    as_of = date(2025, 6, 30)
+    pdf = tmp_path / "sheet.pdf"
+    sheet = {"kind": "annual", "as_of": as_of, "lang": "ja", "layout": "evaluation-sheet"}
+    pdf.write_bytes(make_report(builtin_plan, fmt="pdf", **sheet))
+    text = " ".join(poppler("pdftotext", pdf, "-").split())
+    assert "2024年: 890,000 (概数; 基準値と定義が異なる)" in text, text[:3000]
+    assert "M1-1、2024年：概数; 基準値と定義が異なる" in text  # and in the notes on the values
+    data = make_report(builtin_plan, fmt="xlsx", **sheet)
+    ws = load_workbook(io.BytesIO(data))["基本施策1"]
+    rows = [
+        [c.value for c in row]
+        for row in ws.iter_rows()
+        if row[0].value == "M1-1" and row[1].value == "2024年"
+    ]
+    assert len(rows) == 1 and rows[0][2] == 890000
+    assert "概数" in rows[0][3] and "基準値と定義が異なる" in rows[0][3]

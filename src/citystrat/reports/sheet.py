@@ -229,9 +229,7 @@ def build_sheets(
         caveats: list[str] = []
         for r in rows_by_measure.get(m.pk, []):
             for v in r.values:
-                notes = []
-                if v.provisional:
-                    notes.append(_("provisional"))
+                notes = list(v.caveats)  # provisional, rounded, definition differs, ...
                 if v.pending:
                     notes.append(_("waiting for review"))
                 if v.note:

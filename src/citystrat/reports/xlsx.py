@@ -566,13 +566,15 @@ def _sheets(wb: Workbook, report: Report) -> None:
                     ws.cell(row=row, column=2, value=v.period)
                     ws.cell(row=row, column=3, value=float(o.value)).number_format = fmt
                     notes = [
-                        text
-                        for flag, text in (
-                            (v.provisional, _("provisional")),
-                            (v.pending, _("waiting for review")),
-                            (bool(v.note), v.note),
-                        )
-                        if flag
+                        *v.caveats,  # provisional, rounded, definition differs, ...
+                        *[
+                            text
+                            for flag, text in (
+                                (v.pending, _("waiting for review")),
+                                (bool(v.note), v.note),
+                            )
+                            if flag
+                        ],
                     ]
                     ws.cell(row=row, column=4, value="; ".join(notes) or None).alignment = WRAP
                     _box(ws, row, 4)
