@@ -84,3 +84,39 @@ def test_each_values_caveats_print_beside_it_in_pdf_and_xlsx(builtin_plan, tmp_p
     ]
     assert len(rows) == 1 and rows[0][2] == 890000
     assert "概数" in rows[0][3] and "基準値と定義が異なる" in rows[0][3]
+
+
+def test_output_indicators_are_computed_from_the_activity_ledger(builtin_plan) -> None:
+    """Each ruled indicator of a measure: per year the value its rule gives and the records."""
+    from citystrat.activities.models import ActivityRecord
+    from citystrat.activities.sample_services import sample_ledger_generate
+    from citystrat.activities.selectors import ledger_compute
+
+    sample_observations_generate(plan=builtin_plan, until=AS_OF, seed=7)
+    sample_ledger_generate(builtin_plan, AS_OF, 7)
+    # A submitted record counts in a draft only: the final sheet counts approved records.
+    assert ActivityRecord.objects.filter(plan=builtin_plan, status="approved").exists()
+    windows = ledger_compute(builtin_plan, until=date(2027, 3, 31))  # the FY2026 report
+    ind = windows[0][0]
+    mine = [w for i, w in windows if i.pk == ind.pk]
+    assert ind.measure is not None and mine
+    sheet = {"kind": "annual", "as_of": AS_OF, "lang": "en", "layout": "evaluation-sheet"}
+    html = make_report(builtin_plan, fmt="html", **sheet).decode()
+    outputs = html.split("Output indicators", 1)[1].split("</table>", 1)[0]
+    row = outputs.split(f"<td>{ind.code} ", 1)[1].split("</tr>", 1)[0]
+    for w in mine:
+        records = "record" if w.records == 1 else "records"
+        assert f': {w.value:,}</span> <span class="muted">(from {w.records} ledger {records})' in (
+            row
+        ), row
+    ws = load_workbook(io.BytesIO(make_report(builtin_plan, fmt="xlsx", **sheet)))[
+        f"Measure {ind.measure.code}"
+    ]
+    rows = list(ws.iter_rows())
+    start = next(n for n, c in enumerate(rows) if c[0].value == "Output indicators")
+    got = [
+        (c[2].value, c[3].value)
+        for c in rows[start:]
+        if str(c[0].value or "").startswith(f"{ind.code} ") and c[3].value is not None
+    ]
+    assert got == [(w.value, w.records) for w in mine]

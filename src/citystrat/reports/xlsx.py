@@ -611,14 +611,20 @@ def _sheets(wb: Workbook, report: Report) -> None:
                     ws,
                     row,
                     pgettext("evaluation sheet", "Output indicators"),
-                    [pgettext("evaluation sheet", "Indicator"), _("Period"), _("Value")],
+                    [
+                        pgettext("evaluation sheet", "Indicator"),
+                        _("Period"),
+                        _("Value"),
+                        pgettext("evaluation sheet", "Ledger records"),
+                    ],
                 )
                 for out in s.outputs:
-                    for period, shown in out.values:
+                    for v in out.values:
                         ws.cell(row=row, column=1, value=f"{out.code} {out.name.text}")
-                        ws.cell(row=row, column=2, value=period)
-                        ws.cell(row=row, column=3, value=shown)
-                        _box(ws, row, 3)
+                        ws.cell(row=row, column=2, value=v.period)
+                        ws.cell(row=row, column=3, value=float(v.number)).number_format = "#,##0"
+                        ws.cell(row=row, column=4, value=v.records)
+                        _box(ws, row, 4)
                         row += 1
             row += 1
             row = _table(
