@@ -155,7 +155,7 @@ def build_sheets(
     windows: dict[int, list[Window]] = defaultdict(list)
     for ind, w in ledger_compute(plan, include_pending=include_pending, until=period.end):
         windows[ind.pk].append(w)
-    ruled_by_measure: dict[int, list[Any]] = defaultdict(list)
+    ruled_by_measure: dict[int | None, list[Any]] = defaultdict(list)
     for ind in plan.indicators.filter(rule__isnull=False, measure__isnull=False).order_by("order"):
         ruled_by_measure[ind.measure_id].append(ind)
 

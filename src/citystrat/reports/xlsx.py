@@ -619,11 +619,11 @@ def _sheets(wb: Workbook, report: Report) -> None:
                     ],
                 )
                 for out in s.outputs:
-                    for v in out.values:
+                    for ov in out.values:
                         ws.cell(row=row, column=1, value=f"{out.code} {out.name.text}")
-                        ws.cell(row=row, column=2, value=v.period)
-                        ws.cell(row=row, column=3, value=float(v.number)).number_format = "#,##0"
-                        ws.cell(row=row, column=4, value=v.records)
+                        ws.cell(row=row, column=2, value=ov.period)
+                        ws.cell(row=row, column=3, value=float(ov.number)).number_format = "#,##0"
+                        ws.cell(row=row, column=4, value=ov.records)
                         _box(ws, row, 4)
                         row += 1
             row += 1
