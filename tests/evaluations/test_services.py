@@ -279,3 +279,30 @@ def test_the_midterm_review_applies_its_target_revisions_on_approval(people, mea
     revision = target.revisions.get()
     assert revision.value == Decimal("900000") and revision.reason == "2024年に既に達成"
     assert AuditEvent.objects.filter(code="plans.target.revise").count() == 1
+
+
+def test_moves_are_the_shared_review_machine(people, measure) -> None:
+    """Superseding the approved record is audited like every other move, not a raw update."""
+    e = _submitted(people, measure)
+    e = evaluation_review(
+        actor=people.coordinator,
+        evaluation=e,
+        second=SecondEvaluation(grade="A", overall_grade=e.proposed_grade),
+    )
+    first = evaluation_approve(actor=people.coordinator, evaluation=e, reason="妥当")
+    assert first.decision_reason == "妥当"
+    fix = evaluation_save(
+        actor=people.editor,
+        measure=measure,
+        period=fiscal_year(measure.plan, 2024),
+        first=FirstEvaluation(issues={"ja": "訂正"}),
+        as_of=AS_OF,
+    )
+    fix = evaluation_submit(actor=people.editor, evaluation=fix, as_of=AS_OF)
+    fix = evaluation_approve(actor=people.coordinator, evaluation=fix)
+    event = AuditEvent.objects.get(code="evaluations.evaluation.supersede")
+    assert str(event.object_id) == str(first.pk)
+    assert event.before["status"] == "approved" and event.after["status"] == "superseded"
+    assert fix.supersedes_id == first.pk
+    first.refresh_from_db()
+    assert first.status == Evaluation.Status.SUPERSEDED

@@ -110,6 +110,8 @@ def test_guilin_50th_anniversary(builtin_plan: Plan) -> None:
 
 def test_builtin_plan_round_trips(builtin_plan: Plan, tmp_path: Path) -> None:
     first = dump_plan_yaml(plan_document(builtin_plan))
+    # The plan's own sections go round too (the 今後の方向性 categories among them).
+    assert "evaluation_directions:" in first and "拡充" in first
     (tmp_path / "kumamoto.yaml").write_text(first, encoding="utf-8")
     Plan.objects.all().delete()
     again = plan_load_file(path=tmp_path / "kumamoto.yaml")

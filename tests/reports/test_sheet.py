@@ -62,3 +62,61 @@ def test_midterm_sheet_shows_the_midterm_record(sample_plan) -> None:
     assert "Measure evaluation sheet — FY2027" in html
     assert "International Strategy Council" in html
     assert "proposed by the rule:" in html
+
+
+def test_each_values_caveats_print_beside_it_in_pdf_and_xlsx(builtin_plan, tmp_path) -> None:
+    """M1-1's 2024 figure (890,000) is a rounded figure whose definition differs (plan file)."""
+    from .conftest import poppler
+
+    as_of = date(2025, 6, 30)
+    pdf = tmp_path / "sheet.pdf"
+    sheet = {"kind": "annual", "as_of": as_of, "lang": "ja", "layout": "evaluation-sheet"}
+    pdf.write_bytes(make_report(builtin_plan, fmt="pdf", **sheet))
+    text = " ".join(poppler("pdftotext", pdf, "-").split())
+    assert "2024年: 890,000 (概数; 基準値と定義が異なる)" in text, text[:3000]
+    assert "M1-1、2024年：概数; 基準値と定義が異なる" in text  # and in the notes on the values
+    data = make_report(builtin_plan, fmt="xlsx", **sheet)
+    ws = load_workbook(io.BytesIO(data))["基本施策1"]
+    rows = [
+        [c.value for c in row]
+        for row in ws.iter_rows()
+        if row[0].value == "M1-1" and row[1].value == "2024年"
+    ]
+    assert len(rows) == 1 and rows[0][2] == 890000
+    assert "概数" in rows[0][3] and "基準値と定義が異なる" in rows[0][3]
+
+
+def test_output_indicators_are_computed_from_the_activity_ledger(builtin_plan) -> None:
+    """Each ruled indicator of a measure: per year the value its rule gives and the records."""
+    from citystrat.activities.models import ActivityRecord
+    from citystrat.activities.sample_services import sample_ledger_generate
+    from citystrat.activities.selectors import ledger_compute
+
+    sample_observations_generate(plan=builtin_plan, until=AS_OF, seed=7)
+    sample_ledger_generate(builtin_plan, AS_OF, 7)
+    # A submitted record counts in a draft only: the final sheet counts approved records.
+    assert ActivityRecord.objects.filter(plan=builtin_plan, status="approved").exists()
+    windows = ledger_compute(builtin_plan, until=date(2027, 3, 31))  # the FY2026 report
+    ind = windows[0][0]
+    mine = [w for i, w in windows if i.pk == ind.pk]
+    assert ind.measure is not None and mine
+    sheet = {"kind": "annual", "as_of": AS_OF, "lang": "en", "layout": "evaluation-sheet"}
+    html = make_report(builtin_plan, fmt="html", **sheet).decode()
+    outputs = html.split("Output indicators", 1)[1].split("</table>", 1)[0]
+    row = outputs.split(f"<td>{ind.code} ", 1)[1].split("</tr>", 1)[0]
+    for w in mine:
+        records = "record" if w.records == 1 else "records"
+        assert f': {w.value:,}</span> <span class="muted">(from {w.records} ledger {records})' in (
+            row
+        ), row
+    ws = load_workbook(io.BytesIO(make_report(builtin_plan, fmt="xlsx", **sheet)))[
+        f"Measure {ind.measure.code}"
+    ]
+    rows = list(ws.iter_rows())
+    start = next(n for n, c in enumerate(rows) if c[0].value == "Output indicators")
+    got = [
+        (c[2].value, c[3].value)
+        for c in rows[start:]
+        if str(c[0].value or "").startswith(f"{ind.code} ") and c[3].value is not None
+    ]
+    assert got == [(w.value, w.records) for w in mine]

@@ -98,3 +98,29 @@ def test_unknown_kind_or_year_is_404(people, minimal_plan) -> None:
     assert c.get(page(measure.pk, kind="weekly")).status_code == 404
     assert c.get(page(measure.pk, year=1990)).status_code == 404
     assert c.get(page(measure.pk, kind="midterm", year=2027)).status_code == 200
+
+
+def test_the_form_offers_the_plans_own_categories(people) -> None:
+    """The 今後の方向性 choices come from the plan file, in the page's language."""
+    from pathlib import Path
+
+    from citystrat.plans.planfile import read_plan_file
+    from citystrat.plans.services import plan_load
+
+    doc = read_plan_file(Path(__file__).parents[1] / "plans" / "data" / "minimal.yaml")
+    langs = doc["plan"]["languages"]
+    doc["evaluation_directions"] = [
+        {"code": "keep", "name": {lang: f"Keep as is ({lang})" for lang in langs}},
+        {"code": "stop", "name": {lang: f"Pause ({lang})" for lang in langs}},
+    ]
+    plan = plan_load(document=doc, filename="own.yaml", replace=True)
+    measure = plan.measures.get(code="1")
+    c = Client()
+    c.force_login(people.editor)
+    body = c.get(page(measure.pk)).content.decode()
+    assert 'value="keep"' in body and "Keep as is (en)" in body and 'value="stop"' in body
+    assert 'value="expand"' not in body
+    r = c.post(page(measure.pk), {**FIRST, "direction": "stop", "step": "save"})
+    assert r.status_code == 302 and Evaluation.objects.get().direction == "stop"
+    r = c.post(page(measure.pk), {**FIRST, "direction": "continue", "step": "save"})
+    assert r.status_code == 200 and Evaluation.objects.get().direction == "stop"

@@ -7,3 +7,11 @@ class EvaluationsConfig(AppConfig):
     label = "evaluations"
     verbose_name = _("Measure evaluations")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # The plan file's ``evaluation_directions`` section (the 今後の方向性 categories).
+        from citystrat.plans import extensions
+
+        from . import planfile_services
+
+        extensions.register(planfile_services.SECTION)

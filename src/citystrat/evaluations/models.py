@@ -31,11 +31,11 @@ from django.db.models import F, Q
 from django.utils.translation import pgettext_lazy
 
 from citystrat.i18n import Picked, pick
-from citystrat.plans.models import Measure, PeriodMixin, Plan
+from citystrat.plans.models import Measure, PeriodMixin, Plan, Target, TargetRevision, value_field
 from citystrat.review.models import Reviewed
 from citystrat.review.states import OPEN
 
-__all__ = ["DEFAULT_DIRECTIONS", "Evaluation", "EvaluationScheme"]
+__all__ = ["DEFAULT_DIRECTIONS", "Evaluation", "EvaluationScheme", "TargetProposal"]
 
 # The usual 今後の方向性 categories of Japanese municipal evaluation; a plan may set its own.
 DEFAULT_DIRECTIONS: list[dict[str, Any]] = [
@@ -177,3 +177,72 @@ class Evaluation(PeriodMixin, Reviewed):
     @property
     def overridden(self) -> bool:
         return bool(self.overall_grade) and self.overall_grade != self.proposed_grade
+
+
+class TargetProposal(Reviewed):
+    """A target revision proposed at the mid-term review milestone (FY2027 for Kumamoto).
+
+    The department proposes a new value for one of an indicator's targets with
+    its reason (a text object: any plan language); it goes through the review
+    workflow, and only its approval by someone else (four eyes) revises the
+    target: a :class:`~citystrat.plans.models.TargetRevision` that ``revision``
+    points to.  The plan's own value stays as it was.
+    """
+
+    audit_type = "evaluations.target_proposal"
+    review_field = "value"
+    review_related = ("target__indicator__plan",)
+
+    target = models.ForeignKey(Target, on_delete=models.CASCADE, related_name="proposals")
+    value = value_field()
+    reason = models.JSONField(default=dict)
+    effective_from = models.DateField()
+    revision = models.OneToOneField(
+        TargetRevision, on_delete=models.PROTECT, null=True, blank=True, related_name="proposal"
+    )
+
+    class Meta:
+        ordering = ["target", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["target"],
+                condition=Q(status="approved"),
+                name="one_approved_target_proposal",
+            ),
+            models.UniqueConstraint(
+                fields=["target"],
+                condition=Q(status__in=["draft", "submitted", "returned"]),
+                name="one_open_target_proposal",
+            ),
+            models.CheckConstraint(
+                condition=Q(version__gte=1), name="target_proposal_version_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.audit_label()} ({self.status})"
+
+    def text(self, lang: str) -> Picked:
+        plan = self.target.indicator.plan
+        return pick(self.reason, lang, [plan.default_language, plan.source_language])
+
+    def audit_label(self) -> str:
+        return f"{self.target.indicator.code} {self.target.period_label}"
+
+    def audit_plan_code(self) -> str:
+        return str(self.target.indicator.plan.code)
+
+    def audit_snapshot(self) -> dict[str, Any]:
+        return {
+            "status": self.status,
+            "version": self.version,
+            "target": self.target_id,
+            "original": str(self.target.value),
+            "value": str(self.value),
+            "reason": self.reason,
+            "effective_from": self.effective_from.isoformat() if self.effective_from else None,
+            "revision": self.revision_id,
+        }
+
+    def slot(self) -> dict[str, Any]:
+        return {"target_id": self.target_id}

@@ -5,10 +5,14 @@ The lead department writes the 一次評価 (``evaluation_save``, permission
 the 総合評価 and the committee's opinions while it is submitted
 (``evaluation_review``, ``APPROVE_EVALUATION``), then approves or returns it.
 The 総合評価 may differ from the proposed grade only with a written reason.
-Locking, the optimistic version check and the four-eyes rule are the shared
-review machine's (:mod:`citystrat.review.services`); the moves are this
-module's, because the second evaluation is written *while* the record is
-submitted, a move the shared machine does not have.
+Submit, return and approve are the shared review machine's moves
+(:func:`~citystrat.review.services.review_submit`, ``review_return``,
+``review_approve``: the optimistic lock, the four-eyes rule, superseding the
+approved record a correction replaces, one audit record each).  Two moves are
+this module's own, on the machine's lock and audit function: saving the
+一次評価 (``create``, ``correct`` of an approved record, ``update``) and writing
+the 二次評価 while the record is submitted (``review``), a move the shared
+machine does not have.
 Approving a mid-term record applies its proposed target revisions (each with
 its reason) through :func:`citystrat.observations.services.target_revise`.
 Every function runs in one transaction and writes one audit record
@@ -22,21 +26,29 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from citystrat.accounts.permissions import Action, require
+from citystrat.accounts.permissions import Action, Actor, require, signed_in
 from citystrat.audit.services import audit_record
 from citystrat.monitoring.assessments import plan_today
-from citystrat.observations.services import target_revise
+from citystrat.observations.services import target_revise, validate_value
 from citystrat.periods import Period
 from citystrat.plans.models import Measure, Plan, Target
-from citystrat.review.errors import ConflictError, FourEyesError
-from citystrat.review.services import check_four_eyes, review_lock
+from citystrat.review.errors import ConflictError, FourEyesError, ReviewError
+from citystrat.review.services import (
+    check_four_eyes,
+    review_approve,
+    review_audit,
+    review_create,
+    review_edit,
+    review_lock,
+    review_return,
+    review_submit,
+    review_withdraw,
+)
 
-from .models import Evaluation, EvaluationScheme
+from .models import Evaluation, EvaluationScheme, TargetProposal
 from .selectors import direction_categories, evaluation_proposal, grades_of, midterm_period
 
 __all__ = [
@@ -49,6 +61,11 @@ __all__ = [
     "evaluation_review",
     "evaluation_save",
     "evaluation_submit",
+    "target_proposal_approve",
+    "target_proposal_return",
+    "target_proposal_save",
+    "target_proposal_submit",
+    "target_proposal_withdraw",
 ]
 
 MAX_TEXT = 8000
@@ -90,21 +107,14 @@ def _snapshot(e: Evaluation) -> dict[str, Any]:
     return e.audit_snapshot()
 
 
-def _audit(e: Evaluation, action: str, actor: Any, channel: str, **kw: Any) -> None:
-    audit_record(
-        code=f"evaluations.evaluation.{action}",
-        actor=actor,
-        object_type="evaluations.evaluation",
-        object_id=e.pk,
-        object_label=f"{e.measure.code} {e.kind} {e.period_label}",
-        plan_code=e.measure.plan.code,
-        channel=channel,
-        **kw,
+def _stale(version: int | None, theirs: int) -> EvaluationConflictError:
+    return EvaluationConflictError(
+        _(
+            "This evaluation was changed by someone else (version %(theirs)s, you had "
+            "%(yours)s). Reload it and try again."
+        )
+        % {"theirs": theirs, "yours": version}
     )
-
-
-def _user(actor: Any) -> Any:
-    return actor if getattr(actor, "is_authenticated", False) else None
 
 
 def _locked(pk: int, version: int | None) -> Evaluation:
@@ -113,13 +123,7 @@ def _locked(pk: int, version: int | None) -> Evaluation:
     try:
         current, _expected = review_lock(e, version)
     except ConflictError:
-        raise EvaluationConflictError(
-            _(
-                "This evaluation was changed by someone else (version %(theirs)s, you had "
-                "%(yours)s). Reload it and try again."
-            )
-            % {"theirs": e.version, "yours": version}
-        ) from None
+        raise _stale(version, e.version) from None
     return current
 
 
@@ -226,16 +230,16 @@ def _target_proposals(
 
 def _check_period(measure: Measure, kind: str, period: Period) -> None:
     if kind not in Evaluation.Kind.values:
-        raise ValidationError({"kind": [_("unknown kind of evaluation")]})
+        raise ReviewError({"kind": [_("unknown kind of evaluation")]})
     plan = measure.plan
     if kind == Evaluation.Kind.MIDTERM:
         milestone = midterm_period(plan)
         if milestone is None or milestone != period:
-            raise ValidationError(
+            raise ReviewError(
                 {"period": [_("The mid-term review is recorded for the plan's milestone period.")]}
             )
     elif not (plan.period_start <= period.start and period.end <= plan.period_end):
-        raise ValidationError({"period": [_("The period is outside the plan period.")]})
+        raise ReviewError({"period": [_("The period is outside the plan period.")]})
 
 
 def _propose(e: Evaluation, as_of: date | None) -> None:
@@ -248,7 +252,7 @@ def _propose(e: Evaluation, as_of: date | None) -> None:
 
 def evaluation_save(
     *,
-    actor: Any,
+    actor: Actor,
     measure: Measure,
     period: Period,
     first: FirstEvaluation,
@@ -283,7 +287,7 @@ def evaluation_save(
         )
     proposals = _target_proposals(measure, kind, first.target_proposals, errors)
     if errors:
-        raise ValidationError(errors)
+        raise ReviewError(errors)
     with transaction.atomic():
         open_row = (
             Evaluation.objects.select_for_update()
@@ -299,7 +303,7 @@ def evaluation_save(
         if open_row is not None:
             e = _locked(open_row.pk, version)
             if e.status == Evaluation.Status.SUBMITTED:
-                raise ValidationError(
+                raise ReviewError(
                     _("This evaluation is waiting for review; it can be edited once returned.")
                 )
             before = _snapshot(e)
@@ -312,7 +316,9 @@ def evaluation_save(
                 period_start=period.start,
                 status=Evaluation.Status.APPROVED,
             ).first()
-            e = Evaluation(measure=measure, kind=kind, supersedes=approved, created_by=_user(actor))
+            e = Evaluation(
+                measure=measure, kind=kind, supersedes=approved, created_by=signed_in(actor)
+            )
             e.set_period(period)
             if approved is not None:  # a correction starts from the approved record
                 for field, value in _snapshot(approved).items():
@@ -333,15 +339,15 @@ def evaluation_save(
             e.overall_grade = ""  # the proposal moved: the second evaluator decides again
         if before is not None:
             e.version += 1
-        e.changed_by = _user(actor)
+        e.changed_by = signed_in(actor)
         e.save()
-        _audit(e, action, actor, channel, before=before, after=_snapshot(e))
+        review_audit(e, action, actor=actor, before=before, channel=channel)
         return e
 
 
 def evaluation_submit(
     *,
-    actor: Any,
+    actor: Actor,
     evaluation: Evaluation,
     version: int | None = None,
     as_of: date | None = None,
@@ -352,7 +358,7 @@ def evaluation_submit(
     with transaction.atomic():
         e = _locked(evaluation.pk, version)
         if e.status not in (Evaluation.Status.DRAFT, Evaluation.Status.RETURNED):
-            raise ValidationError(
+            raise ReviewError(
                 _("Only a draft or returned evaluation can be submitted (this one is %(status)s).")
                 % {"status": e.get_status_display()}
             )
@@ -366,25 +372,39 @@ def evaluation_submit(
             if not present
         ]
         if missing:
-            raise ValidationError(
+            raise ReviewError(
                 _("Write %(missing)s before submitting.") % {"missing": ", ".join(missing)}
             )
-        before = _snapshot(e)
-        _propose(e, as_of)
-        e.status = Evaluation.Status.SUBMITTED
-        e.submitted_by = _user(actor)
-        e.submitted_at = timezone.now()
-        e.version += 1
-        e.save()
-        _audit(e, "submit", actor, channel, before=before, after=_snapshot(e))
-        return e
+        _propose(e, as_of)  # the grade is proposed again from what stands at submission
+        Evaluation.objects.filter(pk=e.pk).update(
+            proposed_grade=e.proposed_grade, proposal=e.proposal
+        )
+        return _moved(
+            review_submit,
+            version,
+            record=e,
+            actor=actor,
+            expected_version=e.version,
+            channel=channel,
+        )
 
 
-def _reviewable(actor: Any, evaluation: Evaluation, version: int | None) -> Evaluation:
+def _moved(move: Any, version: int | None, **kw: Any) -> Evaluation:
+    """Call a move of the shared review machine; a lost lock says so in this module's words."""
+    try:
+        result: Evaluation = move(**kw)
+    except EvaluationConflictError:
+        raise
+    except ConflictError:
+        raise _stale(version, kw["record"].version) from None
+    return result
+
+
+def _reviewable(actor: Actor, evaluation: Evaluation, version: int | None) -> Evaluation:
     require(actor, Action.APPROVE_EVALUATION, evaluation.measure)
     e = _locked(evaluation.pk, version)
     if e.status != Evaluation.Status.SUBMITTED:
-        raise ValidationError(
+        raise ReviewError(
             _("Only a submitted evaluation can be reviewed (this one is %(status)s).")
             % {"status": e.get_status_display()}
         )
@@ -424,7 +444,7 @@ def _opinions(plan: Plan, raw: list[dict[str, Any]], errors: dict[str, list[str]
 
 def evaluation_review(
     *,
-    actor: Any,
+    actor: Actor,
     evaluation: Evaluation,
     second: SecondEvaluation,
     version: int | None = None,
@@ -452,7 +472,7 @@ def evaluation_review(
                 % {"grade": overall, "proposed": e.proposed_grade or "–"}
             )
         if errors:
-            raise ValidationError(errors)
+            raise ReviewError(errors)
         before = _snapshot(e)
         if grade:
             e.second_grade = grade
@@ -464,21 +484,15 @@ def evaluation_review(
             e.opinions = opinions
         e.version += 1
         e.save()
-        _audit(
-            e,
-            "review",
-            actor,
-            channel,
-            before=before,
-            after=_snapshot(e),
-            reason=e.override_reason,
+        review_audit(
+            e, "review", actor=actor, before=before, channel=channel, reason=e.override_reason
         )
         return e
 
 
 def evaluation_return(
     *,
-    actor: Any,
+    actor: Actor,
     evaluation: Evaluation,
     reason: str,
     version: int | None = None,
@@ -486,23 +500,23 @@ def evaluation_return(
 ) -> Evaluation:
     """Return a submitted record to the department, with the reason why."""
     if not (reason or "").strip():
-        raise ValidationError({"reason": [_("Say why the evaluation is returned.")]})
+        raise ReviewError({"reason": [_("Say why the evaluation is returned.")]})
     with transaction.atomic():
         e = _reviewable(actor, evaluation, version)
-        before = _snapshot(e)
-        e.status = Evaluation.Status.RETURNED
-        e.decided_by = _user(actor)
-        e.decided_at = timezone.now()
-        e.decision_reason = reason.strip()
-        e.version += 1
-        e.save()
-        _audit(e, "return", actor, channel, before=before, after=_snapshot(e), reason=reason)
-        return e
+        return _moved(
+            review_return,
+            version,
+            record=e,
+            actor=actor,
+            reason=reason,
+            expected_version=e.version,
+            channel=channel,
+        )
 
 
 def evaluation_approve(
     *,
-    actor: Any,
+    actor: Actor,
     evaluation: Evaluation,
     version: int | None = None,
     reason: str = "",
@@ -524,23 +538,19 @@ def evaluation_approve(
             if not present
         ]
         if missing:
-            raise ValidationError(
+            raise ReviewError(
                 _("Write %(missing)s before approving.") % {"missing": ", ".join(missing)}
             )
-        before = _snapshot(e)
-        Evaluation.objects.filter(
-            measure=e.measure,
-            kind=e.kind,
-            period_kind=e.period_kind,
-            period_start=e.period_start,
-            status=Evaluation.Status.APPROVED,
-        ).update(status=Evaluation.Status.SUPERSEDED)
-        e.status = Evaluation.Status.APPROVED
-        e.decided_by = _user(actor)
-        e.decided_at = timezone.now()
-        e.decision_reason = reason.strip()
-        e.version += 1
-        e.save()
+        # The approved record a correction replaces becomes superseded (audited, kept).
+        e = _moved(
+            review_approve,
+            version,
+            record=e,
+            actor=actor,
+            reason=reason,
+            expected_version=e.version,
+            channel=channel,
+        )
         for item in e.target_proposals or []:
             target = Target.objects.select_related("indicator__plan").get(pk=item["target"])
             target_revise(
@@ -551,12 +561,11 @@ def evaluation_approve(
                 effective_from=date.fromisoformat(item["effective_from"]),
                 channel=channel,
             )
-        _audit(e, "approve", actor, channel, before=before, after=_snapshot(e), reason=reason)
         return e
 
 
 def evaluation_directions_set(
-    *, actor: Any, plan: Plan, directions: list[dict[str, Any]], channel: str = "web"
+    *, actor: Actor, plan: Plan, directions: list[dict[str, Any]], channel: str = "web"
 ) -> EvaluationScheme:
     """Set the plan's list of 今後の方向性 categories: ``[{code, label: {lang: text}}]``."""
     require(actor, Action.EDIT_PLAN)
@@ -577,7 +586,7 @@ def evaluation_directions_set(
     if not cleaned and not errors:
         errors.append(_("give at least one category"))
     if errors:
-        raise ValidationError({"directions": errors})
+        raise ReviewError({"directions": errors})
     with transaction.atomic():
         scheme, _created = EvaluationScheme.objects.select_for_update().get_or_create(plan=plan)
         before = scheme.directions
@@ -595,3 +604,184 @@ def evaluation_directions_set(
             channel=channel,
         )
     return scheme
+
+
+# --- target revisions proposed at the mid-term review -------------------------------------
+
+
+def _proposal_checks(
+    target: Target, value: Any, reason: Texts | None, effective_from: date | None
+) -> tuple[Decimal, Texts, date]:
+    """The proposal's input, checked; every problem located, nothing written."""
+    indicator = target.indicator
+    plan = indicator.plan
+    milestone = midterm_period(plan)
+    if milestone is None:
+        raise ReviewError(_("The plan has no mid-term review milestone."), "target")
+    errors: dict[str, list[str]] = {}
+    if target.period.end < milestone.start:
+        errors.setdefault("target", []).append(
+            _("The %(period)s target is due before the mid-term review; it cannot be revised.")
+            % {"period": target.period_label}
+        )
+    number: Decimal | None = None
+    try:
+        number = validate_value(indicator=indicator, value=value)
+    except ReviewError as exc:
+        errors.setdefault("value", []).extend(m for _f, m in exc.located)
+    texts = _texts(plan, "reason", reason, errors)
+    if not any(texts.values()):
+        errors.setdefault("reason", []).append(_("Give the reason for the revision."))
+    when = effective_from or milestone.start
+    if not milestone.start <= when <= plan.period_end:
+        errors.setdefault("effective_from", []).append(
+            _("A revision of the mid-term review takes effect from %(start)s to %(end)s.")
+            % {"start": milestone.start.isoformat(), "end": plan.period_end.isoformat()}
+        )
+    if number is not None and number == target.value and not errors:
+        errors.setdefault("value", []).append(_("That is the target the plan set already."))
+    if errors:
+        raise ReviewError(errors)
+    assert number is not None
+    return number, texts, when
+
+
+def target_proposal_save(
+    *,
+    actor: Actor,
+    target: Target,
+    value: Any,
+    reason: Texts | None,
+    effective_from: date | None = None,
+    expected_version: int | None = None,
+    channel: str = "web",
+) -> TargetProposal:
+    """Propose (or change the open proposal of) a revised value for ``target``.
+
+    Written by the indicator's department (``WRITE_EVALUATION``) for the
+    mid-term review milestone; ``reason`` is ``{lang: text}`` in any plan
+    language (languages not given keep their text); ``effective_from``
+    defaults to the milestone's first day.  The target is not changed until
+    the proposal is approved.
+    """
+    indicator = target.indicator
+    require(actor, Action.WRITE_EVALUATION, indicator)
+    number, texts, when = _proposal_checks(target, value, reason, effective_from)
+    with transaction.atomic():
+        current = (
+            TargetProposal.objects.select_for_update()
+            .filter(target=target, status__in=TargetProposal.OPEN_STATUSES)
+            .first()
+        )
+        if current is None:
+            return review_create(
+                record=TargetProposal(
+                    target=target,
+                    value=number,
+                    reason={k: v for k, v in texts.items() if v},
+                    effective_from=when,
+                ),
+                actor=actor,
+                channel=channel,
+            )
+        return review_edit(
+            record=current,
+            actor=actor,
+            fields=lambda row: {
+                "value": number,
+                "reason": _merge(row.reason or {}, texts),
+                "effective_from": when,
+            },
+            expected_version=expected_version,
+            channel=channel,
+        )
+
+
+def target_proposal_submit(
+    *,
+    actor: Actor,
+    proposal: TargetProposal,
+    expected_version: int | None = None,
+    channel: str = "web",
+) -> TargetProposal:
+    """Send a draft or returned proposal for review."""
+    require(actor, Action.WRITE_EVALUATION, proposal.target.indicator)
+    return review_submit(
+        record=proposal, actor=actor, expected_version=expected_version, channel=channel
+    )
+
+
+def target_proposal_withdraw(
+    *,
+    actor: Actor,
+    proposal: TargetProposal,
+    reason: str = "",
+    expected_version: int | None = None,
+    channel: str = "web",
+) -> TargetProposal:
+    """Withdraw a draft or returned proposal (kept); the target may be proposed again."""
+    require(actor, Action.WRITE_EVALUATION, proposal.target.indicator)
+    return review_withdraw(
+        record=proposal,
+        actor=actor,
+        reason=reason,
+        expected_version=expected_version,
+        channel=channel,
+    )
+
+
+def target_proposal_return(
+    *,
+    actor: Actor,
+    proposal: TargetProposal,
+    reason: str,
+    expected_version: int | None = None,
+    channel: str = "web",
+) -> TargetProposal:
+    """Send a submitted proposal back to the department with the reason why."""
+    require(actor, Action.REVISE_TARGET, proposal.target.indicator)
+    return review_return(
+        record=proposal,
+        actor=actor,
+        reason=reason,
+        expected_version=expected_version,
+        channel=channel,
+    )
+
+
+def target_proposal_approve(
+    *,
+    actor: Actor,
+    proposal: TargetProposal,
+    reason: str = "",
+    expected_version: int | None = None,
+    channel: str = "web",
+) -> TargetProposal:
+    """Approve a submitted proposal (not one's own: four eyes) and revise the target.
+
+    The revision (:func:`citystrat.observations.services.target_revise`) keeps
+    the plan's value; its reason is the proposal's, in the plan's default
+    language where there is one.  One transaction: both happen or neither.
+    """
+    indicator = proposal.target.indicator
+    require(actor, Action.REVISE_TARGET, indicator)
+    with transaction.atomic():
+        approved = review_approve(
+            record=proposal,
+            actor=actor,
+            reason=reason,
+            expected_version=expected_version,
+            channel=channel,
+        )
+        target = Target.objects.select_related("indicator__plan").get(pk=approved.target_id)
+        revision = target_revise(
+            actor=actor,
+            target=target,
+            value=approved.value,
+            reason=approved.text(target.indicator.plan.default_language).text,
+            effective_from=approved.effective_from,
+            channel=channel,
+        )
+        TargetProposal.objects.filter(pk=approved.pk).update(revision=revision)
+        approved.revision = revision
+    return approved

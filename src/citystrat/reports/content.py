@@ -127,6 +127,8 @@ class ValueCell:
     pending: bool = False
     provisional: bool = False
     note: str = ""
+    # The words of the value's caveats (provisional, rounded, definition differs, ...).
+    caveats: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -374,6 +376,7 @@ def _row(ia: IndicatorAssessment, lang: str, plan: Plan, with_chart: bool) -> In
             pending=o.status != "approved",
             provisional=o.provisional,
             note=pick(o.note, lang, fb).text,
+            caveats=tuple(caveat_words(o.all_caveats)),
         )
         for o in ia.observations
         if o.period != base_period

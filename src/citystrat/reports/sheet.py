@@ -22,6 +22,8 @@ from django.utils.translation import gettext as _
 
 from citystrat.actions.models import Action, ActionDepartment, ActionIndicator, ActionUpdate
 from citystrat.actions.selectors import action_list, action_measure_codes, latest_approved_updates
+from citystrat.activities.rules import Window
+from citystrat.activities.selectors import ledger_compute
 from citystrat.evaluations.models import Evaluation
 from citystrat.evaluations.selectors import (
     direction_categories,
@@ -33,7 +35,7 @@ from citystrat.i18n import Picked, pick
 from citystrat.periods import Period
 from citystrat.plans.models import Plan
 
-__all__ = ["MoneyYear", "Sheet", "SheetAction", "build_sheets"]
+__all__ = ["MoneyYear", "OutputValue", "Sheet", "SheetAction", "SheetOutput", "build_sheets"]
 
 EMPTY = Picked("", "", "")
 
@@ -60,11 +62,22 @@ class MoneyYear:
 
 
 @dataclass(frozen=True)
+class OutputValue:
+    period: str
+    value: str
+    number: Decimal
+    # How many ledger records the value is computed from (None: a value entered by hand).
+    records: int | None = None
+
+
+@dataclass(frozen=True)
 class SheetOutput:
     code: str
     name: Picked
     unit: str
-    values: list[tuple[str, str]]
+    values: list[OutputValue]
+    # True: computed from the activity ledger by the indicator's rule (approved records).
+    from_ledger: bool = False
 
 
 @dataclass(frozen=True)
@@ -137,6 +150,34 @@ def build_sheets(
     outputs_by_action: dict[int, list[ActionIndicator]] = defaultdict(list)
     for link in outputs_of:
         outputs_by_action[link.action_id].append(link)
+    # Output indicators with a ledger rule: computed once for the report from the
+    # approved records (and submitted ones in a draft), up to the end of its period.
+    windows: dict[int, list[Window]] = defaultdict(list)
+    for ind, w in ledger_compute(plan, include_pending=include_pending, until=period.end):
+        windows[ind.pk].append(w)
+    ruled_by_measure: dict[int | None, list[Any]] = defaultdict(list)
+    for ind in plan.indicators.filter(rule__isnull=False, measure__isnull=False).order_by("order"):
+        ruled_by_measure[ind.measure_id].append(ind)
+
+    def output_row(ind: Any) -> SheetOutput:
+        unit = pick(ind.unit, lang, fb).text
+        if ind.rule:
+            values = [
+                OutputValue(
+                    period_text(w.period),
+                    number(w.value, ind.decimals),
+                    Decimal(w.value),
+                    w.records,
+                )
+                for w in sorted(windows.get(ind.pk, []), key=lambda w: w.period.start)
+            ]
+            return SheetOutput(ind.code, ind.tr("name", lang), unit, values, from_ledger=True)
+        values = [
+            OutputValue(period_text(o.period), number(o.value, ind.decimals), o.value)
+            for o in sorted(ind.observations.all(), key=lambda o: o.period_start)
+            if o.status == "approved" or (include_pending and o.status == "submitted")
+        ]
+        return SheetOutput(ind.code, ind.tr("name", lang), unit, values)
 
     out: dict[int, Sheet] = {}
     for m in plan.measures.all():
@@ -194,22 +235,11 @@ def build_sheets(
         ]
         outputs: list[SheetOutput] = []
         seen: set[int] = set()
-        for a in own:
-            for link in outputs_by_action.get(a.pk, []):
-                ind = link.indicator
-                if ind.pk in seen:
-                    continue
+        linked = [link.indicator for a in own for link in outputs_by_action.get(a.pk, [])]
+        for ind in [*ruled_by_measure.get(m.pk, []), *linked]:
+            if ind.pk not in seen:
                 seen.add(ind.pk)
-                values = [
-                    (period_text(o.period), number(o.value, ind.decimals))
-                    for o in sorted(ind.observations.all(), key=lambda o: o.period_start)
-                    if o.status == "approved" or (include_pending and o.status == "submitted")
-                ]
-                outputs.append(
-                    SheetOutput(
-                        ind.code, ind.tr("name", lang), pick(ind.unit, lang, fb).text, values
-                    )
-                )
+                outputs.append(output_row(ind))
         e = records.get(m.pk)
         texts = {
             f: (e.text(f, lang) if e else EMPTY)
@@ -229,9 +259,7 @@ def build_sheets(
         caveats: list[str] = []
         for r in rows_by_measure.get(m.pk, []):
             for v in r.values:
-                notes = []
-                if v.provisional:
-                    notes.append(_("provisional"))
+                notes = list(v.caveats)  # provisional, rounded, definition differs, ...
                 if v.pending:
                     notes.append(_("waiting for review"))
                 if v.note:

@@ -566,13 +566,15 @@ def _sheets(wb: Workbook, report: Report) -> None:
                     ws.cell(row=row, column=2, value=v.period)
                     ws.cell(row=row, column=3, value=float(o.value)).number_format = fmt
                     notes = [
-                        text
-                        for flag, text in (
-                            (v.provisional, _("provisional")),
-                            (v.pending, _("waiting for review")),
-                            (bool(v.note), v.note),
-                        )
-                        if flag
+                        *v.caveats,  # provisional, rounded, definition differs, ...
+                        *[
+                            text
+                            for flag, text in (
+                                (v.pending, _("waiting for review")),
+                                (bool(v.note), v.note),
+                            )
+                            if flag
+                        ],
                     ]
                     ws.cell(row=row, column=4, value="; ".join(notes) or None).alignment = WRAP
                     _box(ws, row, 4)
@@ -609,14 +611,20 @@ def _sheets(wb: Workbook, report: Report) -> None:
                     ws,
                     row,
                     pgettext("evaluation sheet", "Output indicators"),
-                    [pgettext("evaluation sheet", "Indicator"), _("Period"), _("Value")],
+                    [
+                        pgettext("evaluation sheet", "Indicator"),
+                        _("Period"),
+                        _("Value"),
+                        pgettext("evaluation sheet", "Ledger records"),
+                    ],
                 )
                 for out in s.outputs:
-                    for period, shown in out.values:
+                    for ov in out.values:
                         ws.cell(row=row, column=1, value=f"{out.code} {out.name.text}")
-                        ws.cell(row=row, column=2, value=period)
-                        ws.cell(row=row, column=3, value=shown)
-                        _box(ws, row, 3)
+                        ws.cell(row=row, column=2, value=ov.period)
+                        ws.cell(row=row, column=3, value=float(ov.number)).number_format = "#,##0"
+                        ws.cell(row=row, column=4, value=ov.records)
+                        _box(ws, row, 4)
                         row += 1
             row += 1
             row = _table(

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import action_views, activities, evaluations, views
+from . import action_views, activities, evaluations, target_proposals, views
 
 app_name = "staff"
 urlpatterns = [
@@ -13,6 +13,11 @@ urlpatterns = [
     path("observations/<int:pk>/", views.observation_detail, name="observation"),
     path("review/", views.review, name="review"),
     path("targets/<int:pk>/revise/", views.target_revise_page, name="target_revise"),
+    path(
+        "targets/<int:pk>/propose/",
+        target_proposals.target_proposal_page,
+        name="target_proposal",
+    ),
     path("evidence/<int:pk>/", views.evidence_download, name="evidence"),
     path("actions/", action_views.my_actions, name="my_actions"),
     path("actions/import/", action_views.updates_import_page, name="actions_import"),

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_http_methods
 from citystrat.accounts.decorators import staff_required
 from citystrat.accounts.permissions import Action, can, require, role_of
 from citystrat.actions import selectors as action_selectors
+from citystrat.evaluations.selectors import midterm_period
 from citystrat.observations import selectors
 from citystrat.observations.calendar import current_round, schedule_for
 from citystrat.observations.models import EvidenceFile, Observation
@@ -210,6 +211,11 @@ def indicator_entry(request: HttpRequest, pk: int) -> HttpResponse:
             "round": current_round(indicator, timezone.localdate()),
             "targets": targets,
             "may_revise": can(request.user, Action.REVISE_TARGET, indicator),
+            "may_propose": midterm_period(indicator.plan) is not None
+            and (
+                can(request.user, Action.WRITE_EVALUATION, indicator)
+                or can(request.user, Action.REVISE_TARGET, indicator)
+            ),
             "may_schedule": can(request.user, Action.EDIT_PLAN, indicator),
             "may_submit": can(request.user, Action.SUBMIT, indicator),
         },

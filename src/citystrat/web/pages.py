@@ -93,6 +93,9 @@ class TargetView:
     passed_in: str | None  # period of the first value in the unbroken run that meets it
     rate: float | None  # achievement rate (share of the way from the baseline)
     results: list[tuple[str, Badge, str]] = field(default_factory=list)
+    # A revised target: why, and from when (the plan's own value is ``original``).
+    revision_reason: str = ""
+    revised_from: date | None = None
 
 
 @dataclass
@@ -181,6 +184,8 @@ def indicator_view(
                 passed_in=_passed_in(after_base, value, direction),
                 rate=rate,
                 results=results,
+                revision_reason=(ta.target.reason or "") if original is not None and ta else "",
+                revised_from=ta.target.effective_from if original is not None and ta else None,
             )
         )
     series = ia.series if ia else _context_series(indicator, obs)
