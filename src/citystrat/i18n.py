@@ -38,5 +38,7 @@ def pick(value: Mapping[str, str] | None, lang: str, fallbacks: Iterable[str] = 
     for candidate in (lang, base, *fallbacks, *sorted(value)):
         text = value.get(candidate)
         if text:
-            return Picked(text, candidate, base)
-    return Picked("", lang, base)
+            # ``requested`` is the reader's own language: a text in ``ja-easy``
+            # read in ``ja-easy`` is no fallback, one in ``ja`` is.
+            return Picked(text, candidate, lang)
+    return Picked("", lang, lang)
