@@ -8,7 +8,7 @@ from typing import IO, Any, TypeVar
 
 from django.core.cache import cache
 
-__all__ = ["TerminalBar", "counted", "progress_get", "progress_set"]
+__all__ = ["TerminalBar", "counted", "job_progress_state", "progress_get", "progress_set"]
 
 T = TypeVar("T")
 Report = Callable[[int, int | None], None]
@@ -48,6 +48,14 @@ def progress_get(job_id: Any) -> dict[str, Any]:
     done = data.get("done") or 0
     percent = min(100, round(100 * done / total)) if total else None
     return {"done": done, "total": total, "percent": percent}
+
+
+def job_progress_state(job: Any) -> dict[str, Any]:
+    """A job's progress as shown: a finished job is at 100 %."""
+    state = progress_get(job.pk)
+    if job.finished:
+        state["percent"] = 100
+    return state
 
 
 class TerminalBar:

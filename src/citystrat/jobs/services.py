@@ -42,8 +42,20 @@ def _upload_path(job: Job) -> Path:
     return jobs_dir() / f"{job.pk}{suffix}"
 
 
-def import_job_start(*, actor: Any, upload: Any, approve: bool, dry_run: bool) -> Job:
-    """Keep the upload and queue its import; the job runs after this transaction commits."""
+def import_job_start(
+    *,
+    actor: Any,
+    upload: Any,
+    approve: bool,
+    dry_run: bool,
+    channel: str = "web",
+    plan_code: str | None = None,
+) -> Job:
+    """Keep the upload and queue its import; the job runs after this transaction commits.
+
+    ``channel`` (``web`` or ``api``) and ``plan_code`` (None: the first plan) are passed on
+    to the import, as a synchronous import in the request would pass them.
+    """
     require(actor, Action.IMPORT)
     if approve:
         require(actor, Action.IMPORT_APPROVE)
@@ -54,7 +66,12 @@ def import_job_start(*, actor: Any, upload: Any, approve: bool, dry_run: bool) -
             kind=Job.Kind.IMPORT,
             created_by=actor,
             filename=Path(upload.name).name[:255],
-            options={"approve": approve, "dry_run": dry_run},
+            options={
+                "approve": approve,
+                "dry_run": dry_run,
+                "channel": channel,
+                "plan": plan_code,
+            },
         )
         target = _upload_path(job)
         with target.open("wb") as out:
@@ -69,7 +86,7 @@ def import_job_start(*, actor: Any, upload: Any, approve: bool, dry_run: bool) -
             after={"kind": job.kind, **job.options},
             reason=_("import queued as a background job"),
             source=job.filename,
-            channel="web",
+            channel=channel,
         )
 
         def enqueue() -> None:
@@ -84,6 +101,7 @@ def job_run_import(*, job_id: str) -> Job:
     """Run a queued import job (called by the worker); never raises for a bad file."""
     from citystrat.exchange.readers import estimate_rows, read_records
     from citystrat.exchange.services import observations_import
+    from citystrat.plans.selectors import plan_get
 
     job = Job.objects.select_related("created_by").get(pk=job_id)
     if job.finished:
@@ -104,7 +122,8 @@ def job_run_import(*, job_id: str) -> Job:
             rows=rows,
             approve=bool(job.options.get("approve")),
             filename=job.filename,
-            channel="web",
+            channel=str(job.options.get("channel") or "web"),
+            plan=plan_get(job.options["plan"]) if job.options.get("plan") else None,
             dry_run=bool(job.options.get("dry_run")),
         )
         result_data = {**result.as_dict(), "filename": job.filename}

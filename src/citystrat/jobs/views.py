@@ -10,20 +10,20 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 
-from .progress import progress_get
+from .progress import job_progress_state
 from .selectors import job_get
 
 REFRESH_SECONDS = 2
 
 
 def _state(job: Any) -> dict[str, Any]:
-    progress = progress_get(job.pk)
+    progress = job_progress_state(job)
     return {
         "status": job.status,
         "finished": job.finished,
         "done": progress["done"],
         "total": progress["total"],
-        "percent": 100 if job.finished else progress["percent"],
+        "percent": progress["percent"],
         "url": reverse("jobs:job", args=[job.pk]),
     }
 
