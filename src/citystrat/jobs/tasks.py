@@ -10,3 +10,10 @@ def import_job(job_id: str) -> None:
     from .services import job_run_import
 
     job_run_import(job_id=job_id)
+
+
+@task()
+def report_job(job_id: str) -> None:
+    from .services import job_run_report
+
+    job_run_report(job_id=job_id)
