@@ -168,10 +168,10 @@ def test_case11_the_request_never_reads_a_large_upload_the_job_runner_does(
     coordinator: Any, django_capture_on_commit_callbacks: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """No timing: the request stops at the size check; the file is parsed and imported in
-    the job runner (``job_run_import``), never on the request's path (``import_page``)."""
+    the job runner (``import_job_run``), never on the request's path (``import_page``)."""
     import inspect
 
-    from citystrat.exchange import readers, services
+    from citystrat.exchange import job_services
     from citystrat.exchange import views as import_views
 
     def refuse(*args: Any, **kwargs: Any) -> Any:
@@ -188,11 +188,12 @@ def test_case11_the_request_never_reads_a_large_upload_the_job_runner_does(
 
         return spy
 
-    monkeypatch.setattr(readers, "read_records", spied("read", readers.read_records))
-    monkeypatch.setattr(readers, "estimate_rows", spied("estimate", readers.estimate_rows))
-    monkeypatch.setattr(
-        services, "observations_import", spied("import", services.observations_import)
-    )
+    for attr, name in (
+        ("read_records", "read"),
+        ("estimate_rows", "estimate"),
+        ("observations_import", "import"),
+    ):
+        monkeypatch.setattr(job_services, attr, spied(name, getattr(job_services, attr)))
     client = signed_in(coordinator)
     before = Observation.objects.count()
     with django_capture_on_commit_callbacks(execute=True):
@@ -201,7 +202,7 @@ def test_case11_the_request_never_reads_a_large_upload_the_job_runner_does(
         assert seen == []  # answered without parsing, counting or importing the file
     assert {name for name, _stack in seen} == {"estimate", "import", "read"}
     for name, stack in seen:
-        assert "job_run_import" in stack, name
+        assert "import_job_run" in stack and "job_run" in stack, name
         assert "import_page" not in stack, name
     job = Job.objects.get()
     assert job.status == Job.Status.DONE and response["Location"] == f"/en/staff/jobs/{job.pk}/"

@@ -20,8 +20,8 @@ from django.utils import timezone
 
 from citystrat.accounts.services import user_create
 from citystrat.jobs.models import Job
-from citystrat.jobs.services import job_files_purge, report_file_path
-from citystrat.reports import render
+from citystrat.jobs.services import job_file_path, job_files_purge
+from citystrat.reports import job_services as report_jobs
 
 FORM = {
     "kind": "annual",
@@ -50,13 +50,13 @@ def test_a_pdf_or_xlsx_is_queued_and_not_made_in_the_request(
     staff: Any, builtin_plan: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     calls: list[str] = []
-    real = render.make_report
+    real = report_jobs.make_report
 
     def spy(*args: Any, **kwargs: Any) -> bytes:
         calls.append("made")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(render, "make_report", spy)
+    monkeypatch.setattr("citystrat.reports.job_services.make_report", spy)
     monkeypatch.setattr("citystrat.reports.views.make_report", spy)
     client = signed_in(staff.reviewer)
     response = client.post("/en/staff/reports/download/", {**FORM, "fmt": "pdf"})
@@ -91,7 +91,7 @@ def test_the_finished_job_offers_the_file_to_its_requester_only(
     assert f'filename="{job.filename}"' in file["Content-Disposition"]
     body = b"".join(file.streaming_content)
     assert cells(body)  # a workbook
-    path = report_file_path(job)
+    path = job_file_path(job)
     assert path.is_file() and path.is_relative_to(Path(job_files_dir()))
     assert signed_in(staff.coordinator).get(location + "file").status_code == 403
     assert Client().get(location + "file").status_code == 302  # to the login page
@@ -111,7 +111,7 @@ def test_a_draft_report_job_needs_the_right_to_see_pending_values(builtin_plan: 
     from django.contrib.auth.models import User
     from django.core.exceptions import PermissionDenied
 
-    from citystrat.jobs.services import report_job_start
+    from citystrat.reports.job_services import report_job_start
 
     nobody = User.objects.create_user("norole")
     options = {**FORM, "as_of": date(2025, 3, 31)}
@@ -127,7 +127,7 @@ def test_the_file_is_removed_after_the_retention_period(
     with django_capture_on_commit_callbacks(execute=True):
         location = client.post("/en/staff/reports/download/", FORM)["Location"]
     job = Job.objects.get()
-    path = report_file_path(job)
+    path = job_file_path(job)
     assert job_files_purge() == 0 and path.is_file()  # still within the 24 hours
     Job.objects.filter(pk=job.pk).update(finished_at=timezone.now() - timedelta(hours=25))
     assert job_files_purge() == 1
@@ -198,7 +198,7 @@ def test_the_command_line_is_quiet_with_verbosity_0_or_off_a_terminal(
 def test_a_report_job_that_cannot_be_made_fails_with_its_reason(
     staff: Any, builtin_plan: Any
 ) -> None:
-    from citystrat.jobs.services import job_run_report
+    from citystrat.jobs.services import job_run
 
     job = Job.objects.create(
         kind=Job.Kind.REPORT,
@@ -206,6 +206,6 @@ def test_a_report_job_that_cannot_be_made_fails_with_its_reason(
         filename="x.xlsx",
         options={**FORM, "plan": builtin_plan.code, "lang": "xx"},
     )
-    job = job_run_report(job_id=str(job.pk))
+    job = job_run(job_id=str(job.pk))
     assert job.status == "failed" and "--lang: 'xx'" in job.message
-    assert not report_file_path(job).exists()
+    assert not job_file_path(job).exists()

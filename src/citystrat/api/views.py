@@ -27,13 +27,13 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from citystrat.exchange.job_services import import_job_start
 from citystrat.exchange.normalize import CellError, period_token, resolve_period
 from citystrat.exchange.readers import read_records
 from citystrat.exchange.services import observations_import
 from citystrat.jobs.models import Job
 from citystrat.jobs.progress import job_progress_state
 from citystrat.jobs.selectors import job_get
-from citystrat.jobs.services import import_job_start
 from citystrat.monitoring.assessments import explain, indicator_assessments, render_message
 from citystrat.observations.models import Observation
 from citystrat.observations.rules import parse_id

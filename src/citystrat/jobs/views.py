@@ -47,9 +47,9 @@ def _page(request: HttpRequest, job: Job, *, result: Any, status: int) -> HttpRe
     is_report = job.kind == Job.Kind.REPORT
     file_kept = None
     if is_report and job.status == Job.Status.DONE:
-        from .services import report_file_path
+        from .services import job_file_path
 
-        file_kept = report_file_path(job).is_file()
+        file_kept = job_file_path(job).is_file()
     return render(
         request,
         "jobs/job.html",
@@ -75,9 +75,9 @@ def job_file(request: HttpRequest, job_id: str) -> HttpResponseBase:
         return _page(request, job, result=job.result if job.finished else None, status=404)
     if job.options.get("include_pending") and not can(request.user, Action.VIEW_PENDING):
         raise PermissionDenied(_("You may not see values waiting for review."))
-    from .services import report_file_path
+    from .services import job_file_path
 
-    path = report_file_path(job)
+    path = job_file_path(job)
     if not path.is_file():  # removed after the retention period: ask for it again
         return _page(request, job, result=job.result, status=410)
     return FileResponse(

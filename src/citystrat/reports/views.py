@@ -20,7 +20,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from citystrat.accounts.decorators import staff_required
 from citystrat.accounts.permissions import Action, can
-from citystrat.jobs.services import report_job_start
 from citystrat.monitoring.assessments import plan_today
 from citystrat.periods import PeriodKind, parse_period
 from citystrat.plans.models import Measure, Plan
@@ -29,6 +28,7 @@ from citystrat.plans.selectors import NoPlanError, plan_get
 from . import services
 from .content import period_text
 from .forms import DecisionForm, DownloadForm, NarrativeForm
+from .job_services import report_job_start
 from .models import Narrative
 from .render import CONTENT_TYPES, Format, ReportError, filename, make_report
 from .selectors import narrative_list, report_period
