@@ -283,3 +283,42 @@ def test_a_restore_failing_halfway_leaves_database_and_files_as_before(
     )
     assert all((evidence_root / f).read_bytes() == PDF for f in files)
     assert not [p for p in evidence_root.parent.iterdir() if ".restoring-" in p.name]
+
+
+def _frames(err: io.StringIO) -> list[str]:
+    return [line for line in err.getvalue().replace("\r", "\n").splitlines() if line]
+
+
+def test_backup_and_restore_show_their_progress_on_stderr(
+    builtin_plan: Any, coordinator: Any, tmp_path: Path, evidence_root: Path
+) -> None:
+    populate(builtin_plan, coordinator)
+    target = tmp_path / "b.zip"
+    err = io.StringIO()
+    call_command("backup", str(target), "--progress", stdout=io.StringIO(), stderr=err)
+    with zipfile.ZipFile(target) as archive:
+        manifest = json.loads(archive.read("manifest.json"))
+    assert manifest["evidence_files"] == 1
+    total = sum(manifest["models"].values()) + 1  # the rows and the evidence file
+    frames = _frames(err)
+    assert frames[0] == "backup [" + "-" * 30 + "]   0 %  0 / " + f"{total:,}"
+    assert frames[-1] == "backup [" + "#" * 30 + "] 100 %  " + f"{total:,} / {total:,}"
+    assert len(frames) > 3  # one frame per table at least, not only the start and the end
+    err = io.StringIO()
+    call_command(
+        "restore", str(target), "--replace", "--progress", stdout=io.StringIO(), stderr=err
+    )
+    frames = _frames(err)
+    assert frames[0].startswith("restore [" + "-" * 30 + "]   0 %")
+    assert frames[-1] == "restore [" + "#" * 30 + "] 100 %  " + f"{total:,} / {total:,}"
+
+
+def test_backup_and_restore_are_quiet_with_verbosity_0_or_off_a_terminal(
+    builtin_plan: Any, tmp_path: Path, evidence_root: Path
+) -> None:
+    target = tmp_path / "b.zip"
+    for extra in (["--progress", "--verbosity=0"], []):
+        err = io.StringIO()
+        call_command("backup", str(target), *extra, stdout=io.StringIO(), stderr=err)
+        call_command("restore", str(target), "--replace", *extra, stdout=io.StringIO(), stderr=err)
+        assert err.getvalue() == ""

@@ -146,3 +146,64 @@ def test_the_command_line_import_draws_a_progress_bar(coordinator: Any, tmp_path
         "import", str(path), "--user", "coord", "--progress", stdout=io.StringIO(), stderr=err
     )
     assert "[" + "#" * 30 + "] 100 %" in err.getvalue().replace("\r", "\n")
+
+
+def _small_workbook() -> io.BytesIO:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["indicator", "period", "value", "source"])
+    sheet.append(["M2-2", "FY2022", 160, "経済政策課"])
+    sheet.append(["M3-2", "FY2022", 12, "観光政策課"])
+    data = io.BytesIO()
+    book.save(data)
+    data.seek(0)
+    data.name = "values.xlsx"
+    return data
+
+
+@override_settings(CITYSTRAT_IMPORT_INLINE_BYTES=10)
+def test_case11_the_request_never_reads_a_large_upload_the_job_runner_does(
+    coordinator: Any, django_capture_on_commit_callbacks: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No timing: the request stops at the size check; the file is parsed and imported in
+    the job runner (``import_job_run``), never on the request's path (``import_page``)."""
+    import inspect
+
+    from citystrat.exchange import job_services
+    from citystrat.exchange import views as import_views
+
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("the request read the large upload")
+
+    monkeypatch.setattr(import_views, "read_records", refuse)
+    monkeypatch.setattr(import_views, "observations_import", refuse)
+    seen: list[tuple[str, list[str]]] = []
+
+    def spied(name: str, real: Any) -> Any:
+        def spy(*args: Any, **kwargs: Any) -> Any:
+            seen.append((name, [frame.function for frame in inspect.stack()]))
+            return real(*args, **kwargs)
+
+        return spy
+
+    for attr, name in (
+        ("read_records", "read"),
+        ("estimate_rows", "estimate"),
+        ("observations_import", "import"),
+    ):
+        monkeypatch.setattr(job_services, attr, spied(name, getattr(job_services, attr)))
+    client = signed_in(coordinator)
+    before = Observation.objects.count()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/en/staff/import/", {"file": _small_workbook(), "action": "import"})
+        assert response.status_code == 302  # the job page
+        assert seen == []  # answered without parsing, counting or importing the file
+    assert {name for name, _stack in seen} == {"estimate", "import", "read"}
+    for name, stack in seen:
+        assert "import_job_run" in stack and "job_run" in stack, name
+        assert "import_page" not in stack, name
+    job = Job.objects.get()
+    assert job.status == Job.Status.DONE and response["Location"] == f"/en/staff/jobs/{job.pk}/"
+    assert Observation.objects.count() == before + 2

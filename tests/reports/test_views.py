@@ -87,18 +87,23 @@ def test_viewer_may_not_decide(client, staff, measure) -> None:
     assert n.status == "submitted"
 
 
-def test_download_xlsx_and_bad_request(client, staff, builtin_plan) -> None:
+def test_download_xlsx_and_bad_request(
+    client, staff, builtin_plan, django_capture_on_commit_callbacks
+) -> None:
     client.force_login(staff.viewer)
-    response = client.get(
-        "/ko/staff/reports/download/",
-        {
-            "kind": "midterm",
-            "as_of": "2025-03-31",
-            "lang": "ko",
-            "fmt": "xlsx",
-            "layout": "standard",
-        },
-    )
+    with django_capture_on_commit_callbacks(execute=True):  # the job runs (at once in tests)
+        job_page = client.post(
+            "/ko/staff/reports/download/",
+            {
+                "kind": "midterm",
+                "as_of": "2025-03-31",
+                "lang": "ko",
+                "fmt": "xlsx",
+                "layout": "standard",
+            },
+        )
+    assert job_page.status_code == 302 and "/staff/jobs/" in job_page["Location"]
+    response = client.get(job_page["Location"] + "file")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     assert "midterm-2025-03-31-ko.xlsx" in response["Content-Disposition"]

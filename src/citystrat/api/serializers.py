@@ -304,6 +304,33 @@ class ImportResultSerializer(serializers.Serializer[Any]):
     changes = ImportChangeSerializer(many=True)
 
 
+class JobProgressSerializer(serializers.Serializer[Any]):
+    done = serializers.IntegerField(help_text="rows read so far")
+    total = serializers.IntegerField(allow_null=True, help_text="rows expected (an estimate)")
+    percent = serializers.IntegerField(allow_null=True, help_text="null while unknown")
+
+
+class JobSerializer(serializers.Serializer[Any]):
+    """A large import running as a background job (``POST /imports/`` answered 202)."""
+
+    id = serializers.UUIDField()
+    kind = serializers.CharField()
+    status = serializers.ChoiceField(choices=["queued", "running", "done", "failed"])
+    finished = serializers.BooleanField()
+    file = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    finished_at = serializers.DateTimeField(allow_null=True)
+    url = serializers.CharField(help_text="this job: GET it until finished is true")
+    progress = JobProgressSerializer()
+    result = ImportResultSerializer(
+        allow_null=True,
+        help_text="once done: the import's result, as POST /imports/ answers for a small file",
+    )
+    error = serializers.CharField(
+        allow_null=True, help_text="once failed: why (nothing was written)"
+    )
+
+
 __all__ = [name for name in dir() if name.endswith("Serializer")] + [
     "OpenApiTypes",
     "TEXT_OBJECT",

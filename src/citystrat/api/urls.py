@@ -31,6 +31,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     ),
     path("assessments/", views.AssessmentListView.as_view(), name="assessments"),
     path("imports/", views.ImportView.as_view(), name="imports"),
+    path("jobs/<str:pk>/", views.JobDetailView.as_view(), name="job"),
     path("actions/", action_views.ActionListView.as_view(), name="actions"),
     path("actions/<str:code>/", action_views.ActionDetailView.as_view(), name="action"),
     path("action-updates/", action_views.ActionUpdateListView.as_view(), name="action-updates"),

@@ -9,12 +9,15 @@ services, which check permissions and write the audit trail.
 from __future__ import annotations
 
 import math
+import uuid
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions, serializers
@@ -24,9 +27,13 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from citystrat.exchange.job_services import import_job_start
 from citystrat.exchange.normalize import CellError, period_token, resolve_period
 from citystrat.exchange.readers import read_records
 from citystrat.exchange.services import observations_import
+from citystrat.jobs.models import Job
+from citystrat.jobs.progress import job_progress_state
+from citystrat.jobs.selectors import job_get
 from citystrat.monitoring.assessments import explain, indicator_assessments, render_message
 from citystrat.observations.models import Observation
 from citystrat.observations.rules import parse_id
@@ -478,23 +485,90 @@ class ImportView(ApiView):
         operation_id="imports_create",
         parameters=[PLAN_PARAM],
         request={"multipart/form-data": s.ImportRequestSerializer},
-        responses={200: s.ImportResultSerializer, 422: s.ImportResultSerializer},
+        responses={
+            200: s.ImportResultSerializer,
+            202: s.JobSerializer,
+            422: s.ImportResultSerializer,
+        },
         summary="Import a CSV, XLSX or JSON file of values, all or nothing (as the CLI)",
+        description=(
+            "A file larger than the staff page's threshold (CITYSTRAT_IMPORT_INLINE_BYTES) "
+            "is not read in the request: it is queued as a background job and the answer is "
+            "202 with the job (its url also in the Location header); GET /jobs/{id}/ until "
+            "finished is true. Smaller files are imported at once (200 or 422)."
+        ),
     )
     def post(self, request: Request) -> Response:
         form = s.ImportRequestSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         upload = form.validated_data["file"]
+        plan = self.plan()
+        if upload.size > settings.CITYSTRAT_IMPORT_INLINE_BYTES:
+            # Too long for one request (the worker timeout): a background job, same rules.
+            job = import_job_start(
+                actor=request.user,
+                upload=upload,
+                approve=form.validated_data["approve"],
+                dry_run=form.validated_data["dry_run"],
+                channel="api",
+                plan_code=plan.code,
+            )
+            body = _job_json(job)
+            return Response(body, status=202, headers={"Location": body["url"]})
         result = observations_import(
             actor=request.user,
             rows=read_records(upload, filename=upload.name),
             approve=form.validated_data["approve"],
             filename=upload.name,
             channel="api",
-            plan=self.plan(),
+            plan=plan,
             dry_run=form.validated_data["dry_run"],
         )
         return Response(result.as_dict(), status=200 if result.ok else 422)
+
+
+# --- background jobs --------------------------------------------------------------------
+
+
+def _job_json(job: Job) -> dict[str, Any]:
+    result = None
+    if job.status == Job.Status.DONE and isinstance(job.result, dict):
+        result = {k: v for k, v in job.result.items() if k != "filename"}
+    return {
+        "id": str(job.pk),
+        "kind": job.kind,
+        "status": job.status,
+        "finished": job.finished,
+        "file": job.filename,
+        "created_at": job.created_at.isoformat(),
+        "finished_at": job.finished_at.isoformat() if job.finished_at else None,
+        "url": reverse("api:job", args=[str(job.pk)]),
+        "progress": job_progress_state(job),
+        "result": result,
+        "error": (job.message or _("The job failed.")) if job.status == Job.Status.FAILED else None,
+    }
+
+
+class JobDetailView(ApiView):
+    """A background import started by ``POST /imports/``: its state, progress and result."""
+
+    permission_classes = [permissions.IsAuthenticated]
+    serializer_class = s.JobSerializer
+
+    @extend_schema(
+        operation_id="jobs_retrieve",
+        responses=s.JobSerializer,
+        summary="A background import: state, progress, then its result or error",
+    )
+    def get(self, request: Request, pk: str) -> Response:
+        try:
+            job_id = uuid.UUID(pk)
+        except ValueError:
+            raise Http404 from None
+        job = job_get(actor=request.user, job_id=job_id)
+        if job.kind != Job.Kind.IMPORT:  # the API starts imports only
+            raise Http404
+        return Response(_job_json(job))
 
 
 def docs(request: HttpRequest) -> HttpResponse:

@@ -4,7 +4,8 @@
   a token or a session, anything a signed-in person sees) is ``Cache-Control: private,
   no-store``, so pending values never land in a shared or browser cache.
 - :class:`EmbeddingMiddleware`: public pages may be framed only by the origins a plan
-  opts in to (``CITYSTRAT_EMBED_ORIGINS``); everything else keeps
+  opts in to (its plan file's ``embed.allowed_origins``, or the operator's
+  ``CITYSTRAT_EMBED_ORIGINS``); everything else keeps
   ``frame-ancestors 'none'`` and ``X-Frame-Options: DENY``.  Sits after django-csp's
   middleware in ``MIDDLEWARE`` so its change reaches the policy.
 - :class:`DatabaseTroubleMiddleware`: a lost race (``database is locked`` on SQLite, a
@@ -16,6 +17,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 
 from django.conf import settings
@@ -62,16 +64,29 @@ class StaffNoStoreMiddleware:
         return response
 
 
-def embed_origins(plan_code: str | None = None) -> list[str]:
-    """The origins allowed to frame a plan's public pages (none unless opted in)."""
-    configured: dict[str, list[str]] = getattr(settings, "CITYSTRAT_EMBED_ORIGINS", {})
-    if not configured:
-        return []
-    if plan_code is None:
-        from citystrat.plans.models import Plan
+# scheme://host[:port], as the plan schema allows: nothing that could end the directive.
+_ORIGIN = re.compile(r"https?://[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*(:[0-9]{1,5})?")
 
-        plan_code = Plan.objects.order_by("id").values_list("code", flat=True).first()
-    return list(configured.get(plan_code or "", []))
+
+def embed_origins(plan_code: str | None = None) -> list[str]:
+    """The origins allowed to frame a plan's public pages (none unless opted in).
+
+    The plan file's ``embed.allowed_origins`` and, for the operator, the setting
+    ``CITYSTRAT_EMBED_ORIGINS`` (plan code to origins); ``plan_code`` None is the first
+    plan, the one the public pages show.
+    """
+    from citystrat.plans.models import Plan
+
+    plans = Plan.objects.order_by("id")
+    if plan_code is not None:
+        plans = plans.filter(code=plan_code)
+    row = plans.values_list("code", "embed_origins").first()
+    if row is None:
+        return []
+    code, declared = row
+    configured: dict[str, list[str]] = getattr(settings, "CITYSTRAT_EMBED_ORIGINS", {})
+    origins = [*(declared or []), *configured.get(code, [])]
+    return [o for o in dict.fromkeys(origins) if isinstance(o, str) and _ORIGIN.fullmatch(o)]
 
 
 class EmbeddingMiddleware:

@@ -11,3 +11,8 @@ class ExchangeConfig(AppConfig):
         from citystrat.safecells import install_openpyxl_guard
 
         install_openpyxl_guard()
+        from citystrat.jobs.services import runner_register
+
+        from .job_services import import_job_run
+
+        runner_register("import", import_job_run)

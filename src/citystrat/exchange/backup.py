@@ -35,7 +35,7 @@ import json
 import shutil
 import uuid
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -58,6 +58,14 @@ __all__ = ["BackupError", "backup_create", "backup_models", "backup_restore"]
 FORMAT = "citystrat-backup/1"
 SKIPPED_APPS = {"contenttypes", "sessions", "axes", "staticfiles", "messages"}
 BATCH = 1000
+EVERY = 500  # rows between two progress reports
+
+# ``progress(done, total)``: rows (and evidence files) written or read so far, of all.
+Progress = Callable[[int, int | None], None]
+
+
+def _no_progress(done: int, total: int | None) -> None:
+    return None
 
 
 class BackupError(Exception):
@@ -171,10 +179,14 @@ def _applied_migrations(labels: set[str]) -> dict[str, list[str]]:
     return {app: sorted(names) for app, names in sorted(applied.items())}
 
 
-def backup_create(path: str | Path) -> dict[str, Any]:
-    """Write the whole instance to the zip file ``path``; return the manifest."""
+def backup_create(path: str | Path, *, progress: Progress | None = None) -> dict[str, Any]:
+    """Write the whole instance to the zip file ``path``; return the manifest.
+
+    ``progress(done, total)`` hears how many rows and evidence files are written.
+    """
     from citystrat import __version__
 
+    report = progress or _no_progress
     path = Path(path)
     chosen = backup_models()
     counts: dict[str, int] = {}
@@ -184,6 +196,13 @@ def backup_create(path: str | Path) -> dict[str, Any]:
         if connection.vendor == "postgresql" and outermost:
             with connection.cursor() as cursor:  # one consistent snapshot
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        evidence = Path(settings.EVIDENCE_ROOT)
+        evidence_files = (
+            sorted(p for p in evidence.rglob("*") if p.is_file()) if evidence.is_dir() else []
+        )
+        total = sum(m._base_manager.count() for m in chosen) + len(evidence_files)
+        done = 0
+        report(done, total)
         with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as archive:
             for model in chosen:
                 label = _label(model)
@@ -199,16 +218,21 @@ def backup_create(path: str | Path) -> dict[str, Any]:
                     for obj in qs.iterator(chunk_size=2000):
                         out.write(json.dumps(_row(model, obj), ensure_ascii=False) + "\n")
                         n += 1
+                        if n % EVERY == 0:
+                            report(done + n, total)
                     out.flush()
                     out.detach()
                 counts[label] = n
-            evidence = Path(settings.EVIDENCE_ROOT)
+                done += n
+                report(done, total)
             files = 0
-            if evidence.is_dir():
-                for file in sorted(p for p in evidence.rglob("*") if p.is_file()):
-                    rel = file.relative_to(evidence).as_posix()
-                    archive.write(file, f"evidence/{rel}")
-                    files += 1
+            for file in evidence_files:
+                rel = file.relative_to(evidence).as_posix()
+                archive.write(file, f"evidence/{rel}")
+                files += 1
+                done += 1
+                if files % EVERY == 0:
+                    report(done, total)
             manifest = {
                 "format": FORMAT,
                 "created_at": timezone.now().isoformat(),
@@ -220,6 +244,7 @@ def backup_create(path: str | Path) -> dict[str, Any]:
             }
             archive.writestr("manifest.json", json.dumps(manifest, indent=2) + "\n")
     tmp.replace(path)
+    report(max(done, total), max(done, total))
     return manifest
 
 
@@ -322,7 +347,12 @@ def _swap_evidence(staging: Path, evidence: Path, *, replace: bool) -> None:
 
 
 def backup_restore(
-    path: str | Path, *, replace: bool = False, actor: Actor = None, channel: str = "cli"
+    path: str | Path,
+    *,
+    replace: bool = False,
+    actor: Actor = None,
+    channel: str = "cli",
+    progress: Progress | None = None,
 ) -> dict[str, Any]:
     """Restore the backup at ``path`` into this database (migrated first); see the module doc.
 
@@ -332,7 +362,8 @@ def backup_restore(
     in only after the database has committed, so a restore that fails
     halfway leaves the database and the evidence files as they were.  The
     restore itself is the last record of the restored audit trail
-    (``exchange.backup.restore``).
+    (``exchange.backup.restore``).  ``progress(done, total)`` hears how many rows and
+    evidence files are read, of those the manifest lists.
     """
     if actor is not None:
         require(actor, Action.ADMINISTER)
@@ -364,6 +395,17 @@ def backup_restore(
                 f"(differences: {'; '.join(diff)}); restore it with the version that made it"
             )
         names = set(archive.namelist())
+        listed = manifest.get("models") if isinstance(manifest.get("models"), dict) else {}
+        total = sum(v for v in listed.values() if isinstance(v, int))
+        total += int(manifest.get("evidence_files") or 0)
+        done = [0]
+        report = progress or _no_progress
+
+        def tick(n: int) -> None:
+            done[0] += n
+            report(done[0], max(total, done[0]))
+
+        report(0, total)
         evidence = Path(settings.EVIDENCE_ROOT)
         evidence.parent.mkdir(parents=True, exist_ok=True)
         staging = evidence.with_name(f"{evidence.name}.restoring-{uuid.uuid4().hex}")
@@ -384,12 +426,13 @@ def backup_restore(
                     if member not in names:
                         counts[label] = 0
                         continue
-                    counts[label] = _insert(model, _lines(archive, member))
+                    counts[label] = _insert(model, _lines(archive, member), tick=tick)
                 if connection.vendor == "postgresql":
                     with connection.cursor() as cursor:
                         for sql in connection.ops.sequence_reset_sql(no_style(), chosen):
                             cursor.execute(sql)
                 files = _stage_evidence(archive, names, staging)
+                tick(files)
                 audit_record(
                     code="exchange.backup.restore",
                     actor=actor if actor is not None and _still_there(actor) else None,
@@ -418,7 +461,12 @@ def _still_there(actor: Any) -> bool:
     return bool(model._default_manager.filter(pk=actor.pk, username=actor.get_username()).exists())
 
 
-def _insert(model: type[models.Model], rows: Iterator[dict[str, Any]]) -> int:
+def _insert(
+    model: type[models.Model],
+    rows: Iterator[dict[str, Any]],
+    *,
+    tick: Callable[[int], None] = lambda n: None,
+) -> int:
     fields = list(model._meta.concrete_fields)
     by_attname = {f.attname: f for f in fields}
     m2m_fields = {
@@ -427,6 +475,7 @@ def _insert(model: type[models.Model], rows: Iterator[dict[str, Any]]) -> int:
     batch: list[models.Model] = []
     links: list[models.Model] = []
     count = 0
+    ticked = [0]  # rows already reported to ``tick``
     size = max(1, min(BATCH, connection.ops.bulk_batch_size(fields, [None] * BATCH)))
 
     # Stored values go in as they are, as Django's loaddata does (auto_now fields keep
@@ -449,6 +498,8 @@ def _insert(model: type[models.Model], rows: Iterator[dict[str, Any]]) -> int:
         if links:
             type(links[0])._base_manager.bulk_create(links, batch_size=size)
             links.clear()
+        tick(count - ticked[0])
+        ticked[0] = count
 
     for row in rows:
         values = {

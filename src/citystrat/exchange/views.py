@@ -33,7 +33,7 @@ def import_page(request: HttpRequest) -> HttpResponse:
         upload = form.cleaned_data["file"]
         if upload.size > settings.CITYSTRAT_IMPORT_INLINE_BYTES:
             # Too long for one request (the worker timeout): a background job, same rules.
-            from citystrat.jobs.services import import_job_start
+            from .job_services import import_job_start
 
             job = import_job_start(
                 actor=request.user, upload=upload, approve=approve, dry_run=dry_run

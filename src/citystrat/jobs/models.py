@@ -1,4 +1,4 @@
-"""A long piece of work run off the request (a large import), and what came of it.
+"""A long piece of work run off the request (a large import, a report), and what came of it.
 
 The queue itself is django-tasks' database backend (``django_tasks_db``); a :class:`Job`
 is what a person sees of it: who started it, how far it is (the progress lives in the
@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 class Job(models.Model):
     class Kind(models.TextChoices):
         IMPORT = "import", _("Import")
+        REPORT = "report", _("Report")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Waiting to start")

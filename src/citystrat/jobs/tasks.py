@@ -1,4 +1,4 @@
-"""The tasks django-tasks runs for citystrat (``citystrat worker``)."""
+"""The task django-tasks runs for citystrat (``citystrat worker``): one job of any kind."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from django_tasks import task
 
 
 @task()
-def import_job(job_id: str) -> None:
-    from .services import job_run_import
+def run_job(job_id: str) -> None:
+    from .services import job_run
 
-    job_run_import(job_id=job_id)
+    job_run(job_id=job_id)

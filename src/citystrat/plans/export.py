@@ -54,6 +54,8 @@ def plan_document(plan: Plan) -> dict[str, Any]:
     }
     if plan.four_eyes_exceptions:
         meta["review"] = {"four_eyes_exceptions": list(plan.four_eyes_exceptions)}
+    if plan.embed_origins:
+        meta["embed"] = {"allowed_origins": list(plan.embed_origins)}
     _put(meta, "source", plan.source)
 
     doc: dict[str, Any] = {"format": FORMAT, "plan": meta}

@@ -121,6 +121,9 @@ class Plan(TextMixin, models.Model):
     assessment_rules = models.JSONField(default=dict, blank=True)
     # Named exceptions to four eyes the plan allows (e.g. "statistics_import").
     four_eyes_exceptions = models.JSONField(default=list, blank=True)
+    # The origins that may frame the plan's public pages (plan file: embed.allowed_origins);
+    # none: nobody may (frame-ancestors 'none').  Staff pages are never framed.
+    embed_origins = models.JSONField(default=list, blank=True)
     loaded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -168,6 +168,7 @@ def _build(doc: dict[str, Any]) -> Plan:
         grading_scale=assessment.get("grading_scale", "cabinet-secretariat"),
         assessment_rules=_assessment_rules(assessment),
         four_eyes_exceptions=list(meta.get("review", {}).get("four_eyes_exceptions", [])),
+        embed_origins=list(meta.get("embed", {}).get("allowed_origins", [])),
     )
     for order, item in enumerate(meta.get("milestones", [])):
         label = str(item["period"])

@@ -8,6 +8,7 @@ subsets.  XLSX is written by :mod:`citystrat.reports.xlsx`.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date
 from enum import StrEnum
 from typing import Any
@@ -20,7 +21,7 @@ from citystrat.plans.models import Plan
 
 from .content import Kind, Layout, Report, ReportOptions, build_report
 
-__all__ = ["Format", "ReportError", "make_report", "render_html", "render_pdf"]
+__all__ = ["REPORT_STEPS", "Format", "ReportError", "make_report", "render_html", "render_pdf"]
 
 
 class Format(StrEnum):
@@ -112,8 +113,14 @@ def make_report(
     fmt: str,
     include_pending: bool = False,
     layout: str = "standard",
+    progress: Callable[[int, int | None], None] | None = None,
 ) -> bytes:
-    """Build and render one report; the bytes of the file."""
+    """Build and render one report; the bytes of the file.
+
+    The one function behind every report file: the staff page's background job and
+    ``citystrat report`` both call it.  ``progress(done, total)`` hears of its steps
+    (``REPORT_STEPS``: the figures gathered, the file rendered).
+    """
     errors: list[str] = []
     try:
         kind_ = Kind(kind)
@@ -140,14 +147,23 @@ def make_report(
         layout=layout_,
         charts=fmt_ is not Format.XLSX,
     )
+    step = progress or (lambda done, total: None)
+    step(0, REPORT_STEPS)
     report = build_report(plan, options)
+    step(1, REPORT_STEPS)
     if fmt_ is Format.PDF:
-        return render_pdf(report)
-    if fmt_ is Format.HTML:
-        return render_html(report).encode("utf-8")
-    from .xlsx import render_xlsx
+        body = render_pdf(report)
+    elif fmt_ is Format.HTML:
+        body = render_html(report).encode("utf-8")
+    else:
+        from .xlsx import render_xlsx
 
-    return render_xlsx(report)
+        body = render_xlsx(report)
+    step(REPORT_STEPS, REPORT_STEPS)
+    return body
+
+
+REPORT_STEPS = 2
 
 
 def filename(plan: Plan, *, kind: str, as_of: date, lang: str, fmt: str, draft: bool) -> str:

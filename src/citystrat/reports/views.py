@@ -28,6 +28,7 @@ from citystrat.plans.selectors import NoPlanError, plan_get
 from . import services
 from .content import period_text
 from .forms import DecisionForm, DownloadForm, NarrativeForm
+from .job_services import report_job_start
 from .models import Narrative
 from .render import CONTENT_TYPES, Format, ReportError, filename, make_report
 from .selectors import narrative_list, report_period
@@ -63,13 +64,13 @@ def index(request: HttpRequest) -> HttpResponse:
     ]
     languages = list(plan.languages)
     lang = get_language() or plan.default_language
-    form = DownloadForm(
-        languages=languages,
-        initial={
-            "lang": lang if lang in languages else plan.default_language,
-            "as_of": date.today(),
-        },
-    )
+    initial: dict[str, object] = {
+        "lang": lang if lang in languages else plan.default_language,
+        "as_of": date.today(),
+    }
+    # A download link (GET) for a PDF or XLSX lands here with its choices filled in.
+    initial.update({k: v for k, v in request.GET.items() if k in DownloadForm.base_fields})
+    form = DownloadForm(languages=languages, initial=initial)
     years = list(range(plan.period_start.year, plan.period_end.year))
     return render(
         request,
@@ -200,9 +201,17 @@ def narrative_decide(request: HttpRequest, pk: int) -> HttpResponseBase:
 
 
 @staff_required
+@require_http_methods(["GET", "POST"])
 def download(request: HttpRequest) -> HttpResponse:
+    """HTML at once; PDF and XLSX as a background job (a progress page, then the file).
+
+    Making a PDF of the whole plan may take longer than a request may last, so a PDF or
+    XLSX is asked for with the page's form (POST) and made by ``citystrat worker``; a
+    GET for one (an old link) shows the form filled in.
+    """
     plan = _plan()
-    form = DownloadForm(request.GET, languages=list(plan.languages))
+    query = request.POST if request.method == "POST" else request.GET
+    form = DownloadForm(query, languages=list(plan.languages))
     if not form.is_valid():
         errors = "; ".join(
             f"{form.fields[f].label if f in form.fields else f}: {' '.join(str(x) for x in e)}"
@@ -212,6 +221,20 @@ def download(request: HttpRequest) -> HttpResponse:
     data = form.cleaned_data
     if data["include_pending"] and not can(request.user, Action.VIEW_PENDING):
         raise PermissionDenied(_("You may not see values waiting for review."))
+    if data["fmt"] != Format.HTML and request.method == "GET":
+        return redirect(f"{reverse('reports:index')}?{query.urlencode()}#download-title")
+    if data["fmt"] != Format.HTML:
+        job = report_job_start(
+            actor=request.user,
+            plan=plan,
+            kind=data["kind"],
+            as_of=data["as_of"],
+            lang=data["lang"],
+            fmt=data["fmt"],
+            include_pending=data["include_pending"],
+            layout=data["layout"],
+        )
+        return redirect("jobs:job", job_id=job.pk)
     try:
         body = make_report(
             plan,

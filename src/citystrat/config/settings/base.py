@@ -330,6 +330,8 @@ AUTH_PASSWORD_VALIDATORS += [{"NAME": "citystrat.accounts.tokens.RevokeTokensOnP
 # queue; `citystrat worker` runs the jobs).  Imports above this many bytes go there.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 CITYSTRAT_IMPORT_INLINE_BYTES = int(os.environ.get("CITYSTRAT_IMPORT_INLINE_BYTES", "2000000"))
+# Report files made by a job (PDF, XLSX from the staff report page) are kept this long.
+CITYSTRAT_JOB_FILES_KEEP_HOURS = int(os.environ.get("CITYSTRAT_JOB_FILES_KEEP_HOURS", "24"))
 
 # Structured logs: CITYSTRAT_LOG_FORMAT=json writes one JSON object per line.
 if os.environ.get("CITYSTRAT_LOG_FORMAT", "") == "json":

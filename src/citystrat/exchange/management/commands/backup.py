@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from citystrat.bootstrap import add_demo_argument
 from citystrat.exchange.backup import BackupError, backup_create
+from citystrat.jobs.progress import add_progress_argument, command_bar
 
 
 class Command(BaseCommand):
@@ -20,13 +21,18 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         add_demo_argument(parser)
+        add_progress_argument(parser)
         parser.add_argument("file", type=Path, help="the backup file to write (.zip)")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        bar = command_bar(self, options, label="backup")
         try:
-            manifest = backup_create(options["file"])
+            manifest = backup_create(options["file"], progress=bar)
         except (BackupError, OSError) as exc:
             raise CommandError(str(exc)) from None
+        finally:
+            if bar is not None:
+                bar.close()
         rows = sum(manifest["models"].values())
         self.stdout.write(
             f"wrote {options['file']}: {rows} rows of {len(manifest['models'])} tables, "

@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from citystrat.bootstrap import add_demo_argument
 from citystrat.exchange.backup import BackupError, backup_restore
+from citystrat.jobs.progress import add_progress_argument, command_bar
 
 
 class Command(BaseCommand):
@@ -20,6 +21,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         add_demo_argument(parser)
+        add_progress_argument(parser)
         parser.add_argument("file", type=Path, help="the backup file (.zip)")
         parser.add_argument(
             "--replace",
@@ -28,10 +30,14 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        bar = command_bar(self, options, label="restore")
         try:
-            result = backup_restore(options["file"], replace=options["replace"])
+            result = backup_restore(options["file"], replace=options["replace"], progress=bar)
         except BackupError as exc:
             raise CommandError(str(exc)) from None
+        finally:
+            if bar is not None:
+                bar.close()
         rows = sum(result["models"].values())
         self.stdout.write(
             f"restored {options['file']}: {rows} rows, {result['evidence_files']} evidence files"

@@ -1,4 +1,4 @@
-"""``citystrat worker``: run the background jobs (large imports) from the database queue."""
+"""``citystrat worker``: run the background jobs (large imports, reports) from the queue."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 class Command(BaseCommand):
     help = (
-        "Run the background jobs (large imports) queued in the database; "
+        "Run the background jobs (large imports, reports) queued in the database; "
         "--batch: run what is queued, then stop."
     )
 

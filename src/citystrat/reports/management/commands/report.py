@@ -9,6 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from citystrat.bootstrap import add_demo_argument
+from citystrat.jobs.progress import add_progress_argument, command_bar
 from citystrat.plans.selectors import NoPlanError, plan_get
 from citystrat.reports.render import ReportError, make_report
 
@@ -44,6 +45,7 @@ class Command(BaseCommand):
             help="evaluation-sheet: one 施策評価シート per measure",
         )
         parser.add_argument("--plan", default=None, help="plan code (default: the first plan)")
+        add_progress_argument(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -59,6 +61,7 @@ class Command(BaseCommand):
             plan = plan_get(options["plan"])
         except NoPlanError as exc:
             raise CommandError(f"--plan: {exc}") from None
+        bar = command_bar(self, options, label="report")
         try:
             data = make_report(
                 plan,
@@ -68,9 +71,13 @@ class Command(BaseCommand):
                 fmt=options["format"],
                 include_pending=options["include_pending"],
                 layout=options["layout"],
+                progress=bar,
             )
         except ReportError as exc:
             raise CommandError(str(exc)) from None
+        finally:
+            if bar is not None:
+                bar.close()
         tmp = output.with_name(output.name + ".part")
         tmp.write_bytes(data)
         tmp.replace(output)
