@@ -57,6 +57,7 @@ def clear_memo() -> None:
     """Forget memoised assessments and plan trees in this process (tests; after a restore)."""
     _memo.clear()
     clear_tree_memo()
+    plan_cache.forget_held()
 
 
 def plan_today(plan: Plan) -> date:
