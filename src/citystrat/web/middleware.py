@@ -112,7 +112,7 @@ class PageCacheMiddleware:
                 response[name] = value
             if csp:
                 response._csp_replace = csp  # type: ignore[attr-defined]
-                response.xframe_options_exempt = True  # type: ignore[attr-defined]
+                response.xframe_options_exempt = True
         response["ETag"] = etag
         response["Cache-Control"] = PUBLIC_CACHE_CONTROL
         response["X-Citystrat-Cache"] = "hit"
