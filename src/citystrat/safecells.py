@@ -17,7 +17,10 @@ through the cells it is given.
 
 from __future__ import annotations
 
+import importlib.abc
+import importlib.util
 import re
+import sys
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -128,10 +131,18 @@ def install_openpyxl_guard() -> None:
 
     openpyxl checks a text when it is assigned to a cell and raises
     ``IllegalCharacterError``; one control character in a value's source then made
-    every report fail.  Installed once, at start-up (``ExchangeConfig.ready``).
+    every report fail.  Installed once, at start-up (``ExchangeConfig.ready``): at
+    once when openpyxl is already loaded, otherwise the moment its cell module is
+    first imported, so that a command that never writes a workbook does not pay
+    for importing openpyxl (a third of a second) at start.
     """
-    from openpyxl.cell import cell as cells
+    if "openpyxl.cell.cell" in sys.modules:
+        _patch_check_string(sys.modules["openpyxl.cell.cell"])
+    elif not any(isinstance(finder, _GuardOnImport) for finder in sys.meta_path):
+        sys.meta_path.insert(0, _GuardOnImport())
 
+
+def _patch_check_string(cells: Any) -> None:
     original = cells.Cell.check_string
     if getattr(original, "citystrat_guard", False):
         return
@@ -143,6 +154,29 @@ def install_openpyxl_guard() -> None:
 
     check_string.citystrat_guard = True  # type: ignore[attr-defined]
     cells.Cell.check_string = check_string
+
+
+class _GuardOnImport(importlib.abc.MetaPathFinder):
+    """Patches ``openpyxl.cell.cell`` right after its first import (then steps aside)."""
+
+    TARGET = "openpyxl.cell.cell"
+
+    def find_spec(self, fullname: str, path: Any, target: Any = None) -> Any:
+        if fullname != self.TARGET:
+            return None
+        sys.meta_path.remove(self)  # the other finders locate the module itself
+        spec = importlib.util.find_spec(fullname)
+        if spec is None or spec.loader is None:
+            return spec
+        loader = spec.loader
+        run = loader.exec_module
+
+        def exec_module(module: Any) -> None:
+            run(module)
+            _patch_check_string(module)
+
+        loader.exec_module = exec_module  # type: ignore[method-assign]
+        return spec
 
 
 def xlsx_workbook(book: Any, *, keep_arithmetic: bool = False) -> Any:

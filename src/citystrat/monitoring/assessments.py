@@ -8,19 +8,25 @@ approved value or plan change invalidates them).
 
 from __future__ import annotations
 
+import json
+import threading
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import TYPE_CHECKING
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from django.db.models import TextField
+from django.db.models.functions import Cast
 from django.utils.translation import gettext, gettext_noop
 
 from citystrat import present, progress
+from citystrat.periods import Period, PeriodKind
 from citystrat.plans import cache as plan_cache
 from citystrat.plans.models import Indicator, Plan, Target
-from citystrat.plans.selectors import clear_tree_memo, plan_tree
+from citystrat.plans.selectors import attach_indicators, clear_tree_memo, plan_tree
 from citystrat.progress import Assessment, MethodResult, Series
 
 if TYPE_CHECKING:
@@ -34,6 +40,7 @@ __all__ = [
     "indicator_assessments",
     "plan_rollup",
     "plan_today",
+    "prefetch_observations",
     "render_message",
     "series_for",
     "survey_rule",
@@ -50,6 +57,7 @@ def clear_memo() -> None:
     """Forget memoised assessments and plan trees in this process (tests; after a restore)."""
     _memo.clear()
     clear_tree_memo()
+    plan_cache.forget_held()
 
 
 def plan_today(plan: Plan) -> date:
@@ -72,7 +80,7 @@ def _engine_target(target: Target, as_of: date) -> progress.Target:
     )
 
 
-def _engine_point(o: Observation) -> progress.Point:
+def _engine_point(o: Observation | ValueRow) -> progress.Point:
     caveats = tuple(c for c in o.all_caveats if c in progress.CAVEATS)
     return progress.Point.of(
         o.period,
@@ -95,7 +103,9 @@ def survey_rule(plan: Plan) -> progress.SurveyRule:
     )
 
 
-def series_for(indicator: Indicator, observations: list[Observation], *, as_of: date) -> Series:
+def series_for(
+    indicator: Indicator, observations: Sequence[Observation | ValueRow], *, as_of: date
+) -> Series:
     """The engine's view of one indicator: baseline, observations, targets in force."""
     base = indicator.baseline_period
     assert base is not None and indicator.baseline_value is not None
@@ -126,9 +136,15 @@ class IndicatorAssessment:
     indicator: Indicator
     series: Series
     assessment: Assessment
-    observations: list[Observation]
+    loader: ObservationLoader = field(repr=False, compare=False)
+    as_of: date
     method: str
     pending: bool = False  # True when unapproved values were included (a draft view)
+
+    @property
+    def observations(self) -> list[Observation]:
+        """The values assessed (up to the assessment date), read when first asked for."""
+        return [o for o in self.loader.get(self.indicator.pk) if o.period_end <= self.as_of]
 
     @property
     def status(self) -> MethodResult:
@@ -142,31 +158,157 @@ class IndicatorAssessment:
 
     @property
     def latest(self) -> Observation | None:
-        return self.observations[-1] if self.observations else None
+        observations = self.observations
+        return observations[-1] if observations else None
 
     def result(self, method: str) -> MethodResult | None:
         return self.assessment.results.get(method)
 
 
-def _observations(plan: Plan, include_pending: bool) -> dict[int, list[Observation]]:
+# --- performance (#17): the engine reads light rows; model instances only when shown ----
+_ROW_FIELDS = (
+    "id",
+    "indicator_id",
+    "period_kind",
+    "period_start",
+    "period_end",
+    "value",
+    "sample_size",
+    "design_effect",
+    "margin_of_error",
+    "caveats",
+    "provisional",
+    "status",
+)
+
+
+class ValueRow:
+    """The columns of an observation the engine needs (no model instance, no JSON texts)."""
+
+    __slots__ = (*_ROW_FIELDS, "period")
+
+    id: int
+    indicator_id: int
+    period_kind: str
+    period_start: date
+    period_end: date
+    value: Decimal
+    sample_size: int | None
+    design_effect: Decimal | None
+    margin_of_error: Decimal | None
+    caveats: str | list[str] | None  # the stored JSON text, decoded on first use
+    provisional: bool
+    status: str
+    period: Period
+
+    def __init__(self, row: Sequence[Any]) -> None:
+        for name, value in zip(_ROW_FIELDS, row, strict=True):
+            setattr(self, name, value)
+        self.period = Period(self.period_start, self.period_end, PeriodKind(self.period_kind))
+
+    @property
+    def all_caveats(self) -> list[str]:
+        raw = self.caveats
+        if isinstance(raw, str):
+            raw = self.caveats = json.loads(raw) if raw not in ("", "[]", "null") else []
+        codes = [c for c in raw or [] if isinstance(c, str)]
+        if self.provisional and "provisional" not in codes:
+            codes.insert(0, "provisional")
+        return codes
+
+
+class ObservationLoader:
+    """The chosen values' model instances, read on first use, in a bounded number of queries.
+
+    A page names the indicators it shows (:func:`prefetch_observations`): one query.
+    Otherwise each indicator is read by itself (a handful of rows), and after
+    :attr:`ONE_BY_ONE` single reads (a report, the status table) the rest come in one
+    query.  Shared by every :class:`IndicatorAssessment` of one computation
+    (memoised per content version, so a page in that version reads each value once).
+    """
+
+    ONE_BY_ONE = 8
+    IN_LIST = 500  # beyond: read the plan's values and keep the wanted ones
+
+    def __init__(self, plan: Plan, chosen: dict[int, list[int]], statuses: list[str]) -> None:
+        self._plan = plan
+        self._chosen = chosen  # indicator id -> observation ids, in period order
+        self._statuses = statuses
+        self._loaded: dict[int, list[Observation]] = {}
+        self._single_reads = 0
+        self._lock = threading.Lock()
+
+    def prefetch(self, indicator_ids: Iterable[int]) -> None:
+        """Read the values of ``indicator_ids`` not read yet, in one query (a page's list)."""
+        with self._lock:
+            wanted = [i for i in dict.fromkeys(indicator_ids) if i not in self._loaded]
+            if wanted:
+                self._read(wanted)
+
+    def get(self, indicator_id: int) -> list[Observation]:
+        found = self._loaded.get(indicator_id)
+        if found is not None:
+            return found
+        with self._lock:
+            if indicator_id not in self._loaded:
+                if self._single_reads < self.ONE_BY_ONE:
+                    self._single_reads += 1
+                    self._read([indicator_id])
+                else:
+                    self._read([i for i in self._chosen if i not in self._loaded])
+            return self._loaded.setdefault(indicator_id, [])
+
+    def _read(self, indicator_ids: list[int]) -> None:
+        from citystrat.observations.models import Observation
+
+        wanted = {pk for i in indicator_ids for pk in self._chosen.get(i, ())}
+        rows = Observation.objects.filter(
+            indicator__plan=self._plan, status__in=self._statuses
+        ).order_by("indicator_id", "period_start", "id")
+        if len(indicator_ids) == 1:
+            rows = rows.filter(indicator_id=indicator_ids[0])
+        elif len(indicator_ids) <= self.IN_LIST:
+            rows = rows.filter(indicator_id__in=indicator_ids)
+        by_id = {o.pk: o for o in attach_indicators(self._plan, rows) if o.pk in wanted}
+        for i in indicator_ids:
+            self._loaded[i] = [by_id[pk] for pk in self._chosen.get(i, ()) if pk in by_id]
+
+
+def prefetch_observations(
+    assessments: dict[int, IndicatorAssessment], indicator_ids: Iterable[int]
+) -> None:
+    """Read, in one query, the values of the assessed indicators a page is about to show."""
+    ids = [i for i in indicator_ids if i in assessments]
+    if ids:
+        assessments[ids[0]].loader.prefetch(ids)
+
+
+def _observations(plan: Plan, include_pending: bool) -> tuple[dict[int, list[ValueRow]], list[str]]:
     from citystrat.observations.models import Observation
 
-    statuses = [Observation.Status.APPROVED]
+    statuses = [Observation.Status.APPROVED.value]
     if include_pending:
-        statuses += [Observation.Status.SUBMITTED]
+        statuses += [Observation.Status.SUBMITTED.value]
     rows = (
         Observation.objects.filter(indicator__plan=plan, status__in=statuses)
-        .select_related("indicator")
         .order_by("indicator_id", "period_start", "id")
+        # The caveats as stored (JSON text), decoded only when not empty.
+        .annotate(caveats_text=Cast("caveats", TextField()))
+        .values_list(*(f if f != "caveats" else "caveats_text" for f in _ROW_FIELDS))
     )
-    chosen: dict[int, dict[tuple[str, date], Observation]] = defaultdict(dict)
-    for row in rows:
+    chosen: dict[int, dict[tuple[str, date], ValueRow]] = defaultdict(dict)
+    for raw in rows:
+        row = ValueRow(raw)
         key = (row.period_kind, row.period_start)
-        current = chosen[row.indicator_id].get(key)
+        slot = chosen[row.indicator_id]
         # A submitted correction stands in for the approved value in a draft view.
-        if current is None or row.status == Observation.Status.SUBMITTED:
-            chosen[row.indicator_id][key] = row
-    return {k: sorted(v.values(), key=lambda o: o.period_start) for k, v in chosen.items()}
+        if key not in slot or row.status == Observation.Status.SUBMITTED:
+            slot[key] = row
+    out = {k: sorted(v.values(), key=lambda o: o.period_start) for k, v in chosen.items()}
+    return out, statuses
+
+
+# --- end performance
 
 
 def indicator_assessments(
@@ -185,7 +327,10 @@ def indicator_assessments(
     if cached is not None:
         return cached
     tree = plan_tree(plan.pk)
-    observations = _observations(tree, include_pending)
+    observations, statuses = _observations(tree, include_pending)
+    loader = ObservationLoader(
+        tree, {i: [o.id for o in rows] for i, rows in observations.items()}, statuses
+    )
     indicators = [i for i in tree.indicators.all() if i.role == Indicator.Role.VERIFICATION]
     series = [series_for(i, observations.get(i.pk, []), as_of=as_of) for i in indicators]
     results = progress.assess_many(
@@ -196,7 +341,8 @@ def indicator_assessments(
             indicator=ind,
             series=s,
             assessment=a,
-            observations=[o for o in observations.get(ind.pk, []) if o.period_end <= as_of],
+            loader=loader,
+            as_of=as_of,
             method=plan.default_method,
             pending=include_pending,
         )

@@ -369,7 +369,8 @@ def observation_approve(
             channel=channel,
             four_eyes_exception=four_eyes_exception,
         )
-        transaction.on_commit(plan_cache.bump)
+        indicator_id = observation.indicator_id
+        transaction.on_commit(lambda: plan_cache.bump(indicators=[indicator_id]))
     return current
 
 

@@ -16,14 +16,15 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
-from jsonschema import Draft202012Validator, FormatChecker
-from jsonschema.exceptions import ValidationError as SchemaError
-from jsonschema.exceptions import best_match
 
 from citystrat.periods import PeriodError, parse_period
+
+if TYPE_CHECKING:  # jsonschema is imported when a plan file is validated, not at start
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import ValidationError as SchemaError
 
 FORMAT = "citystrat-plan/1"
 SCHEMA_PATH = Path(__file__).parent / "schema" / "plan.schema.json"
@@ -171,6 +172,8 @@ def read_plan_file(path: str | Path) -> dict[str, Any]:
 
 @cache
 def _validator() -> Draft202012Validator:
+    from jsonschema import Draft202012Validator, FormatChecker
+
     schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
     return Draft202012Validator(schema, format_checker=FormatChecker())
 
@@ -207,6 +210,8 @@ def _schema_problem(error: SchemaError) -> Problem:
         if extra:
             return Problem(_path(error.absolute_path), f"unknown field(s): {', '.join(extra)}")
     if error.context:
+        from jsonschema.exceptions import best_match
+
         inner = best_match(error.context)
         return Problem(_path(inner.absolute_path), inner.message)
     return Problem(_path(error.absolute_path), error.message)

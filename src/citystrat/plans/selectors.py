@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection
+from collections.abc import Collection, Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from django.db.models import Prefetch
@@ -92,6 +92,20 @@ def clear_tree_memo() -> None:
 # --- end performance
 
 
+def attach_indicators(plan: Plan, rows: Iterable[Observation]) -> Iterator[Observation]:
+    """Give each observation its indicator object from ``plan``'s (prefetched) tree.
+
+    Instead of ``select_related("indicator")``, which builds one more indicator
+    instance (and decodes its JSON texts) for every value: the tree has them all.
+    """
+    indicators = {i.pk: i for i in plan.indicators.all()}
+    for row in rows:
+        indicator = indicators.get(row.indicator_id)
+        if indicator is not None:
+            row.indicator = indicator  # the cached relation: no query on ``row.indicator``
+        yield row
+
+
 def approved_observations(
     plan: Plan, *, indicator_ids: Collection[int] | None = None
 ) -> dict[int, list[Observation]]:
@@ -100,10 +114,12 @@ def approved_observations(
     from citystrat.observations.models import Observation
 
     by_indicator: dict[int, list[Observation]] = defaultdict(list)
+    if indicator_ids is not None and not indicator_ids:
+        return {}
     rows = Observation.objects.filter(indicator__plan=plan, status=Observation.Status.APPROVED)
     if indicator_ids is not None:
         rows = rows.filter(indicator_id__in=list(indicator_ids))
-    rows = rows.select_related("indicator").order_by("indicator_id", "period_start", "id")
-    for row in rows:
+    rows = rows.order_by("indicator_id", "period_start", "id")
+    for row in attach_indicators(plan, rows):
         by_indicator[row.indicator_id].append(row)
     return dict(by_indicator)

@@ -90,11 +90,20 @@ def time_of(period: Period) -> float:
     return round(x * 12) / 12
 
 
+_NUMBERS = (int, float, Decimal)
+_INFINITIES = (float("inf"), float("-inf"))
+
+
 def _to_float(value: Number, what: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+    if value.__class__ is float:  # the common case first (a page builds 20,000 points)
+        result: float = value  # type: ignore[assignment]
+        if result != result or result in _INFINITIES:
+            raise SeriesError(f"{what} must be a finite number, not {value!r}")
+        return result
+    if isinstance(value, bool) or not isinstance(value, _NUMBERS):
         raise SeriesError(f"{what} must be a number, not {value!r}")
     result = float(value)
-    if result != result or result in (float("inf"), float("-inf")):
+    if result != result or result in _INFINITIES:
         raise SeriesError(f"{what} must be a finite number, not {value!r}")
     return result
 

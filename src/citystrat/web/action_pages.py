@@ -23,10 +23,10 @@ from citystrat.actions.models import Action, ActionKind, ActionStatus, ActionUpd
 from citystrat.actions.rules import Progress
 from citystrat.monitoring.assessments import indicator_assessments
 from citystrat.plans.models import Department, Indicator, Measure, Plan
-from citystrat.plans.selectors import approved_observations, plan_get, plan_with_tree
+from citystrat.plans.selectors import plan_get, plan_with_tree
 from citystrat.present import Badge
 
-from .pages import IndicatorView, chart_svg, indicator_view, lang, text
+from .pages import IndicatorView, chart_svg, indicator_view, lang, text, unassessed_observations
 
 # Action status -> (icon, css class): an icon *and* words, never colour alone.
 ACTION_STATUS_STYLE = {
@@ -184,8 +184,13 @@ def action_page(code: str, *, project_only: bool = False) -> dict[str, Any]:
         raise Http404(code)
     row = _rows([action])[0]
     assessments = indicator_assessments(plan)
-    observations = approved_observations(plan)
     by_pk = {i.pk: i for i in plan.indicators.all()}
+    shown = [
+        by_pk[link.indicator_id]
+        for link in action.indicator_links.all()
+        if link.indicator_id in by_pk
+    ]
+    observations = unassessed_observations(plan, shown, assessments)
     linked = [
         LinkedIndicator(
             view=indicator_view(plan, by_pk[link.indicator_id], assessments, observations),
@@ -255,7 +260,7 @@ def indicators_page(params: Any) -> dict[str, Any]:
         "kind": _clean(params.get("kind"), {k for k, _l in kinds}),
     }
     assessments = indicator_assessments(plan)
-    observations = approved_observations(plan)
+    observations = unassessed_observations(plan, list(plan.indicators.all()), assessments)
     views = []
     for indicator in plan.indicators.all():
         if chosen["kind"] and indicator.role != chosen["kind"]:

@@ -28,6 +28,7 @@ from citystrat.monitoring.assessments import (
     indicator_assessments,
     plan_rollup,
     plan_today,
+    prefetch_observations,
     render_message,
     survey_rule,
 )
@@ -200,6 +201,17 @@ def indicator_view(
     )
 
 
+def unassessed_observations(
+    plan: Plan, shown: list[Indicator], assessments: dict[int, IndicatorAssessment]
+) -> dict[int, list[Observation]]:
+    """The approved values :func:`indicator_view` needs beyond the assessments: those of
+    the shown indicators that are not assessed (context indicators), and no others.
+    The assessed ones' values are read here too, in one query, for the same page."""
+    prefetch_observations(assessments, [i.pk for i in shown])
+    ids = [i.pk for i in shown if i.pk not in assessments]
+    return approved_observations(plan, indicator_ids=ids)
+
+
 def _attach_intervals(
     indicator: Indicator, observations: list[Observation], rule: progress.SurveyRule
 ) -> None:
@@ -309,13 +321,10 @@ def home_page() -> dict[str, Any]:
     plan = plan_tree(plan_get().pk)
     as_of = plan_today(plan)
     assessments = indicator_assessments(plan, as_of=as_of)
-    observations = approved_observations(plan)
+    shown = [i for i in plan.indicators.all() if i.headline]
+    observations = unassessed_observations(plan, shown, assessments)
     rollup = plan_rollup(plan, assessments)
-    headline = [
-        indicator_view(plan, i, assessments, observations)
-        for i in plan.indicators.all()
-        if i.headline
-    ]
+    headline = [indicator_view(plan, i, assessments, observations) for i in shown]
     tree = []
     for policy in plan.policies.all():
         measures = []
@@ -362,12 +371,9 @@ def measure_page(code: str) -> dict[str, Any]:
     if measure is None:
         raise Http404(code)
     assessments = indicator_assessments(plan)
-    observations = approved_observations(plan)
-    indicators = [
-        indicator_view(plan, i, assessments, observations)
-        for i in plan.indicators.all()
-        if i.measure_id == measure.pk
-    ]
+    shown = [i for i in plan.indicators.all() if i.measure_id == measure.pk]
+    observations = unassessed_observations(plan, shown, assessments)
+    indicators = [indicator_view(plan, i, assessments, observations) for i in shown]
     rollup = plan_rollup(plan, assessments)
     projects = [p for p in plan.projects.all() if any(m.pk == measure.pk for m in p.measures.all())]
     return {

@@ -26,27 +26,39 @@ PAGE_TIMEOUT = 24 * 3600
 View = Callable[..., HttpResponse]
 
 
+_plan_meta: dict[str, tuple[int, str]] = {}  # content version -> (plan id, time zone)
+
+
 def _plan_stamp(version: str) -> str:
-    """The shown plan's id and today's date in its time zone, without a query on a cache hit."""
-    key = f"citystrat:page-plan:{version}"
-    meta = cache.get(key)
+    """The shown plan's id and today's date in its time zone, without a query on a cache hit
+    (held in this process per content version, so a hit reads no more than the page)."""
+    meta = _plan_meta.get(version)
     if meta is None:
-        try:
-            plan = plan_get()
-        except LookupError:
-            return "-"
-        meta = (plan.pk, plan.timezone or "UTC")
-        cache.set(key, meta, PAGE_TIMEOUT)
+        key = f"citystrat:page-plan:{version}"
+        meta = cache.get(key)
+        if meta is None:
+            try:
+                plan = plan_get()
+            except LookupError:
+                return "-"
+            meta = (plan.pk, plan.timezone or "UTC")
+            cache.set(key, meta, PAGE_TIMEOUT)
+        _plan_meta.clear()  # one version is current; older ones are never asked again
+        _plan_meta[version] = meta
     pk, tz = meta
     return f"{pk}:{datetime.now(ZoneInfo(tz)).date().isoformat()}"
 
 
+def key_for(lang: str, path: str) -> str:
+    """The page cache's key of ``path`` in ``lang`` in the current content version."""
+    version = plan_cache.version()
+    sample = int(bool(settings.CITYSTRAT_SAMPLE_DATA))
+    return f"citystrat:page:{version}:{_plan_stamp(version)}:{sample}:{lang}:{path}"
+
+
 def page_key(request: HttpRequest) -> str:
     """Language + path + content version + the plan and its today (assessments change by date)."""
-    version = plan_cache.version()
-    lang = get_language() or settings.LANGUAGE_CODE
-    sample = int(bool(settings.CITYSTRAT_SAMPLE_DATA))
-    return f"citystrat:page:{version}:{_plan_stamp(version)}:{sample}:{lang}:{request.path}"
+    return key_for(get_language() or settings.LANGUAGE_CODE, request.path)
 
 
 def cached_page(view: View) -> View:
@@ -75,6 +87,8 @@ def cached_page(view: View) -> View:
                 if response.has_header(name)
             ]
             cache.set(key, (response.content, headers), PAGE_TIMEOUT)
+            # The page cache middleware keeps the finished page under this key too.
+            response.citystrat_page_key = key  # type: ignore[attr-defined]
         response["X-Citystrat-Cache"] = "miss"
         return response
 

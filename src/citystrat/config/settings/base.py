@@ -57,6 +57,11 @@ ALLOWED_HOSTS = os.environ.get("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1
 CITYSTRAT_DEMO = os.environ.get("CITYSTRAT_DEMO", "0") == "1"
 # Every page, export and report made from the sample database says so.
 CITYSTRAT_SAMPLE_DATA = CITYSTRAT_DEMO
+# Performance (#17): how long a server process holds the content version it read
+# (seconds; the longest an anonymous visitor of another process may see a page from
+# before an approval: citystrat.plans.cache), and how pages are drawn again after one.
+CITYSTRAT_STAMP_TTL = float(os.environ.get("CITYSTRAT_STAMP_TTL", "2"))
+CITYSTRAT_REWARM = os.environ.get("CITYSTRAT_REWARM", "thread")  # thread | inline | off
 CITYSTRAT_BUILTIN_PLAN = PACKAGE_DIR / "plans" / "data" / "kumamoto-international-2024.yaml"
 
 INSTALLED_APPS = [
@@ -95,6 +100,9 @@ MIDDLEWARE = [
     # (static files come pre-compressed from whitenoise, brotli and gzip). Before every
     # middleware that reads or changes the body, so it compresses the final page.
     "django.middleware.gzip.GZipMiddleware",
+    # A cached public page is answered here, in one read, before sessions, language
+    # negotiation and URL resolution (citystrat.web.middleware).
+    "citystrat.web.middleware.PageCacheMiddleware",
     # --- end performance
     "django.contrib.sessions.middleware.SessionMiddleware",
     "citystrat.present.middleware.NegotiationMiddleware",

@@ -37,3 +37,7 @@ TASKS = {
     "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
     "database": {"BACKEND": "django_tasks_db.DatabaseBackend"},
 }
+
+# Public pages are not drawn again after each approval in the suite (a test that checks
+# re-warming turns it on, inline); see citystrat.web.rewarm.
+CITYSTRAT_REWARM = "off"

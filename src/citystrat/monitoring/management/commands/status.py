@@ -16,7 +16,11 @@ from django.utils.translation import pgettext
 from citystrat import present
 from citystrat.bootstrap import add_demo_argument
 from citystrat.monitoring.assessments import explain as explanation_of
-from citystrat.monitoring.assessments import indicator_assessments, plan_today
+from citystrat.monitoring.assessments import (
+    indicator_assessments,
+    plan_today,
+    prefetch_observations,
+)
 from citystrat.plans.selectors import plan_get
 from citystrat.progress import MethodResult
 
@@ -73,6 +77,7 @@ class Command(BaseCommand):
 
     def _print(self, plan: Any, lang: str, as_of: date, explain: bool) -> None:
         assessments = indicator_assessments(plan, as_of=as_of)
+        prefetch_observations(assessments, assessments)  # every row shows its latest value
         header = [
             pgettext("status table", "Indicator"),
             pgettext("status table", "Baseline"),
