@@ -10,6 +10,8 @@ from typing import Any
 import pytest
 from django.conf import settings
 
+from plan_support import without_language
+
 TESTS = Path(__file__).resolve().parent
 ARTIFACTS = TESTS.parent / "test-artifacts"
 
@@ -43,10 +45,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 def _fresh_memos() -> Any:
     """Each test starts without the per-process memos (plan trees, assessments): they are
     keyed by plan id and content version, and test databases reuse ids."""
+    from django.core.cache import cache
     from django.utils import translation
 
     from citystrat.monitoring import assessments
 
+    # and with an empty shared cache: pages cached under one test's content version must
+    # not answer the next test, whose database starts afresh.
+    cache.clear()
     assessments.clear_memo()
     # Each test also starts in the default language: a test (or a service it calls)
     # that activates another language must not change the words of the next test.
@@ -71,6 +77,18 @@ def builtin_plan(db, builtin_plan_document):  # type: ignore[no-untyped-def]
 
     return plan_load(
         document=copy.deepcopy(builtin_plan_document),
+        filename=str(settings.CITYSTRAT_BUILTIN_PLAN),
+        channel="system",
+    )
+
+
+@pytest.fixture
+def builtin_plan_without_vi(db, builtin_plan_document):  # type: ignore[no-untyped-def]
+    """The built-in plan as it was before its Vietnamese translation (a language to add)."""
+    from citystrat.plans.services import plan_load
+
+    return plan_load(
+        document=without_language(builtin_plan_document, "vi"),
         filename=str(settings.CITYSTRAT_BUILTIN_PLAN),
         channel="system",
     )

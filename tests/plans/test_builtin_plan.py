@@ -43,7 +43,19 @@ def test_counts(builtin_plan: Plan) -> None:
     assert builtin_plan.partner_cities.count() == 8
     assert builtin_plan.comparisons.count() == 5
     assert len(builtin_plan.purposes) == 9
-    assert builtin_plan.languages == ["ja", "ko", "en"]
+    # The booklet's Korean, its Japanese and English translations, and seven more.
+    assert builtin_plan.languages == [
+        "ja",
+        "ko",
+        "en",
+        "ja-easy",
+        "zh-hans",
+        "zh-hant",
+        "vi",
+        "ne",
+        "id",
+        "tl",
+    ]
     assert (builtin_plan.period_start, builtin_plan.period_end) == (
         date(2024, 4, 1),
         date(2032, 3, 31),
