@@ -210,9 +210,11 @@ def test_a_viewer_may_not_import(ledger):
 def test_a_workbook_bomb_is_refused(ledger, capsys, tmp_path, monkeypatch):
     import zipfile
 
-    from citystrat.activities import ledgerfile
+    from citystrat.tabular import xlsx as tabular_xlsx
 
-    monkeypatch.setattr(ledgerfile, "MAX_UNPACKED", 5 * 1024 * 1024)  # 500 MB in production
+    monkeypatch.setattr(
+        tabular_xlsx, "XLSX_MAX_UNCOMPRESSED", 5 * 1024 * 1024
+    )  # 512 MB in production
     path = tmp_path / "bomb.xlsx"
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as z:
         z.writestr("[Content_Types].xml", "x")

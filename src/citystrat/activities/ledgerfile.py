@@ -23,7 +23,6 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -37,6 +36,7 @@ from citystrat.observations.rules import parse_number
 from citystrat.review.errors import ReviewError
 from citystrat.tabular.cells import CellError, parse_date
 from citystrat.tabular.files import ImportProblem, column_letter, csv_rows, open_workbook
+from citystrat.tabular.xlsx import xlsx_limits
 
 from .identifiers import parse_company_ids, parse_participant_keys
 
@@ -73,7 +73,6 @@ ALIASES = {
 _ALIAS = {a: f for f, names in ALIASES.items() for a in names}
 _RANGE = re.compile(r"\s*(?:/|〜|~|～|–|—| to )\s*")
 MAX_TEXT = 300
-MAX_UNPACKED = 500 * 1024 * 1024  # an XLSX that unpacks to more is refused (zip bomb)
 ONLINE = {"online", "オンライン", "온라인"}
 
 
@@ -271,24 +270,9 @@ def _rows_of(
     head = source.read(8)
     source.seek(0)
     if head.startswith(b"PK\x03\x04") or name.lower().endswith((".xlsx", ".xlsm")):
-        try:
-            with zipfile.ZipFile(source) as archive:
-                infos = archive.infolist()
-        except zipfile.BadZipFile:
-            problems.append(
-                ImportProblem(name, None, None, _("This is not a readable XLSX workbook."))
-            )
-            return
-        if sum(i.file_size for i in infos) > MAX_UNPACKED:
-            problems.append(
-                ImportProblem(
-                    name,
-                    None,
-                    None,
-                    _("The workbook unpacks to more than %(mb)s MB.")
-                    % {"mb": MAX_UNPACKED // 2**20},
-                )
-            )
+        refused = xlsx_limits(source, file=name)
+        if refused:
+            problems.extend(refused)
             return
         source.seek(0)
         book, problem = open_workbook(source, file=name)
