@@ -40,7 +40,7 @@ from citystrat.tabular.xlsx import xlsx_limits
 
 from .identifiers import parse_company_ids, parse_participant_keys
 
-__all__ = ["COLUMNS", "LedgerRow", "Vocabulary", "read_ledger"]
+__all__ = ["COLUMNS", "LedgerRow", "Vocabulary", "clean_text", "count_cell", "read_ledger"]
 
 COLUMNS = (
     "date",
@@ -138,7 +138,7 @@ FIELD_NAMES = {
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
-def _clean_text(value: Any, what: str) -> str:
+def clean_text(value: Any, what: str) -> str:
     """A text cell: no control characters; a short text is no formula and at most 300 long."""
     text = _text(value)
     if _CONTROL.search(text):
@@ -175,7 +175,7 @@ def _dates(raw: Any) -> tuple[date, date]:
     return d, d
 
 
-def _count(raw: Any) -> int | None:
+def count_cell(raw: Any) -> int | None:
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return None
     try:
@@ -421,10 +421,10 @@ def _read_row(
     kind_id = read("kind", _code, vocabulary.kinds, "kind")
     action_id = read("action", _code, vocabulary.actions, "action")
     department_id = read("department", _code, vocabulary.departments, "department")
-    title = read("title", _clean_text, "title")
+    title = read("title", clean_text, "title")
     if title == "":
         fail("title", _("The title is empty."))
-    participants = read("participants", _count) if "participants" in found else None
+    participants = read("participants", count_cell) if "participants" in found else None
     hashes: tuple[str, ...] = ()
     if "participant_keys" in found:
         hashes = read("participant_keys", parse_participant_keys) or ()
@@ -435,9 +435,9 @@ def _read_row(
     partner = _text(cell("partner_city")) if "partner_city" in found else ""
     if partner:
         partner_id = read("partner_city", _code, vocabulary.partners, "partner_city")
-    note = read("note", _clean_text, "note") if "note" in found else ""
-    counterpart = read("counterpart", _clean_text, "counterpart") if "counterpart" in found else ""
-    venue = read("venue", _clean_text, "venue") if "venue" in found else ""
+    note = read("note", clean_text, "note") if "note" in found else ""
+    counterpart = read("counterpart", clean_text, "counterpart") if "counterpart" in found else ""
+    venue = read("venue", clean_text, "venue") if "venue" in found else ""
     if len(problems) > errors or dates is None:
         return None
     row = LedgerRow(

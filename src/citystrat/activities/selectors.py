@@ -27,7 +27,9 @@ __all__ = [
     "ledger_vocabulary",
     "partner_exchanges",
     "proposal_for_observation",
+    "record_get",
     "record_list",
+    "record_versions",
 ]
 
 
@@ -154,6 +156,21 @@ def record_list(
     if kind:
         qs = qs.filter(kind__code=kind)
     return qs.order_by("start_date", "id")
+
+
+def record_get(*, user: Any, plan: Plan, pk: int) -> ActivityRecord | None:
+    """One record, in any state for staff who may see records in review; approved for others."""
+    qs = ActivityRecord.objects.filter(plan=plan, pk=pk).select_related(
+        "plan", "kind", "action", "department", "partner_city"
+    )
+    if not can(user, Action.VIEW_PENDING):
+        qs = qs.filter(status=State.APPROVED)
+    return qs.first()
+
+
+def record_versions(record: ActivityRecord) -> QuerySet[ActivityRecord]:
+    """Every version of the record (corrections share its ``uid``), oldest first."""
+    return ActivityRecord.objects.filter(uid=record.uid).order_by("id")
 
 
 def proposal_for_observation(observation: Any) -> Proposal | None:

@@ -42,13 +42,15 @@ from citystrat.observations.services import (
     observation_submit,
 )
 from citystrat.plans import cache as plan_cache
-from citystrat.plans.models import Department, Indicator, Plan
+from citystrat.plans.models import Department, Indicator, PartnerCity, Plan
 from citystrat.review import services as review
 from citystrat.review.errors import FourEyesError, ReviewError
 from citystrat.review.states import OPEN, State
+from citystrat.tabular.cells import CellError
 from citystrat.tabular.files import ImportProblem
 
-from .ledgerfile import LedgerRow, read_ledger
+from .identifiers import parse_company_ids, parse_participant_keys
+from .ledgerfile import ONLINE, UNKNOWN, LedgerRow, clean_text, count_cell, read_ledger
 from .models import ActivityRecord, Proposal
 from .rules import Window
 from .selectors import indicator_rule, ledger_compute, ledger_vocabulary
@@ -61,6 +63,7 @@ __all__ = [
     "activity_record_return",
     "activity_record_submit",
     "activity_record_withdraw",
+    "correction_fields",
     "proposals_refresh",
 ]
 
@@ -375,7 +378,139 @@ def activity_record_withdraw(
     )
 
 
-CORRECTABLE = ("title", "participants", "note", "counterpart", "venue", "start_date", "end_date")
+CORRECTABLE = (
+    "title",
+    "participants",
+    "note",
+    "counterpart",
+    "venue",
+    "online",
+    "start_date",
+    "end_date",
+    "partner_city",
+    "company_ids",
+)
+# What a correction copies from the record it corrects (everything but the review state).
+_NOT_COPIED = {
+    "id",
+    "status",
+    "version",
+    "supersedes_id",
+    "created_at",
+    "updated_at",
+    "created_by_id",
+    "changed_by_id",
+    "submitted_by_id",
+    "submitted_at",
+    "decided_by_id",
+    "decided_at",
+    "decision_reason",
+}
+
+
+def _cell(field: str, fn: Any, *args: Any) -> Any:
+    """A value checked by the ledger file's own cell rule; its refusal names ``field``."""
+    try:
+        return fn(*args)
+    except CellError as exc:
+        raise ReviewError(exc.reason, field) from None
+
+
+def correction_fields(
+    record: ActivityRecord,
+    changes: dict[str, Any],
+    participant_keys: Iterable[str] | str | None = None,
+) -> dict[str, Any]:
+    """The checked model fields that ``changes`` make of ``record`` (nothing written).
+
+    The same rules as a ledger file's row (:mod:`.ledgerfile`): text cells, the
+    number of participants, 法人番号 with their check digit, partner city codes
+    of the plan, dates inside the plan.  ``participant_keys`` (None: keep the
+    stored ones) are hashed at once and never kept.  Raises :class:`ReviewError`
+    naming the field at fault.
+    """
+    unknown = set(changes) - set(CORRECTABLE)
+    if unknown:
+        raise ReviewError(_("This field cannot be corrected."), sorted(unknown)[0])
+    plan = record.plan
+    out: dict[str, Any] = {}
+    for name in ("title", "note", "counterpart", "venue"):
+        if name in changes:
+            out[name] = _cell(name, clean_text, changes[name], name)
+    if "title" in out and not out["title"]:
+        raise ReviewError(_("The title is empty."), "title")
+    if "online" in changes:
+        out["online"] = bool(changes["online"])
+    if out.get("venue", "").lower() in ONLINE:
+        out["venue"], out["online"] = "", True
+    if "participants" in changes:
+        out["participants"] = _cell("participants", count_cell, changes["participants"])
+    if "company_ids" in changes:
+        raw = changes["company_ids"]
+        if isinstance(raw, list | tuple):
+            raw = ";".join(str(c) for c in raw)
+        out["company_ids"] = ";".join(_cell("company_ids", parse_company_ids, raw))
+    if "partner_city" in changes:
+        code = (changes["partner_city"] or "").strip()
+        if code:
+            partner = PartnerCity.objects.filter(plan=plan, code=code).first()
+            if partner is None:
+                raise ReviewError(
+                    UNKNOWN["partner_city"]
+                    % {
+                        "code": repr(code)[:60],
+                        "examples": ", ".join(
+                            PartnerCity.objects.filter(plan=plan)
+                            .order_by("code")
+                            .values_list("code", flat=True)[:6]
+                        )
+                        or "-",
+                    },
+                    "partner_city",
+                )
+            out["partner_city_id"] = partner.pk
+        else:
+            out["partner_city_id"] = None
+    start = changes.get("start_date", record.start_date)
+    end = changes.get("end_date")
+    if end is None:
+        end = start if record.end_date == record.start_date else record.end_date
+    if end < start:
+        raise ReviewError(_("The record ends before it starts."), "end_date")
+    if not (plan.period_start <= start and end <= plan.period_end):
+        outside = start if start < plan.period_start else end
+        raise ReviewError(
+            _("%(date)s is outside the plan period (%(start)s to %(end)s).")
+            % {
+                "date": outside.isoformat(),
+                "start": plan.period_start.isoformat(),
+                "end": plan.period_end.isoformat(),
+            },
+            "start_date" if outside == start else "end_date",
+        )
+    out["start_date"], out["end_date"] = start, end
+    if participant_keys is not None:
+        raw_keys = (
+            participant_keys
+            if isinstance(participant_keys, str)
+            else ";".join(str(k) for k in participant_keys)
+        )
+        hashes = _cell("participant_keys", parse_participant_keys, raw_keys)
+        out["participant_hashes"] = " ".join(hashes)
+        out["participant_key_count"] = len(hashes)
+    return out
+
+
+def _details(record: ActivityRecord) -> dict[str, Any]:
+    """The audit snapshot with every correctable field (never a participant key or hash)."""
+    return {
+        **record.audit_snapshot(),
+        "note": record.note,
+        "counterpart": record.counterpart,
+        "venue": record.venue,
+        "online": record.online,
+        "company_ids": list(record.company_list),
+    }
 
 
 def activity_record_correct(
@@ -383,70 +518,67 @@ def activity_record_correct(
     actor: Any,
     record: ActivityRecord,
     changes: dict[str, Any],
-    participant_keys: Iterable[str] | None = None,
+    participant_keys: Iterable[str] | str | None = None,
+    expected_version: int | None = None,
+    reason: str = "",
     channel: str = "web",
     submit: bool = True,
 ) -> ActivityRecord:
-    """A corrected version of an approved record (it stays counted until the correction is
-    approved), submitted for review.  ``participant_keys`` are hashed, never stored."""
-    from .identifiers import hash_key
+    """Correct one record and send the correction for review, as a value is corrected.
 
+    The review machine decides what a correction is: an *approved* record gets a
+    new version that supersedes it (the approved one stays counted until the
+    correction is approved; then the proposals of its indicators are marked
+    stale and the new values proposed); a *draft* or *returned* record is
+    changed in place; a *submitted* one cannot be changed until a reviewer
+    returns it (the machine's refusal).  One audit record
+    ``activities.record.correct`` keeps the old and the new content, besides
+    the machine's own records of the create/edit and the submission.
+
+    Only the record's department's editors (and coordinators, administrators)
+    may correct it.
+    """
     _require_department(actor, Action.ENTER, record)
-    unknown = set(changes) - set(CORRECTABLE)
-    if unknown:
-        raise ReviewError(_("This field cannot be corrected."), sorted(unknown)[0])
-    if changes.get("participants") is not None and int(changes["participants"]) < 0:
-        raise ReviewError(_("The number of participants cannot be negative."), "participants")
-    plan = record.plan
-    changes = dict(changes)
-    start = changes.get("start_date", record.start_date)
-    if "end_date" not in changes and record.end_date == record.start_date:
-        changes["end_date"] = start  # a one-day record stays one day
-    end = changes.get("end_date", record.end_date)
-    if end < start:
-        raise ReviewError(_("The record ends before it starts."), "end_date")
-    if not (plan.period_start <= start and end <= plan.period_end):
-        raise ReviewError(
-            _("%(date)s is outside the plan period (%(start)s to %(end)s).")
-            % {
-                "date": start.isoformat(),
-                "start": plan.period_start.isoformat(),
-                "end": plan.period_end.isoformat(),
-            },
-            "start_date",
-        )
-    fields = {
-        f.attname: getattr(record, f.attname)
-        for f in ActivityRecord._meta.concrete_fields
-        if f.attname
-        not in {
-            "id",
-            "status",
-            "version",
-            "supersedes_id",
-            "created_at",
-            "updated_at",
-            "created_by_id",
-            "changed_by_id",
-            "submitted_by_id",
-            "submitted_at",
-            "decided_by_id",
-            "decided_at",
-            "decision_reason",
-        }
-    }
-    fields.update(changes)
-    if participant_keys is not None:
-        hashes = tuple(dict.fromkeys(hash_key(k) for k in participant_keys if k.strip()))
-        fields["participant_hashes"] = " ".join(hashes)
-        fields["participant_key_count"] = len(hashes)
-    fields["origin"] = (
-        ActivityRecord.Origin.API if channel == "api" else ActivityRecord.Origin.ENTRY
-    )
-    fields["fingerprint"] = ""
+    if submit:
+        _require_department(actor, Action.SUBMIT, record)
     with transaction.atomic():
-        correction = review.review_create(
-            record=ActivityRecord(**fields), actor=actor, channel=channel
+        current, _expected = review.review_lock(record, expected_version)
+        values = correction_fields(current, changes, participant_keys)
+        before = _details(current)
+        if current.status == State.APPROVED:
+            fields = {
+                f.attname: getattr(current, f.attname)
+                for f in ActivityRecord._meta.concrete_fields
+                if f.attname not in _NOT_COPIED
+            }
+            fields.update(values)
+            # Importing the original row again must not add it a second time.
+            fields["fingerprint"] = current.fingerprint
+            fields["origin"] = (
+                ActivityRecord.Origin.API if channel == "api" else ActivityRecord.Origin.ENTRY
+            )
+            correction = review.review_create(
+                record=ActivityRecord(**fields, supersedes=current), actor=actor, channel=channel
+            )
+        else:
+            correction = review.review_edit(
+                record=current,
+                actor=actor,
+                fields=values,
+                expected_version=current.version,
+                channel=channel,
+            )
+        audit_record(
+            code="activities.record.correct",
+            actor=actor,
+            object_type=ActivityRecord.audit_type,
+            object_id=correction.pk,
+            object_label=correction.audit_label(),
+            plan_code=correction.plan.code,
+            before={**before, "id": current.pk},
+            after={**_details(correction), "id": correction.pk},
+            reason=reason,
+            channel=channel,
         )
         if submit:
             correction = activity_record_submit(actor=actor, record=correction, channel=channel)

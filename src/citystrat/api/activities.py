@@ -21,8 +21,10 @@ from citystrat.accounts.permissions import Action, can
 from citystrat.activities.models import ActivityRecord
 from citystrat.activities.selectors import ledger_compute, record_list
 from citystrat.activities.services import (
+    CORRECTABLE,
     activity_import,
     activity_record_approve,
+    activity_record_correct,
     activity_record_return,
 )
 from citystrat.review.states import State
@@ -90,6 +92,34 @@ class DecisionSerializer(serializers.Serializer[Any]):
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 
+class CorrectionSerializer(serializers.Serializer[Any]):
+    """A correction of one record: only the fields given change (PATCH)."""
+
+    start_date = serializers.DateField(required=False)
+    end_date = serializers.DateField(required=False, allow_null=True)
+    title = serializers.CharField(required=False, allow_blank=True, max_length=300)
+    participants = serializers.IntegerField(required=False, allow_null=True)
+    partner_city = serializers.CharField(required=False, allow_blank=True, allow_null=True)
+    counterpart = serializers.CharField(required=False, allow_blank=True, max_length=300)
+    venue = serializers.CharField(required=False, allow_blank=True, max_length=300)
+    online = serializers.BooleanField(required=False)
+    company_ids = serializers.ListField(
+        child=serializers.CharField(max_length=40), required=False, max_length=10000
+    )
+    participant_keys = serializers.ListField(
+        child=serializers.CharField(max_length=400, allow_blank=True),
+        required=False,
+        max_length=100000,
+        help_text="every key of the record, replacing the stored ones (hashed at once)",
+    )
+    note = serializers.CharField(required=False, allow_blank=True)
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
+    version = serializers.IntegerField(required=False)
+
+
+CORRECTION_KEYS = {*CORRECTABLE, "participant_keys", "reason", "version"}
+
+
 FILTERS = [
     PLAN_PARAM,
     OpenApiParameter("kind", str, description="activity kind code"),
@@ -137,14 +167,52 @@ def _record(view: ApiView, pk: str) -> ActivityRecord:
 
 
 class ActivityDetailView(ApiView):
-    permission_classes = [permissions.AllowAny]
+    permission_classes = [permissions.IsAuthenticatedOrReadOnly]
     serializer_class = ActivityRecordSerializer
+    parser_classes = [JSONParser]
 
     @extend_schema(
         operation_id="activities_read", parameters=[PLAN_PARAM], responses=ActivityRecordSerializer
     )
     def get(self, request: Request, pk: str) -> Response:
         return Response(ActivityRecordSerializer(_record(self, pk)).data)
+
+    @extend_schema(
+        operation_id="activities_correct",
+        parameters=[PLAN_PARAM],
+        request=CorrectionSerializer,
+        responses=ActivityRecordSerializer,
+        description=(
+            "Correct one record through review: an approved record gets a new submitted "
+            "version (it stays counted until that is approved); a draft or returned one is "
+            "changed and submitted; a submitted one is refused (400) until it is returned."
+        ),
+    )
+    def patch(self, request: Request, pk: str) -> Response:
+        given = request.data if isinstance(request.data, dict) else {}
+        unknown = sorted(set(given) - CORRECTION_KEYS)
+        if unknown:
+            raise serializers.ValidationError(
+                {name: [_("This field cannot be corrected.")] for name in unknown}
+            )
+        form = CorrectionSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = dict(form.validated_data)
+        keys = data.pop("participant_keys", None)
+        version = data.pop("version", None)
+        reason = data.pop("reason", "")
+        if data.get("end_date", "") is None:
+            data.pop("end_date")
+        correction = activity_record_correct(
+            actor=request.user,
+            record=_record(self, pk),
+            changes=data,
+            participant_keys=keys,
+            expected_version=version,
+            reason=reason,
+            channel="api",
+        )
+        return Response(ActivityRecordSerializer(correction).data)
 
 
 def _decide(view: ApiView, request: Request, pk: str, decide: Any) -> Response:
