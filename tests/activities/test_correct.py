@@ -41,7 +41,7 @@ def login(user) -> Client:  # type: ignore[no-untyped-def]
 
 
 def api_as(user) -> Client:  # type: ignore[no-untyped-def]
-    token = Token.objects.create(user=user)
+    token, _made = Token.objects.get_or_create(user=user)
     return Client(HTTP_AUTHORIZATION=f"Token {token.key}", HTTP_ACCEPT_LANGUAGE="en")
 
 

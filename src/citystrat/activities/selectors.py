@@ -16,17 +16,19 @@ from citystrat.plans.models import Indicator, PartnerCity, Plan
 from citystrat.review.states import State
 
 from .ledgerfile import Vocabulary
-from .models import ActivityRecord, Proposal
+from .models import ActivityEvidence, ActivityRecord, Proposal
 from .rules import Entry, Rule, RuleError, Window, evaluate
 
 __all__ = [
     "PartnerExchanges",
+    "activity_evidence_get",
     "indicator_rule",
     "ledger_compute",
     "ledger_entries",
     "ledger_vocabulary",
     "partner_exchanges",
     "proposal_for_observation",
+    "record_evidence",
     "record_get",
     "record_list",
     "record_versions",
@@ -171,6 +173,22 @@ def record_get(*, user: Any, plan: Plan, pk: int) -> ActivityRecord | None:
 def record_versions(record: ActivityRecord) -> QuerySet[ActivityRecord]:
     """Every version of the record (corrections share its ``uid``), oldest first."""
     return ActivityRecord.objects.filter(uid=record.uid).order_by("id")
+
+
+def record_evidence(record: ActivityRecord) -> QuerySet[ActivityEvidence]:
+    """The evidence files of every version of the record, oldest first."""
+    return (
+        ActivityEvidence.objects.filter(record__uid=record.uid)
+        .select_related("uploaded_by", "record")
+        .order_by("uploaded_at", "id")
+    )
+
+
+def activity_evidence_get(*, user: Any, pk: int) -> ActivityEvidence | None:
+    """An evidence file, for staff who may see records in review (never for the public)."""
+    if not can(user, Action.VIEW_PENDING):
+        return None
+    return ActivityEvidence.objects.select_related("record").filter(pk=pk).first()
 
 
 def proposal_for_observation(observation: Any) -> Proposal | None:

@@ -37,6 +37,7 @@ from citystrat.accounts.permissions import Action, can, require
 from citystrat.audit.services import AuditEntry, audit_record, audit_record_many
 from citystrat.observations.models import Observation
 from citystrat.observations.services import (
+    evidence_store,
     observation_return,
     observation_save_draft,
     observation_submit,
@@ -51,12 +52,13 @@ from citystrat.tabular.files import ImportProblem
 
 from .identifiers import parse_company_ids, parse_participant_keys
 from .ledgerfile import ONLINE, UNKNOWN, LedgerRow, clean_text, count_cell, read_ledger
-from .models import ActivityRecord, Proposal
+from .models import ActivityEvidence, ActivityRecord, Proposal
 from .rules import Window
 from .selectors import indicator_rule, ledger_compute, ledger_vocabulary
 
 __all__ = [
     "ImportResult",
+    "activity_evidence_attach",
     "activity_import",
     "activity_record_approve",
     "activity_record_correct",
@@ -583,6 +585,65 @@ def activity_record_correct(
         if submit:
             correction = activity_record_submit(actor=actor, record=correction, channel=channel)
     return correction
+
+
+# --- evidence files -------------------------------------------------------------------
+
+# A record takes files until it is decided: imports submit their records at once, so
+# (unlike a value, which takes them as a draft) a submitted record takes them too.  An
+# approved record is corrected first; its correction takes the files.
+EVIDENCE_STATES = (State.DRAFT, State.RETURNED, State.SUBMITTED)
+
+
+def activity_evidence_attach(
+    *,
+    actor: Any,
+    record: ActivityRecord,
+    name: str,
+    stream: IO[bytes],
+    size: int,
+    channel: str = "web",
+) -> ActivityEvidence:
+    """Attach a PDF, XLSX, PNG or JPEG file to a record not yet decided.
+
+    The file is checked and stored by the one evidence rule
+    (:func:`citystrat.observations.services.evidence_store`); the record's
+    department's editors (and coordinators) may attach; audited.
+    """
+    _require_department(actor, Action.ENTER, record)
+    if record.status not in EVIDENCE_STATES:
+        raise ReviewError(
+            _(
+                "Files can be added only to a record that is not yet decided; correct an "
+                "approved record and add the file to the correction."
+            ),
+            "evidence",
+        )
+    stored = evidence_store(name=name, stream=stream, size=size)
+    try:
+        with transaction.atomic():
+            evidence = ActivityEvidence.objects.create(
+                record=record, uploaded_by=_user(actor), **stored.fields()
+            )
+            audit_record(
+                code="activities.evidence.attach",
+                actor=actor,
+                object_type=ActivityRecord.audit_type,
+                object_id=record.pk,
+                object_label=record.audit_label(),
+                plan_code=record.plan.code,
+                after={
+                    "evidence": evidence.pk,
+                    "name": evidence.original_name,
+                    "size": stored.size,
+                    "sha256": evidence.sha256,
+                },
+                channel=channel,
+            )
+    except Exception:
+        stored.path.unlink(missing_ok=True)
+        raise
+    return evidence
 
 
 # --- proposals ------------------------------------------------------------------------

@@ -11,17 +11,18 @@ from typing import Any
 from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import permissions, serializers
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from citystrat.accounts.permissions import Action, can
-from citystrat.activities.models import ActivityRecord
+from citystrat.activities.models import ActivityEvidence, ActivityRecord
 from citystrat.activities.selectors import ledger_compute, record_list
 from citystrat.activities.services import (
     CORRECTABLE,
+    activity_evidence_attach,
     activity_import,
     activity_record_approve,
     activity_record_correct,
@@ -34,6 +35,18 @@ from .views import PLAN_PARAM, ApiView, _filters
 STATUSES = [c.value for c in State]
 
 
+class EvidenceSerializer(serializers.ModelSerializer[ActivityEvidence]):
+    name = serializers.CharField(source="original_name")
+
+    class Meta:
+        model = ActivityEvidence
+        fields = ["id", "name", "content_type", "size", "sha256", "uploaded_at"]
+
+
+class EvidenceUploadSerializer(serializers.Serializer[Any]):
+    file = serializers.FileField()
+
+
 class ActivityRecordSerializer(serializers.ModelSerializer[ActivityRecord]):
     kind = serializers.CharField(source="kind.code")
     action = serializers.CharField(source="action.code")
@@ -43,6 +56,9 @@ class ActivityRecordSerializer(serializers.ModelSerializer[ActivityRecord]):
         source="participant_key_count", help_text="how many participant keys (never the keys)"
     )
     companies = serializers.SerializerMethodField()
+    evidence = serializers.SerializerMethodField(
+        help_text="the record's evidence files (staff only; empty for the public)"
+    )
 
     class Meta:
         model = ActivityRecord
@@ -65,6 +81,7 @@ class ActivityRecordSerializer(serializers.ModelSerializer[ActivityRecord]):
             "participant_keys",
             "companies",
             "note",
+            "evidence",
         ]
 
     def get_partner_city(self, obj: ActivityRecord) -> str | None:
@@ -72,6 +89,13 @@ class ActivityRecordSerializer(serializers.ModelSerializer[ActivityRecord]):
 
     def get_companies(self, obj: ActivityRecord) -> list[str]:
         return list(obj.company_list)
+
+    @extend_schema_field(EvidenceSerializer(many=True))
+    def get_evidence(self, obj: ActivityRecord) -> list[dict[str, Any]]:
+        request = self.context.get("request")
+        if request is None or not can(request.user, Action.VIEW_PENDING):
+            return []
+        return EvidenceSerializer(obj.evidence_files.all(), many=True).data  # type: ignore[return-value]
 
 
 class ComputedSerializer(serializers.Serializer[Any]):
@@ -153,8 +177,11 @@ class ActivityListView(ApiView):
             if not f["year"].isdigit() or len(f["year"]) != 4:
                 raise serializers.ValidationError({"year": [_("Give a year such as 2024.")]})
             qs = qs.filter(start_date__year=int(f["year"]))
+        if can(request.user, Action.VIEW_PENDING):
+            qs = qs.prefetch_related("evidence_files")
         page = self.paginate_queryset(qs)
-        return self.get_paginated_response(ActivityRecordSerializer(page, many=True).data)
+        data = ActivityRecordSerializer(page, many=True, context={"request": request}).data
+        return self.get_paginated_response(data)
 
 
 def _record(view: ApiView, pk: str) -> ActivityRecord:
@@ -175,7 +202,9 @@ class ActivityDetailView(ApiView):
         operation_id="activities_read", parameters=[PLAN_PARAM], responses=ActivityRecordSerializer
     )
     def get(self, request: Request, pk: str) -> Response:
-        return Response(ActivityRecordSerializer(_record(self, pk)).data)
+        return Response(
+            ActivityRecordSerializer(_record(self, pk), context={"request": request}).data
+        )
 
     @extend_schema(
         operation_id="activities_correct",
@@ -212,7 +241,7 @@ class ActivityDetailView(ApiView):
             reason=reason,
             channel="api",
         )
-        return Response(ActivityRecordSerializer(correction).data)
+        return Response(ActivityRecordSerializer(correction, context={"request": request}).data)
 
 
 def _decide(view: ApiView, request: Request, pk: str, decide: Any) -> Response:
@@ -226,7 +255,7 @@ def _decide(view: ApiView, request: Request, pk: str, decide: Any) -> Response:
         reason=form.validated_data["reason"],
         channel="api",
     )
-    return Response(ActivityRecordSerializer(record).data)
+    return Response(ActivityRecordSerializer(record, context={"request": request}).data)
 
 
 class ActivityApproveView(ApiView):
@@ -257,6 +286,34 @@ class ActivityReturnView(ApiView):
     )
     def post(self, request: Request, pk: str) -> Response:
         return _decide(self, request, pk, activity_record_return)
+
+
+class ActivityEvidenceView(ApiView):
+    """Attach an evidence file to a record not yet decided (its department, coordinators)."""
+
+    parser_classes = [MultiPartParser]
+    permission_classes = [permissions.IsAuthenticated]
+    serializer_class = EvidenceSerializer
+
+    @extend_schema(
+        operation_id="activities_evidence_attach",
+        parameters=[PLAN_PARAM],
+        request={"multipart/form-data": EvidenceUploadSerializer},
+        responses={201: EvidenceSerializer},
+    )
+    def post(self, request: Request, pk: str) -> Response:
+        form = EvidenceUploadSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        upload = form.validated_data["file"]
+        evidence = activity_evidence_attach(
+            actor=request.user,
+            record=_record(self, pk),
+            name=upload.name,
+            stream=upload,
+            size=upload.size,
+            channel="api",
+        )
+        return Response(EvidenceSerializer(evidence).data, status=201)
 
 
 class ComputeView(ApiView):

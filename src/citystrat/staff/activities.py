@@ -6,7 +6,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -18,21 +18,28 @@ from citystrat.activities.exports import EXPORT_FORMATS, ledger_export
 from citystrat.activities.ledgerfile import COLUMNS
 from citystrat.activities.models import ActivityRecord
 from citystrat.activities.selectors import (
+    activity_evidence_get,
     ledger_compute,
+    record_evidence,
     record_get,
     record_list,
     record_versions,
 )
 from citystrat.activities.services import (
+    EVIDENCE_STATES,
+    activity_evidence_attach,
     activity_import,
     activity_record_approve,
     activity_record_correct,
     activity_record_return,
 )
+from citystrat.observations.services import evidence_path
 from citystrat.plans.selectors import plan_get
 from citystrat.review.errors import ReviewError
 from citystrat.review.states import State
 from citystrat.tabular.cells import CellError, parse_date
+
+from .forms import EvidenceForm
 
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 PAGE_SIZE = 200
@@ -259,22 +266,74 @@ def _may_correct(user: object, record: ActivityRecord) -> bool:
 
 
 def record_page(request: HttpRequest, pk: int) -> HttpResponse:
-    """One record: what it says, its versions, and (for its department) a correction."""
+    """One record: what it says, its versions, its evidence files and (for its
+    department) a correction and a new file."""
     if (redirect_ := _signed_in(request)) is not None:
         return redirect_
     require(request.user, Action.VIEW_PENDING)
     record = record_get(user=request.user, plan=plan_get(), pk=pk)
     if record is None:
         raise Http404
+    may_attach = record.status in EVIDENCE_STATES and can(
+        request.user, Action.ENTER, record.department
+    )
+    evidence_form = EvidenceForm(initial={"version": record.version})
+    status = 200
+    if request.method == "POST":
+        require(request.user, Action.ENTER, record.department)
+        evidence_form = EvidenceForm(request.POST, request.FILES)
+        if evidence_form.is_valid():
+            upload = evidence_form.cleaned_data["evidence"]
+            try:
+                activity_evidence_attach(
+                    actor=request.user,
+                    record=record,
+                    name=upload.name,
+                    stream=upload,
+                    size=upload.size,
+                    channel="web",
+                )
+            except ReviewError as exc:
+                evidence_form.add_error("evidence", exc.message)
+            else:
+                messages.success(request, _("The file was added."))
+                return redirect("staff:activity", pk=record.pk)
+        status = 422
     return render(
         request,
         "staff/activity.html",
         {
             "record": record,
             "versions": list(record_versions(record)),
+            "evidence": list(record_evidence(record)),
+            "evidence_form": evidence_form,
+            "may_attach": may_attach,
             "may_correct": _may_correct(request.user, record),
         },
+        status=status,
     )
+
+
+def record_evidence_download(request: HttpRequest, pk: int) -> HttpResponse:
+    """An evidence file of a record: staff only (the public never sees one)."""
+    if (redirect_ := _signed_in(request)) is not None:
+        return redirect_
+    require(request.user, Action.VIEW_PENDING)
+    evidence = activity_evidence_get(user=request.user, pk=pk)
+    if evidence is None:
+        raise Http404
+    path = evidence_path(evidence)
+    if not path.exists():
+        raise Http404
+    response = FileResponse(
+        open(path, "rb"),  # noqa: SIM115 (FileResponse closes it)
+        as_attachment=True,
+        filename=evidence.original_name,
+        content_type=evidence.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 def record_correct(request: HttpRequest, pk: int) -> HttpResponse:
