@@ -120,8 +120,13 @@ def ledger_compute(
     indicator_code: str | None = None,
     include_pending: bool = False,
     until: date | None = None,
+    detail: bool = True,
 ) -> list[tuple[Indicator, Window]]:
-    """Every ruled indicator's value for every period the ledger covers."""
+    """Every ruled indicator's value for every period the ledger covers.
+
+    ``detail=False`` (``activities compute``, the API's compute): the values
+    without the record ids and digests a proposal keeps.
+    """
     indicators = [
         i
         for i in plan.indicators.filter(rule__isnull=False).select_related("plan").order_by("order")
@@ -138,7 +143,7 @@ def ledger_compute(
         if rule is None:
             continue
         mine = [e for kind in rule.kinds for e in by_kind.get(kind, ())]
-        out.extend((indicator, w) for w in evaluate(rule, mine, until=until))
+        out.extend((indicator, w) for w in evaluate(rule, mine, until=until, detail=detail))
     return out
 
 

@@ -20,6 +20,7 @@ become observations only through :mod:`citystrat.observations.services`.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -34,6 +35,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from citystrat.accounts.permissions import Action, can, require
+from citystrat.audit.bulk import allocate_ids, insert_rows
 from citystrat.audit.services import AuditEntry, audit_record, audit_record_many
 from citystrat.observations.models import Observation
 from citystrat.observations.services import (
@@ -69,7 +71,6 @@ __all__ = [
     "proposals_refresh",
 ]
 
-CHUNK = 2000
 MAX_PROBLEMS = 1000
 LEDGER_FOUR_EYES_EXCEPTION = "ledger_import"
 
@@ -202,81 +203,10 @@ def activity_import(
         return result
     user = _user(actor)
     now = timezone.now()
-    status = State.APPROVED if approve else State.SUBMITTED
     with transaction.atomic():
-        for start in range(0, len(fresh), CHUNK):
-            chunk = fresh[start : start + CHUNK]
-            records = ActivityRecord.objects.bulk_create(
-                [
-                    ActivityRecord(
-                        plan=plan,
-                        kind_id=r.kind_id,
-                        action_id=r.action_id,
-                        department_id=r.department_id,
-                        partner_city_id=r.partner_id,
-                        start_date=r.start,
-                        end_date=r.end,
-                        title=r.title,
-                        counterpart=r.counterpart,
-                        venue=r.venue,
-                        online=r.online,
-                        participants=r.participants,
-                        participant_hashes=" ".join(r.hashes),
-                        participant_key_count=len(r.hashes),
-                        company_ids=";".join(r.companies),
-                        note=r.note,
-                        origin=ActivityRecord.Origin.IMPORT,
-                        source_file=name[:255],
-                        source_row=r.row,
-                        fingerprint=r.fingerprint,
-                        status=status,
-                        created_by=user,
-                        changed_by=user,
-                        submitted_by=user,
-                        submitted_at=now,
-                        decided_by=user if approve else None,
-                        decided_at=now if approve else None,
-                        decision_reason=_("imported and approved") if approve else "",
-                    )
-                    for r in chunk
-                ]
-            )
-            audit_record_many(
-                (
-                    AuditEntry(
-                        code="activities.record.import",
-                        object_type=ActivityRecord.audit_type,
-                        object_id=str(rec.pk),
-                        object_label=f"{r.start.isoformat()} {r.title}"[:255],
-                        after={
-                            "status": status,
-                            "kind": r.kind,
-                            "action": r.action_id,
-                            "department": r.department_id,
-                            "start_date": r.start.isoformat(),
-                            "end_date": r.end.isoformat(),
-                            "title": r.title,
-                            "participants": r.participants,
-                            "participant_keys": len(r.hashes),
-                            "companies": len(r.companies),
-                            "row": r.row,
-                            "sheet": r.sheet,
-                            **(
-                                {"four_eyes_exception": LEDGER_FOUR_EYES_EXCEPTION}
-                                if approve
-                                else {}
-                            ),
-                        },
-                        reason=_("imported and approved") if approve else _("imported for review"),
-                    )
-                    for rec, r in zip(records, chunk, strict=True)
-                ),
-                actor=user,
-                plan_code=plan.code,
-                source=name,
-                channel=channel,
-            )
-            result.written += len(records)
+        result.written = _write_imported(
+            fresh, plan=plan, user=user, name=name, approve=approve, now=now, channel=channel
+        )
         audit_record(
             code="activities.import.run",
             actor=actor,
@@ -302,6 +232,147 @@ def activity_import(
                 actor=actor, plan=plan, kinds=kinds, channel=channel
             )
     return result
+
+
+RECORD_FIELDS = (
+    "id",
+    "plan_id",
+    "uid",
+    "kind_id",
+    "action_id",
+    "department_id",
+    "partner_city_id",
+    "start_date",
+    "end_date",
+    "title",
+    "counterpart",
+    "venue",
+    "online",
+    "participants",
+    "participant_hashes",
+    "participant_key_count",
+    "company_ids",
+    "note",
+    "origin",
+    "source_file",
+    "source_row",
+    "fingerprint",
+    "status",
+    "supersedes_id",
+    "version",
+    "created_by_id",
+    "created_at",
+    "updated_at",
+    "changed_by_id",
+    "submitted_by_id",
+    "submitted_at",
+    "decided_by_id",
+    "decided_at",
+    "decision_reason",
+)
+
+
+def _write_imported(
+    rows: list[LedgerRow],
+    *,
+    plan: Plan,
+    user: Any,
+    name: str,
+    approve: bool,
+    now: Any,
+    channel: str,
+) -> int:
+    """Write checked ledger rows and one audit record each, at the database's pace.
+
+    The records go in as rows (``COPY`` / ``executemany``, no model instance per
+    record) with ids taken first, so that each audit record, written through
+    :func:`audit_record_many`, names its record.  Inside the import's transaction.
+    """
+    status = (State.APPROVED if approve else State.SUBMITTED).value
+    user_id = user.pk if user is not None else None
+    decided_by = user_id if approve else None
+    decided_at = now if approve else None
+    decision = _("imported and approved") if approve else ""
+    reason = _("imported and approved") if approve else _("imported for review")
+    source = name[:255]
+    origin = ActivityRecord.Origin.IMPORT.value
+    extra = {"four_eyes_exception": LEDGER_FOUR_EYES_EXCEPTION} if approve else {}
+    ids = allocate_ids(ActivityRecord, len(rows))
+    insert_rows(
+        ActivityRecord,
+        RECORD_FIELDS,
+        (
+            (
+                rid,
+                plan.pk,
+                uuid.uuid4(),
+                r.kind_id,
+                r.action_id,
+                r.department_id,
+                r.partner_id,
+                r.start,
+                r.end,
+                r.title,
+                r.counterpart,
+                r.venue,
+                r.online,
+                r.participants,
+                " ".join(r.hashes),
+                len(r.hashes),
+                ";".join(r.companies),
+                r.note,
+                origin,
+                source,
+                r.row,
+                r.fingerprint,
+                status,
+                None,
+                1,
+                user_id,
+                now,
+                now,
+                user_id,
+                user_id,
+                now,
+                decided_by,
+                decided_at,
+                decision,
+            )
+            for rid, r in zip(ids, rows, strict=True)
+        ),
+    )
+    audit_record_many(
+        (
+            AuditEntry(
+                code="activities.record.import",
+                object_type=ActivityRecord.audit_type,
+                object_id=rid,
+                object_label=f"{r.start.isoformat()} {r.title}"[:255],
+                after={
+                    "status": status,
+                    "kind": r.kind,
+                    "action": r.action_id,
+                    "department": r.department_id,
+                    "start_date": r.start.isoformat(),
+                    "end_date": r.end.isoformat(),
+                    "title": r.title,
+                    "participants": r.participants,
+                    "participant_keys": len(r.hashes),
+                    "companies": len(r.companies),
+                    "row": r.row,
+                    "sheet": r.sheet,
+                    **extra,
+                },
+                reason=reason,
+            )
+            for rid, r in zip(ids, rows, strict=True)
+        ),
+        actor=user,
+        plan_code=plan.code,
+        source=name,
+        channel=channel,
+    )
+    return len(rows)
 
 
 # --- one record at a time -------------------------------------------------------------

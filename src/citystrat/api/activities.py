@@ -342,7 +342,7 @@ class ComputeView(ApiView):
                 {"include_pending": [_("Only staff who may see records in review may ask this.")]}
             )
         results = ledger_compute(
-            self.plan(), indicator_code=f.get("indicator"), include_pending=pending
+            self.plan(), indicator_code=f.get("indicator"), include_pending=pending, detail=False
         )
         return Response([w.as_dict(ind.code) for ind, w in results])
 
