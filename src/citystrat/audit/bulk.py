@@ -29,7 +29,7 @@ def allocate_ids(model: type[models.Model], count: int) -> list[int]:
     if count <= 0:
         return []
     table = model._meta.db_table
-    pk = model._meta.pk.column  # type: ignore[union-attr]
+    pk = str(model._meta.pk.column)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
@@ -86,7 +86,7 @@ def insert_rows(
     """
     meta = model._meta
     concrete = [meta.get_field(name) for name in fields]
-    columns = [f.column for f in concrete]  # type: ignore[union-attr]
+    columns = [str(f.column) for f in concrete]  # type: ignore[union-attr]
     converters = [(i, c) for i, f in enumerate(concrete) if (c := _converter(f)) is not None]  # type: ignore[arg-type]
 
     def adapted(row: Sequence[Any]) -> Sequence[Any]:

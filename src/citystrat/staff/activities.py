@@ -314,7 +314,7 @@ def record_page(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def record_evidence_download(request: HttpRequest, pk: int) -> HttpResponse:
+def record_evidence_download(request: HttpRequest, pk: int) -> HttpResponse | FileResponse:
     """An evidence file of a record: staff only (the public never sees one)."""
     if (redirect_ := _signed_in(request)) is not None:
         return redirect_
