@@ -9,12 +9,20 @@ In a fresh process on a fresh SQLite database with the built-in plan it measures
   indicator (``--include-pending``: the records are submitted), and
 - ``baseline``: ``pandas.read_csv`` of the same file and a group-by per
   indicator (records, sums, distinct keys per period, cumulative distinct
-  keys), with no validation, no hashing and nothing written,
+  keys), with no validation, no hashing and nothing written (the issue's
+  anchor), and
+- ``baseline + write`` (like with like): the same pandas read and group-by,
+  plus writing what citystrat writes to a fresh SQLite database of the same
+  settings (WAL, ``synchronous=NORMAL``): one row per record
+  (``DataFrame.to_sql``) and one JSON audit row per record, in one
+  transaction; still no validation and no hashing,
 
-checks that both give the same values, and prints the speed ratio
-(baseline time / citystrat time: 1.0 is as fast as pandas) for the whole
-(import + compute) and for computing alone, and each process's peak memory.
-Goal (issue 12): at least 0.5, under 500 MB.
+checks that citystrat and pandas give the same values, and prints the speed
+ratios (baseline time / citystrat time: 1.0 is as fast as pandas) for the
+whole (import + compute) against both baselines and for computing alone,
+each process's peak resident memory and the load average (2 CPUs shared:
+figures from a loaded machine are slower, for both sides).
+Goal (issue 12): at least 0.5 of the pandas group-by, under 500 MB.
 
     python bench/activities.py               # 100,000 records
     python bench/activities.py --rows 20000
@@ -133,7 +141,9 @@ def run_citystrat(ledger: Path) -> dict:
     result = activity_import(actor=None, plan=plan, source=ledger, channel="cli")
     t1 = time.perf_counter()
     assert result.ok, [str(p) for p in result.problems[:5]]
-    values = [w.as_dict(ind.code) for ind, w in ledger_compute(plan, include_pending=True)]
+    values = [
+        w.as_dict(ind.code) for ind, w in ledger_compute(plan, include_pending=True, detail=False)
+    ]
     t2 = time.perf_counter()
     return {
         "import": t1 - t0,
@@ -206,11 +216,47 @@ def run_baseline(ledger: Path) -> dict:
                 }
             )
     t2 = time.perf_counter()
-    return {"read": t1 - t0, "compute": t2 - t1, "values": values, "peak_mb": _peak_mb()}
+    write = 0.0
+    if os.environ.get("BENCH_BASELINE_WRITE"):
+        write = _baseline_write(df)
+    return {
+        "read": t1 - t0,
+        "compute": t2 - t1,
+        "write": write,
+        "values": values,
+        "peak_mb": _peak_mb(),
+    }
 
 
-def _child(mode: str, ledger: Path, data_dir: Path) -> dict:
-    env = {**os.environ, "CITYSTRAT_DATA_DIR": str(data_dir), "PYTHONPATH": str(ROOT / "src")}
+def _baseline_write(df) -> float:  # type: ignore[no-untyped-def]
+    """What citystrat writes, written by pandas: the records and one JSON audit row each."""
+    import sqlite3
+
+    path = Path(os.environ["CITYSTRAT_DATA_DIR"]) / "pandas.sqlite3"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    con = sqlite3.connect(path)
+    con.execute("PRAGMA journal_mode=WAL")
+    con.execute("PRAGMA synchronous=NORMAL")
+    t0 = time.perf_counter()
+    with con:
+        df.to_sql("records", con, index=True, index_label="id", chunksize=5000)
+        audit = df[["date", "kind", "title", "action", "department", "participants"]]
+        lines = audit.to_json(orient="records", lines=True, force_ascii=False).splitlines()
+        audit_rows = [("activities.record.import", i, line) for i, line in enumerate(lines)]
+        con.execute("CREATE TABLE audit (id INTEGER PRIMARY KEY, code TEXT, oid TEXT, after TEXT)")
+        con.executemany("INSERT INTO audit (code, oid, after) VALUES (?, ?, ?)", audit_rows)
+    elapsed = time.perf_counter() - t0
+    con.close()
+    return elapsed
+
+
+def _child(mode: str, ledger: Path, data_dir: Path, **extra: str) -> dict:
+    env = {
+        **os.environ,
+        "CITYSTRAT_DATA_DIR": str(data_dir),
+        "PYTHONPATH": str(ROOT / "src"),
+        **extra,
+    }
     env.pop("DATABASE_URL", None)
     out = subprocess.run(
         [sys.executable, __file__, "--child", mode, str(ledger)],
@@ -237,24 +283,43 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="citystrat-bench-ledger-") as tmp:
         ledger = Path(tmp) / "ledger.csv"
         write_ledger(ledger, args.rows)
+        load_before = os.getloadavg()
         ours = _child("citystrat", ledger, Path(tmp) / "ours")
         base = _child("baseline", ledger, Path(tmp) / "base")
-    same = ours["values"] == base["values"]
+        written = _child("baseline", ledger, Path(tmp) / "write", BENCH_BASELINE_WRITE="1")
+        load_after = os.getloadavg()
+    same = ours["values"] == base["values"] == written["values"]
     ours_total = ours["import"] + ours["compute"]
     base_total = base["read"] + base["compute"]
+    write_total = written["read"] + written["compute"] + written["write"]
     print(f"activities: {args.rows:,} records, {len(ours['values'])} indicator values")
+    print(
+        "  load average (1, 5, 15 min): before "
+        + ", ".join(f"{x:.2f}" for x in load_before)
+        + "; after "
+        + ", ".join(f"{x:.2f}" for x in load_after)
+        + f" ({os.cpu_count()} CPUs)"
+    )
     print(f"  same values as the pandas group-by: {'yes' if same else 'NO'}")
     print(
-        f"  import + compute: ratio {base_total / ours_total:.3f} "
+        f"  import + compute: ratio {base_total / ours_total:.3f} to the pandas group-by "
         f"(citystrat {ours_total:.2f} s: import {ours['import']:.2f} s, compute "
         f"{ours['compute']:.2f} s; pandas read_csv + group-by {base_total:.2f} s)"
+    )
+    print(
+        f"  import + compute: ratio {write_total / ours_total:.3f} to pandas writing the same "
+        f"rows (read_csv + group-by + to_sql of the records and a JSON audit row each: "
+        f"{write_total:.2f} s, of which writing {written['write']:.2f} s)"
     )
     print(
         f"  compute alone: ratio {base['compute'] / ours['compute']:.3f} "
         f"(citystrat from the database {ours['compute']:.2f} s; pandas group-by on the frame "
         f"{base['compute']:.2f} s)"
     )
-    print(f"  peak memory: citystrat {ours['peak_mb']:.0f} MB, pandas {base['peak_mb']:.0f} MB")
+    print(
+        f"  peak resident memory: citystrat {ours['peak_mb']:.0f} MB, pandas "
+        f"{base['peak_mb']:.0f} MB, pandas writing {written['peak_mb']:.0f} MB"
+    )
     if not same:
         diff = [v for v in ours["values"] if v not in base["values"]][:5]
         print(f"  first differences: {diff}")

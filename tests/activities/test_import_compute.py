@@ -210,9 +210,11 @@ def test_a_viewer_may_not_import(ledger):
 def test_a_workbook_bomb_is_refused(ledger, capsys, tmp_path, monkeypatch):
     import zipfile
 
-    from citystrat.activities import ledgerfile
+    from citystrat.tabular import xlsx as tabular_xlsx
 
-    monkeypatch.setattr(ledgerfile, "MAX_UNPACKED", 5 * 1024 * 1024)  # 500 MB in production
+    monkeypatch.setattr(
+        tabular_xlsx, "XLSX_MAX_UNCOMPRESSED", 5 * 1024 * 1024
+    )  # 512 MB in production
     path = tmp_path / "bomb.xlsx"
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as z:
         z.writestr("[Content_Types].xml", "x")
@@ -232,3 +234,21 @@ def test_import_and_approve_needs_the_plans_four_eyes_exception(ledger):
     assert ActivityRecord.objects.count() == 0
     call_command("activities", "import", str(DATA / "ledger.csv"), "--user", "cora")
     assert ActivityRecord.objects.filter(status="submitted").count() == 15
+
+
+def test_every_imported_record_has_its_own_audit_record_naming_it(ledger, tmp_path):
+    """The records go in as rows with ids taken first: each audit record names its record."""
+    call_command("activities", "import", str(DATA / "ledger.csv"), "--user", "cora")
+    more = tmp_path / "more.csv"
+    more.write_text(
+        (DATA / "ledger.csv").read_text(encoding="utf-8").splitlines()[0]
+        + "\n2024-06-02,seminar,One more seminar,8,international,9,,,,\n",
+        encoding="utf-8",
+    )
+    call_command("activities", "import", str(more), "--user", "cora")
+    titles = dict(ActivityRecord.objects.values_list("id", "title"))
+    events = list(AuditEvent.objects.filter(code="activities.record.import"))
+    assert sorted(int(e.object_id) for e in events) == sorted(titles)
+    assert all(e.after["title"] == titles[int(e.object_id)] for e in events)
+    assert all(e.actor == ledger.coordinator and e.after["status"] == "submitted" for e in events)
+    assert len(set(ActivityRecord.objects.values_list("uid", flat=True))) == 16

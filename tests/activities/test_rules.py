@@ -188,3 +188,16 @@ def test_cumulative_distinct_never_falls_and_never_exceeds_the_per_period_sum(it
     per = evaluate(rule("distinct_participants"), ledger)
     assert not cumulative or cumulative[-1] <= sum(w.value for w in per)
     assert not cumulative or cumulative[-1] == len({k for e in ledger for k in e.keys})
+
+
+@given(entries, st.sampled_from(["records", "participants", "distinct_participants"]))
+def test_the_values_without_detail_are_the_values_with_detail(items, count) -> None:
+    """``activities compute`` leaves out record ids and digests; nothing else changes."""
+    ledger = [Entry(i, e.day, e.kind, i % 7, e.keys) for i, e in enumerate(items)]
+    for start in (None, "FY2024", "FY2026"):
+        full = evaluate(rule(count, start, 5), ledger)
+        lean = evaluate(rule(count, start, 5), ledger, detail=False)
+        assert [(w.period, w.value, w.records, w.counted, w.parts) for w in lean] == [
+            (w.period, w.value, w.records, w.counted, w.parts) for w in full
+        ]
+        assert all(w.record_ids == () and w.digest == "" for w in lean)

@@ -18,10 +18,10 @@ from typing import Any
 import pytest
 
 from citystrat.audit.models import AuditEvent
-from citystrat.exchange import readers
 from citystrat.exchange.readers import read_records
 from citystrat.exchange.services import observations_import
 from citystrat.observations.models import Observation
+from citystrat.tabular import xlsx as tabular_xlsx
 
 CONTENT_TYPES = (
     '<?xml version="1.0" encoding="UTF-8"?>'
@@ -207,7 +207,7 @@ def test_case6_a_long_inline_cell_is_refused_at_its_cell(
 def test_total_uncompressed_size_is_measured_not_trusted(
     builtin_plan: Any, coordinator: Any, monkeypatch: Any
 ) -> None:
-    monkeypatch.setattr(readers, "XLSX_MAX_UNCOMPRESSED", 64 * 1024)
+    monkeypatch.setattr(tabular_xlsx, "XLSX_MAX_UNCOMPRESSED", 64 * 1024)
     rows = "".join(
         f'<row r="{n}"><c r="A{n}" t="inlineStr"><is><t>M2-2</t></is></c></row>'
         for n in range(2, 3000)

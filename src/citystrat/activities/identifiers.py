@@ -100,7 +100,9 @@ def parse_participant_keys(raw: object) -> tuple[str, ...]:
     for part in _split(raw):
         if len(part) > 200:
             raise CellError(_("A participant key is longer than 200 characters."))
-        if any(unicodedata.category(ch).startswith("C") for ch in part):
+        # A printable text has no control, format or unassigned character; only
+        # a text that is not gets the character-by-character check.
+        if not part.isprintable() and any(unicodedata.category(ch).startswith("C") for ch in part):
             raise CellError(_("A participant key contains control characters."))
         hashes[hash_key(part)] = None
     return tuple(hashes)

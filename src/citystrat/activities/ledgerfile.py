@@ -23,7 +23,6 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -37,10 +36,11 @@ from citystrat.observations.rules import parse_number
 from citystrat.review.errors import ReviewError
 from citystrat.tabular.cells import CellError, parse_date
 from citystrat.tabular.files import ImportProblem, column_letter, csv_rows, open_workbook
+from citystrat.tabular.xlsx import xlsx_limits
 
 from .identifiers import parse_company_ids, parse_participant_keys
 
-__all__ = ["COLUMNS", "LedgerRow", "Vocabulary", "read_ledger"]
+__all__ = ["COLUMNS", "LedgerRow", "Vocabulary", "clean_text", "count_cell", "read_ledger"]
 
 COLUMNS = (
     "date",
@@ -73,7 +73,6 @@ ALIASES = {
 _ALIAS = {a: f for f, names in ALIASES.items() for a in names}
 _RANGE = re.compile(r"\s*(?:/|〜|~|～|–|—| to )\s*")
 MAX_TEXT = 300
-MAX_UNPACKED = 500 * 1024 * 1024  # an XLSX that unpacks to more is refused (zip bomb)
 ONLINE = {"online", "オンライン", "온라인"}
 
 
@@ -114,6 +113,23 @@ class LedgerRow:
     extras: dict[str, Any] = field(default_factory=dict)
 
 
+_MISSING = object()
+MEMO_SIZE = 100_000  # different cell texts remembered per file
+
+
+def _blank(cells: list[Any]) -> bool:
+    """No cell holds anything but white space (what ``_text`` would make empty)."""
+    for c in cells:
+        if c is None:
+            continue
+        if type(c) is str:
+            if c and not c.isspace() and _text(c):
+                return False
+        elif _text(c):
+            return False
+    return True
+
+
 def _header(raw: Any) -> str:
     if raw is None:
         return ""
@@ -139,7 +155,7 @@ FIELD_NAMES = {
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
-def _clean_text(value: Any, what: str) -> str:
+def clean_text(value: Any, what: str) -> str:
     """A text cell: no control characters; a short text is no formula and at most 300 long."""
     text = _text(value)
     if _CONTROL.search(text):
@@ -176,7 +192,7 @@ def _dates(raw: Any) -> tuple[date, date]:
     return d, d
 
 
-def _count(raw: Any) -> int | None:
+def count_cell(raw: Any) -> int | None:
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return None
     try:
@@ -271,24 +287,9 @@ def _rows_of(
     head = source.read(8)
     source.seek(0)
     if head.startswith(b"PK\x03\x04") or name.lower().endswith((".xlsx", ".xlsm")):
-        try:
-            with zipfile.ZipFile(source) as archive:
-                infos = archive.infolist()
-        except zipfile.BadZipFile:
-            problems.append(
-                ImportProblem(name, None, None, _("This is not a readable XLSX workbook."))
-            )
-            return
-        if sum(i.file_size for i in infos) > MAX_UNPACKED:
-            problems.append(
-                ImportProblem(
-                    name,
-                    None,
-                    None,
-                    _("The workbook unpacks to more than %(mb)s MB.")
-                    % {"mb": MAX_UNPACKED // 2**20},
-                )
-            )
+        refused = xlsx_limits(source, file=name)
+        if refused:
+            problems.extend(refused)
             return
         source.seek(0)
         book, problem = open_workbook(source, file=name)
@@ -326,6 +327,7 @@ def read_ledger(
     columns: dict[str, dict[str, int]] = {}
     headers: dict[str, list[str]] = {}
     widths: dict[str, int] = {}
+    memo: dict[tuple[str, str], Any] = {}
     for sheet, number, cells in _rows_of(source, filename or name, problems):
         if sheet not in columns:
             if not any(_text(c) for c in cells):
@@ -366,7 +368,7 @@ def read_ledger(
             headers[sheet] = [_text(c) for c in cells]
             widths[sheet] = len(cells)
             continue
-        if not any(_text(c) for c in cells):
+        if _blank(cells):
             continue
         found = columns[sheet]
         width = widths[sheet]
@@ -381,7 +383,9 @@ def read_ledger(
                 )
             )
             continue
-        row = _read_row(name, sheet, number, cells, found, headers[sheet], vocabulary, problems)
+        row = _read_row(
+            name, sheet, number, cells, found, headers[sheet], vocabulary, problems, memo
+        )
         if row is not None:
             rows.append(row)
     if not columns and not problems:
@@ -398,6 +402,7 @@ def _read_row(
     header: list[str],
     vocabulary: Vocabulary,
     problems: list[ImportProblem],
+    memo: dict[tuple[str, str], Any],
 ) -> LedgerRow | None:
     errors = len(problems)
 
@@ -421,7 +426,27 @@ def _read_row(
             fail(key, exc.reason)
             return None
 
-    dates = read("date", _dates)
+    def read_cached(key: str, fn: Any, *args: Any) -> Any:
+        """``read`` for a column whose cells repeat (dates, codes, counts): each different
+        text is checked once per file (the same result, error included)."""
+        raw = cell(key)
+        if type(raw) is not str:
+            return read(key, fn, *args)
+        memo_key = (key, raw)
+        hit = memo.get(memo_key, _MISSING)
+        if hit is _MISSING:
+            try:
+                hit = fn(raw, *args)
+            except CellError as exc:
+                hit = exc
+            if len(memo) < MEMO_SIZE:
+                memo[memo_key] = hit
+        if isinstance(hit, CellError):
+            fail(key, hit.reason)
+            return None
+        return hit
+
+    dates = read_cached("date", _dates)
     if dates is not None and not (vocabulary.start <= dates[0] and dates[1] <= vocabulary.end):
         outside = dates[0] if dates[0] < vocabulary.start else dates[1]
         fail(
@@ -434,13 +459,13 @@ def _read_row(
             },
         )
     kind = _text(cell("kind"))
-    kind_id = read("kind", _code, vocabulary.kinds, "kind")
-    action_id = read("action", _code, vocabulary.actions, "action")
-    department_id = read("department", _code, vocabulary.departments, "department")
-    title = read("title", _clean_text, "title")
+    kind_id = read_cached("kind", _code, vocabulary.kinds, "kind")
+    action_id = read_cached("action", _code, vocabulary.actions, "action")
+    department_id = read_cached("department", _code, vocabulary.departments, "department")
+    title = read("title", clean_text, "title")
     if title == "":
         fail("title", _("The title is empty."))
-    participants = read("participants", _count) if "participants" in found else None
+    participants = read_cached("participants", count_cell) if "participants" in found else None
     hashes: tuple[str, ...] = ()
     if "participant_keys" in found:
         hashes = read("participant_keys", parse_participant_keys) or ()
@@ -450,10 +475,10 @@ def _read_row(
     partner_id = None
     partner = _text(cell("partner_city")) if "partner_city" in found else ""
     if partner:
-        partner_id = read("partner_city", _code, vocabulary.partners, "partner_city")
-    note = read("note", _clean_text, "note") if "note" in found else ""
-    counterpart = read("counterpart", _clean_text, "counterpart") if "counterpart" in found else ""
-    venue = read("venue", _clean_text, "venue") if "venue" in found else ""
+        partner_id = read_cached("partner_city", _code, vocabulary.partners, "partner_city")
+    note = read("note", clean_text, "note") if "note" in found else ""
+    counterpart = read("counterpart", clean_text, "counterpart") if "counterpart" in found else ""
+    venue = read("venue", clean_text, "venue") if "venue" in found else ""
     if len(problems) > errors or dates is None:
         return None
     row = LedgerRow(

@@ -22,7 +22,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from citystrat.actions.models import Action
-from citystrat.observations.models import Observation
+from citystrat.observations.models import EvidenceBase, Observation
 from citystrat.plans.models import (
     ActivityKind,
     Department,
@@ -33,7 +33,7 @@ from citystrat.plans.models import (
 )
 from citystrat.review.models import Reviewed
 
-__all__ = ["ActivityRecord", "Proposal"]
+__all__ = ["ActivityEvidence", "ActivityRecord", "Proposal"]
 
 
 class ActivityRecord(Reviewed):
@@ -141,6 +141,22 @@ class ActivityRecord(Reviewed):
     @property
     def company_list(self) -> tuple[str, ...]:
         return tuple(self.company_ids.split(";")) if self.company_ids else ()
+
+
+class ActivityEvidence(EvidenceBase):
+    """A file that backs an activity record (a sign-in sheet, a programme, a report).
+
+    Stored and checked as a value's evidence is (``observations.services.evidence_store``),
+    under EVIDENCE_ROOT, so a backup holds it as it holds value evidence; served only to
+    staff who may see records in review.
+    """
+
+    record = models.ForeignKey(
+        ActivityRecord, on_delete=models.PROTECT, related_name="evidence_files"
+    )
+
+    class Meta(EvidenceBase.Meta):
+        pass
 
 
 class Proposal(PeriodMixin):

@@ -188,8 +188,13 @@ def evaluate(
     *,
     periods: Sequence[Period] | None = None,
     until: date | None = None,
+    detail: bool = True,
 ) -> list[Window]:
     """The rule's value for each period.
+
+    ``detail=False`` leaves out what only a proposal needs (the ids of the records
+    behind each value and their digest): the values, record counts and parts are
+    the same.
 
     Without ``periods``: every period from the first one with a record (or
     ``cumulative_from``) to the last one with a record, in order, a period
@@ -222,7 +227,9 @@ def evaluate(
     results: list[Window] = []
     if not rule.cumulative:
         for period in wanted:
-            items = sorted(by_year.get(_label_year(period), []), key=_order)
+            items = by_year.get(_label_year(period), [])
+            if detail:
+                items = sorted(items, key=_order)
             counted = _count(rule.count, items)
             label = period.label
             results.append(
@@ -232,9 +239,9 @@ def evaluate(
                     records=len(items),
                     counted=counted,
                     offset=offset,
-                    record_ids=tuple(e.id for e in items),
+                    record_ids=tuple(e.id for e in items) if detail else (),
                     parts=((label, len(items), counted),),
-                    digest=_digest(items),
+                    digest=_digest(items) if detail else "",
                 )
             )
         return results
@@ -246,12 +253,16 @@ def evaluate(
     window: list[Entry] = []
     parts: list[tuple[str, int, int]] = []
     running = 0
+    in_window = 0
     for year in range(start_year, last_year + 1):
-        items = sorted(by_year.get(year, []), key=_order)
+        items = by_year.get(year, [])
         added = _add(rule.count, items, seen)
         total += added
-        window.extend(items)
-        running = (running + sum(_entry_hash(e) for e in items)) % _MOD
+        in_window += len(items)
+        if detail:
+            items = sorted(items, key=_order)
+            window.extend(items)
+            running = (running + sum(_entry_hash(e) for e in items)) % _MOD
         parts.append((_period_for_year(rule, year).label, len(items), added))
         wanted_period = wanted_years.get(year)
         if wanted_period is not None:
@@ -259,12 +270,12 @@ def evaluate(
                 Window(
                     period=wanted_period,
                     value=total + offset,
-                    records=len(window),
+                    records=in_window,
                     counted=total,
                     offset=offset,
-                    record_ids=tuple(e.id for e in window),
+                    record_ids=tuple(e.id for e in window) if detail else (),
                     parts=tuple(parts),
-                    digest=_digest_of(running, len(window)),
+                    digest=_digest_of(running, len(window)) if detail else "",
                 )
             )
     return results

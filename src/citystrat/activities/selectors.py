@@ -16,18 +16,22 @@ from citystrat.plans.models import Indicator, PartnerCity, Plan
 from citystrat.review.states import State
 
 from .ledgerfile import Vocabulary
-from .models import ActivityRecord, Proposal
+from .models import ActivityEvidence, ActivityRecord, Proposal
 from .rules import Entry, Rule, RuleError, Window, evaluate
 
 __all__ = [
     "PartnerExchanges",
+    "activity_evidence_get",
     "indicator_rule",
     "ledger_compute",
     "ledger_entries",
     "ledger_vocabulary",
     "partner_exchanges",
     "proposal_for_observation",
+    "record_evidence",
+    "record_get",
     "record_list",
+    "record_versions",
 ]
 
 
@@ -116,8 +120,13 @@ def ledger_compute(
     indicator_code: str | None = None,
     include_pending: bool = False,
     until: date | None = None,
+    detail: bool = True,
 ) -> list[tuple[Indicator, Window]]:
-    """Every ruled indicator's value for every period the ledger covers."""
+    """Every ruled indicator's value for every period the ledger covers.
+
+    ``detail=False`` (``activities compute``, the API's compute): the values
+    without the record ids and digests a proposal keeps.
+    """
     indicators = [
         i
         for i in plan.indicators.filter(rule__isnull=False).select_related("plan").order_by("order")
@@ -134,7 +143,7 @@ def ledger_compute(
         if rule is None:
             continue
         mine = [e for kind in rule.kinds for e in by_kind.get(kind, ())]
-        out.extend((indicator, w) for w in evaluate(rule, mine, until=until))
+        out.extend((indicator, w) for w in evaluate(rule, mine, until=until, detail=detail))
     return out
 
 
@@ -154,6 +163,37 @@ def record_list(
     if kind:
         qs = qs.filter(kind__code=kind)
     return qs.order_by("start_date", "id")
+
+
+def record_get(*, user: Any, plan: Plan, pk: int) -> ActivityRecord | None:
+    """One record, in any state for staff who may see records in review; approved for others."""
+    qs = ActivityRecord.objects.filter(plan=plan, pk=pk).select_related(
+        "plan", "kind", "action", "department", "partner_city"
+    )
+    if not can(user, Action.VIEW_PENDING):
+        qs = qs.filter(status=State.APPROVED)
+    return qs.first()
+
+
+def record_versions(record: ActivityRecord) -> QuerySet[ActivityRecord]:
+    """Every version of the record (corrections share its ``uid``), oldest first."""
+    return ActivityRecord.objects.filter(uid=record.uid).order_by("id")
+
+
+def record_evidence(record: ActivityRecord) -> QuerySet[ActivityEvidence]:
+    """The evidence files of every version of the record, oldest first."""
+    return (
+        ActivityEvidence.objects.filter(record__uid=record.uid)
+        .select_related("uploaded_by", "record")
+        .order_by("uploaded_at", "id")
+    )
+
+
+def activity_evidence_get(*, user: Any, pk: int) -> ActivityEvidence | None:
+    """An evidence file, for staff who may see records in review (never for the public)."""
+    if not can(user, Action.VIEW_PENDING):
+        return None
+    return ActivityEvidence.objects.select_related("record").filter(pk=pk).first()
 
 
 def proposal_for_observation(observation: Any) -> Proposal | None:

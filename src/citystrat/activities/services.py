@@ -20,6 +20,7 @@ become observations only through :mod:`citystrat.observations.services`.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -34,37 +35,42 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from citystrat.accounts.permissions import Action, can, require
+from citystrat.audit.bulk import allocate_ids, insert_rows
 from citystrat.audit.services import AuditEntry, audit_record, audit_record_many
 from citystrat.observations.models import Observation
 from citystrat.observations.services import (
+    evidence_store,
     observation_return,
     observation_save_draft,
     observation_submit,
 )
 from citystrat.plans import cache as plan_cache
-from citystrat.plans.models import Department, Indicator, Plan
+from citystrat.plans.models import Department, Indicator, PartnerCity, Plan
 from citystrat.review import services as review
 from citystrat.review.errors import FourEyesError, ReviewError
 from citystrat.review.states import OPEN, State
+from citystrat.tabular.cells import CellError
 from citystrat.tabular.files import ImportProblem
 
-from .ledgerfile import LedgerRow, read_ledger
-from .models import ActivityRecord, Proposal
+from .identifiers import parse_company_ids, parse_participant_keys
+from .ledgerfile import ONLINE, UNKNOWN, LedgerRow, clean_text, count_cell, read_ledger
+from .models import ActivityEvidence, ActivityRecord, Proposal
 from .rules import Window
 from .selectors import indicator_rule, ledger_compute, ledger_vocabulary
 
 __all__ = [
     "ImportResult",
+    "activity_evidence_attach",
     "activity_import",
     "activity_record_approve",
     "activity_record_correct",
     "activity_record_return",
     "activity_record_submit",
     "activity_record_withdraw",
+    "correction_fields",
     "proposals_refresh",
 ]
 
-CHUNK = 2000
 MAX_PROBLEMS = 1000
 LEDGER_FOUR_EYES_EXCEPTION = "ledger_import"
 
@@ -197,81 +203,10 @@ def activity_import(
         return result
     user = _user(actor)
     now = timezone.now()
-    status = State.APPROVED if approve else State.SUBMITTED
     with transaction.atomic():
-        for start in range(0, len(fresh), CHUNK):
-            chunk = fresh[start : start + CHUNK]
-            records = ActivityRecord.objects.bulk_create(
-                [
-                    ActivityRecord(
-                        plan=plan,
-                        kind_id=r.kind_id,
-                        action_id=r.action_id,
-                        department_id=r.department_id,
-                        partner_city_id=r.partner_id,
-                        start_date=r.start,
-                        end_date=r.end,
-                        title=r.title,
-                        counterpart=r.counterpart,
-                        venue=r.venue,
-                        online=r.online,
-                        participants=r.participants,
-                        participant_hashes=" ".join(r.hashes),
-                        participant_key_count=len(r.hashes),
-                        company_ids=";".join(r.companies),
-                        note=r.note,
-                        origin=ActivityRecord.Origin.IMPORT,
-                        source_file=name[:255],
-                        source_row=r.row,
-                        fingerprint=r.fingerprint,
-                        status=status,
-                        created_by=user,
-                        changed_by=user,
-                        submitted_by=user,
-                        submitted_at=now,
-                        decided_by=user if approve else None,
-                        decided_at=now if approve else None,
-                        decision_reason=_("imported and approved") if approve else "",
-                    )
-                    for r in chunk
-                ]
-            )
-            audit_record_many(
-                (
-                    AuditEntry(
-                        code="activities.record.import",
-                        object_type=ActivityRecord.audit_type,
-                        object_id=str(rec.pk),
-                        object_label=f"{r.start.isoformat()} {r.title}"[:255],
-                        after={
-                            "status": status,
-                            "kind": r.kind,
-                            "action": r.action_id,
-                            "department": r.department_id,
-                            "start_date": r.start.isoformat(),
-                            "end_date": r.end.isoformat(),
-                            "title": r.title,
-                            "participants": r.participants,
-                            "participant_keys": len(r.hashes),
-                            "companies": len(r.companies),
-                            "row": r.row,
-                            "sheet": r.sheet,
-                            **(
-                                {"four_eyes_exception": LEDGER_FOUR_EYES_EXCEPTION}
-                                if approve
-                                else {}
-                            ),
-                        },
-                        reason=_("imported and approved") if approve else _("imported for review"),
-                    )
-                    for rec, r in zip(records, chunk, strict=True)
-                ),
-                actor=user,
-                plan_code=plan.code,
-                source=name,
-                channel=channel,
-            )
-            result.written += len(records)
+        result.written = _write_imported(
+            fresh, plan=plan, user=user, name=name, approve=approve, now=now, channel=channel
+        )
         audit_record(
             code="activities.import.run",
             actor=actor,
@@ -297,6 +232,147 @@ def activity_import(
                 actor=actor, plan=plan, kinds=kinds, channel=channel
             )
     return result
+
+
+RECORD_FIELDS = (
+    "id",
+    "plan_id",
+    "uid",
+    "kind_id",
+    "action_id",
+    "department_id",
+    "partner_city_id",
+    "start_date",
+    "end_date",
+    "title",
+    "counterpart",
+    "venue",
+    "online",
+    "participants",
+    "participant_hashes",
+    "participant_key_count",
+    "company_ids",
+    "note",
+    "origin",
+    "source_file",
+    "source_row",
+    "fingerprint",
+    "status",
+    "supersedes_id",
+    "version",
+    "created_by_id",
+    "created_at",
+    "updated_at",
+    "changed_by_id",
+    "submitted_by_id",
+    "submitted_at",
+    "decided_by_id",
+    "decided_at",
+    "decision_reason",
+)
+
+
+def _write_imported(
+    rows: list[LedgerRow],
+    *,
+    plan: Plan,
+    user: Any,
+    name: str,
+    approve: bool,
+    now: Any,
+    channel: str,
+) -> int:
+    """Write checked ledger rows and one audit record each, at the database's pace.
+
+    The records go in as rows (``COPY`` / ``executemany``, no model instance per
+    record) with ids taken first, so that each audit record, written through
+    :func:`audit_record_many`, names its record.  Inside the import's transaction.
+    """
+    status = (State.APPROVED if approve else State.SUBMITTED).value
+    user_id = user.pk if user is not None else None
+    decided_by = user_id if approve else None
+    decided_at = now if approve else None
+    decision = _("imported and approved") if approve else ""
+    reason = _("imported and approved") if approve else _("imported for review")
+    source = name[:255]
+    origin = ActivityRecord.Origin.IMPORT.value
+    extra = {"four_eyes_exception": LEDGER_FOUR_EYES_EXCEPTION} if approve else {}
+    ids = allocate_ids(ActivityRecord, len(rows))
+    insert_rows(
+        ActivityRecord,
+        RECORD_FIELDS,
+        (
+            (
+                rid,
+                plan.pk,
+                uuid.uuid4(),
+                r.kind_id,
+                r.action_id,
+                r.department_id,
+                r.partner_id,
+                r.start,
+                r.end,
+                r.title,
+                r.counterpart,
+                r.venue,
+                r.online,
+                r.participants,
+                " ".join(r.hashes),
+                len(r.hashes),
+                ";".join(r.companies),
+                r.note,
+                origin,
+                source,
+                r.row,
+                r.fingerprint,
+                status,
+                None,
+                1,
+                user_id,
+                now,
+                now,
+                user_id,
+                user_id,
+                now,
+                decided_by,
+                decided_at,
+                decision,
+            )
+            for rid, r in zip(ids, rows, strict=True)
+        ),
+    )
+    audit_record_many(
+        (
+            AuditEntry(
+                code="activities.record.import",
+                object_type=ActivityRecord.audit_type,
+                object_id=rid,
+                object_label=f"{r.start.isoformat()} {r.title}"[:255],
+                after={
+                    "status": status,
+                    "kind": r.kind,
+                    "action": r.action_id,
+                    "department": r.department_id,
+                    "start_date": r.start.isoformat(),
+                    "end_date": r.end.isoformat(),
+                    "title": r.title,
+                    "participants": r.participants,
+                    "participant_keys": len(r.hashes),
+                    "companies": len(r.companies),
+                    "row": r.row,
+                    "sheet": r.sheet,
+                    **extra,
+                },
+                reason=reason,
+            )
+            for rid, r in zip(ids, rows, strict=True)
+        ),
+        actor=user,
+        plan_code=plan.code,
+        source=name,
+        channel=channel,
+    )
+    return len(rows)
 
 
 # --- one record at a time -------------------------------------------------------------
@@ -375,7 +451,139 @@ def activity_record_withdraw(
     )
 
 
-CORRECTABLE = ("title", "participants", "note", "counterpart", "venue", "start_date", "end_date")
+CORRECTABLE = (
+    "title",
+    "participants",
+    "note",
+    "counterpart",
+    "venue",
+    "online",
+    "start_date",
+    "end_date",
+    "partner_city",
+    "company_ids",
+)
+# What a correction copies from the record it corrects (everything but the review state).
+_NOT_COPIED = {
+    "id",
+    "status",
+    "version",
+    "supersedes_id",
+    "created_at",
+    "updated_at",
+    "created_by_id",
+    "changed_by_id",
+    "submitted_by_id",
+    "submitted_at",
+    "decided_by_id",
+    "decided_at",
+    "decision_reason",
+}
+
+
+def _cell(field: str, fn: Any, *args: Any) -> Any:
+    """A value checked by the ledger file's own cell rule; its refusal names ``field``."""
+    try:
+        return fn(*args)
+    except CellError as exc:
+        raise ReviewError(exc.reason, field) from None
+
+
+def correction_fields(
+    record: ActivityRecord,
+    changes: dict[str, Any],
+    participant_keys: Iterable[str] | str | None = None,
+) -> dict[str, Any]:
+    """The checked model fields that ``changes`` make of ``record`` (nothing written).
+
+    The same rules as a ledger file's row (:mod:`.ledgerfile`): text cells, the
+    number of participants, 法人番号 with their check digit, partner city codes
+    of the plan, dates inside the plan.  ``participant_keys`` (None: keep the
+    stored ones) are hashed at once and never kept.  Raises :class:`ReviewError`
+    naming the field at fault.
+    """
+    unknown = set(changes) - set(CORRECTABLE)
+    if unknown:
+        raise ReviewError(_("This field cannot be corrected."), sorted(unknown)[0])
+    plan = record.plan
+    out: dict[str, Any] = {}
+    for name in ("title", "note", "counterpart", "venue"):
+        if name in changes:
+            out[name] = _cell(name, clean_text, changes[name], name)
+    if "title" in out and not out["title"]:
+        raise ReviewError(_("The title is empty."), "title")
+    if "online" in changes:
+        out["online"] = bool(changes["online"])
+    if out.get("venue", "").lower() in ONLINE:
+        out["venue"], out["online"] = "", True
+    if "participants" in changes:
+        out["participants"] = _cell("participants", count_cell, changes["participants"])
+    if "company_ids" in changes:
+        raw = changes["company_ids"]
+        if isinstance(raw, list | tuple):
+            raw = ";".join(str(c) for c in raw)
+        out["company_ids"] = ";".join(_cell("company_ids", parse_company_ids, raw))
+    if "partner_city" in changes:
+        code = (changes["partner_city"] or "").strip()
+        if code:
+            partner = PartnerCity.objects.filter(plan=plan, code=code).first()
+            if partner is None:
+                raise ReviewError(
+                    UNKNOWN["partner_city"]
+                    % {
+                        "code": repr(code)[:60],
+                        "examples": ", ".join(
+                            PartnerCity.objects.filter(plan=plan)
+                            .order_by("code")
+                            .values_list("code", flat=True)[:6]
+                        )
+                        or "-",
+                    },
+                    "partner_city",
+                )
+            out["partner_city_id"] = partner.pk
+        else:
+            out["partner_city_id"] = None
+    start = changes.get("start_date", record.start_date)
+    end = changes.get("end_date")
+    if end is None:
+        end = start if record.end_date == record.start_date else record.end_date
+    if end < start:
+        raise ReviewError(_("The record ends before it starts."), "end_date")
+    if not (plan.period_start <= start and end <= plan.period_end):
+        outside = start if start < plan.period_start else end
+        raise ReviewError(
+            _("%(date)s is outside the plan period (%(start)s to %(end)s).")
+            % {
+                "date": outside.isoformat(),
+                "start": plan.period_start.isoformat(),
+                "end": plan.period_end.isoformat(),
+            },
+            "start_date" if outside == start else "end_date",
+        )
+    out["start_date"], out["end_date"] = start, end
+    if participant_keys is not None:
+        raw_keys = (
+            participant_keys
+            if isinstance(participant_keys, str)
+            else ";".join(str(k) for k in participant_keys)
+        )
+        hashes = _cell("participant_keys", parse_participant_keys, raw_keys)
+        out["participant_hashes"] = " ".join(hashes)
+        out["participant_key_count"] = len(hashes)
+    return out
+
+
+def _details(record: ActivityRecord) -> dict[str, Any]:
+    """The audit snapshot with every correctable field (never a participant key or hash)."""
+    return {
+        **record.audit_snapshot(),
+        "note": record.note,
+        "counterpart": record.counterpart,
+        "venue": record.venue,
+        "online": record.online,
+        "company_ids": list(record.company_list),
+    }
 
 
 def activity_record_correct(
@@ -383,74 +591,130 @@ def activity_record_correct(
     actor: Any,
     record: ActivityRecord,
     changes: dict[str, Any],
-    participant_keys: Iterable[str] | None = None,
+    participant_keys: Iterable[str] | str | None = None,
+    expected_version: int | None = None,
+    reason: str = "",
     channel: str = "web",
     submit: bool = True,
 ) -> ActivityRecord:
-    """A corrected version of an approved record (it stays counted until the correction is
-    approved), submitted for review.  ``participant_keys`` are hashed, never stored."""
-    from .identifiers import hash_key
+    """Correct one record and send the correction for review, as a value is corrected.
 
+    The review machine decides what a correction is: an *approved* record gets a
+    new version that supersedes it (the approved one stays counted until the
+    correction is approved; then the proposals of its indicators are marked
+    stale and the new values proposed); a *draft* or *returned* record is
+    changed in place; a *submitted* one cannot be changed until a reviewer
+    returns it (the machine's refusal).  One audit record
+    ``activities.record.correct`` keeps the old and the new content, besides
+    the machine's own records of the create/edit and the submission.
+
+    Only the record's department's editors (and coordinators, administrators)
+    may correct it.
+    """
     _require_department(actor, Action.ENTER, record)
-    unknown = set(changes) - set(CORRECTABLE)
-    if unknown:
-        raise ReviewError(_("This field cannot be corrected."), sorted(unknown)[0])
-    if changes.get("participants") is not None and int(changes["participants"]) < 0:
-        raise ReviewError(_("The number of participants cannot be negative."), "participants")
-    plan = record.plan
-    changes = dict(changes)
-    start = changes.get("start_date", record.start_date)
-    if "end_date" not in changes and record.end_date == record.start_date:
-        changes["end_date"] = start  # a one-day record stays one day
-    end = changes.get("end_date", record.end_date)
-    if end < start:
-        raise ReviewError(_("The record ends before it starts."), "end_date")
-    if not (plan.period_start <= start and end <= plan.period_end):
-        raise ReviewError(
-            _("%(date)s is outside the plan period (%(start)s to %(end)s).")
-            % {
-                "date": start.isoformat(),
-                "start": plan.period_start.isoformat(),
-                "end": plan.period_end.isoformat(),
-            },
-            "start_date",
-        )
-    fields = {
-        f.attname: getattr(record, f.attname)
-        for f in ActivityRecord._meta.concrete_fields
-        if f.attname
-        not in {
-            "id",
-            "status",
-            "version",
-            "supersedes_id",
-            "created_at",
-            "updated_at",
-            "created_by_id",
-            "changed_by_id",
-            "submitted_by_id",
-            "submitted_at",
-            "decided_by_id",
-            "decided_at",
-            "decision_reason",
-        }
-    }
-    fields.update(changes)
-    if participant_keys is not None:
-        hashes = tuple(dict.fromkeys(hash_key(k) for k in participant_keys if k.strip()))
-        fields["participant_hashes"] = " ".join(hashes)
-        fields["participant_key_count"] = len(hashes)
-    fields["origin"] = (
-        ActivityRecord.Origin.API if channel == "api" else ActivityRecord.Origin.ENTRY
-    )
-    fields["fingerprint"] = ""
+    if submit:
+        _require_department(actor, Action.SUBMIT, record)
     with transaction.atomic():
-        correction = review.review_create(
-            record=ActivityRecord(**fields), actor=actor, channel=channel
+        current, _expected = review.review_lock(record, expected_version)
+        values = correction_fields(current, changes, participant_keys)
+        before = _details(current)
+        if current.status == State.APPROVED:
+            fields = {
+                f.attname: getattr(current, f.attname)
+                for f in ActivityRecord._meta.concrete_fields
+                if f.attname not in _NOT_COPIED
+            }
+            fields.update(values)
+            # Importing the original row again must not add it a second time.
+            fields["fingerprint"] = current.fingerprint
+            fields["origin"] = (
+                ActivityRecord.Origin.API if channel == "api" else ActivityRecord.Origin.ENTRY
+            )
+            correction = review.review_create(
+                record=ActivityRecord(**fields, supersedes=current), actor=actor, channel=channel
+            )
+        else:
+            correction = review.review_edit(
+                record=current,
+                actor=actor,
+                fields=values,
+                expected_version=current.version,
+                channel=channel,
+            )
+        audit_record(
+            code="activities.record.correct",
+            actor=actor,
+            object_type=ActivityRecord.audit_type,
+            object_id=correction.pk,
+            object_label=correction.audit_label(),
+            plan_code=correction.plan.code,
+            before={**before, "id": current.pk},
+            after={**_details(correction), "id": correction.pk},
+            reason=reason,
+            channel=channel,
         )
         if submit:
             correction = activity_record_submit(actor=actor, record=correction, channel=channel)
     return correction
+
+
+# --- evidence files -------------------------------------------------------------------
+
+# A record takes files until it is decided: imports submit their records at once, so
+# (unlike a value, which takes them as a draft) a submitted record takes them too.  An
+# approved record is corrected first; its correction takes the files.
+EVIDENCE_STATES = (State.DRAFT, State.RETURNED, State.SUBMITTED)
+
+
+def activity_evidence_attach(
+    *,
+    actor: Any,
+    record: ActivityRecord,
+    name: str,
+    stream: IO[bytes],
+    size: int,
+    channel: str = "web",
+) -> ActivityEvidence:
+    """Attach a PDF, XLSX, PNG or JPEG file to a record not yet decided.
+
+    The file is checked and stored by the one evidence rule
+    (:func:`citystrat.observations.services.evidence_store`); the record's
+    department's editors (and coordinators) may attach; audited.
+    """
+    _require_department(actor, Action.ENTER, record)
+    if record.status not in EVIDENCE_STATES:
+        raise ReviewError(
+            _(
+                "Files can be added only to a record that is not yet decided; correct an "
+                "approved record and add the file to the correction."
+            ),
+            "evidence",
+        )
+    stored = evidence_store(name=name, stream=stream, size=size)
+    try:
+        with transaction.atomic():
+            evidence = ActivityEvidence.objects.create(
+                record=record, uploaded_by=_user(actor), **stored.fields()
+            )
+            audit_record(
+                code="activities.evidence.attach",
+                actor=actor,
+                object_type=ActivityRecord.audit_type,
+                object_id=record.pk,
+                object_label=record.audit_label(),
+                plan_code=record.plan.code,
+                after={
+                    "evidence": evidence.pk,
+                    "name": evidence.original_name,
+                    "size": stored.size,
+                    "sha256": evidence.sha256,
+                },
+                channel=channel,
+            )
+    except Exception:
+        stored.path.unlink(missing_ok=True)
+        raise
+    return evidence
 
 
 # --- proposals ------------------------------------------------------------------------

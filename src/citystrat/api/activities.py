@@ -11,18 +11,21 @@ from typing import Any
 from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import permissions, serializers
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from citystrat.accounts.permissions import Action, can
-from citystrat.activities.models import ActivityRecord
+from citystrat.activities.models import ActivityEvidence, ActivityRecord
 from citystrat.activities.selectors import ledger_compute, record_list
 from citystrat.activities.services import (
+    CORRECTABLE,
+    activity_evidence_attach,
     activity_import,
     activity_record_approve,
+    activity_record_correct,
     activity_record_return,
 )
 from citystrat.review.states import State
@@ -30,6 +33,18 @@ from citystrat.review.states import State
 from .views import PLAN_PARAM, ApiView, _filters
 
 STATUSES = [c.value for c in State]
+
+
+class EvidenceSerializer(serializers.ModelSerializer[ActivityEvidence]):
+    name = serializers.CharField(source="original_name")
+
+    class Meta:
+        model = ActivityEvidence
+        fields = ["id", "name", "content_type", "size", "sha256", "uploaded_at"]
+
+
+class EvidenceUploadSerializer(serializers.Serializer[Any]):
+    file = serializers.FileField()
 
 
 class ActivityRecordSerializer(serializers.ModelSerializer[ActivityRecord]):
@@ -41,6 +56,9 @@ class ActivityRecordSerializer(serializers.ModelSerializer[ActivityRecord]):
         source="participant_key_count", help_text="how many participant keys (never the keys)"
     )
     companies = serializers.SerializerMethodField()
+    evidence = serializers.SerializerMethodField(
+        help_text="the record's evidence files (staff only; empty for the public)"
+    )
 
     class Meta:
         model = ActivityRecord
@@ -63,6 +81,7 @@ class ActivityRecordSerializer(serializers.ModelSerializer[ActivityRecord]):
             "participant_keys",
             "companies",
             "note",
+            "evidence",
         ]
 
     def get_partner_city(self, obj: ActivityRecord) -> str | None:
@@ -70,6 +89,13 @@ class ActivityRecordSerializer(serializers.ModelSerializer[ActivityRecord]):
 
     def get_companies(self, obj: ActivityRecord) -> list[str]:
         return list(obj.company_list)
+
+    @extend_schema_field(EvidenceSerializer(many=True))
+    def get_evidence(self, obj: ActivityRecord) -> list[dict[str, Any]]:
+        request = self.context.get("request")
+        if request is None or not can(request.user, Action.VIEW_PENDING):
+            return []
+        return EvidenceSerializer(obj.evidence_files.all(), many=True).data  # type: ignore[return-value]
 
 
 class ComputedSerializer(serializers.Serializer[Any]):
@@ -88,6 +114,34 @@ class LedgerImportRequestSerializer(serializers.Serializer[Any]):
 class DecisionSerializer(serializers.Serializer[Any]):
     version = serializers.IntegerField(required=False)
     reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class CorrectionSerializer(serializers.Serializer[Any]):
+    """A correction of one record: only the fields given change (PATCH)."""
+
+    start_date = serializers.DateField(required=False)
+    end_date = serializers.DateField(required=False, allow_null=True)
+    title = serializers.CharField(required=False, allow_blank=True, max_length=300)
+    participants = serializers.IntegerField(required=False, allow_null=True)
+    partner_city = serializers.CharField(required=False, allow_blank=True, allow_null=True)
+    counterpart = serializers.CharField(required=False, allow_blank=True, max_length=300)
+    venue = serializers.CharField(required=False, allow_blank=True, max_length=300)
+    online = serializers.BooleanField(required=False)
+    company_ids = serializers.ListField(
+        child=serializers.CharField(max_length=40), required=False, max_length=10000
+    )
+    participant_keys = serializers.ListField(
+        child=serializers.CharField(max_length=400, allow_blank=True),
+        required=False,
+        max_length=100000,
+        help_text="every key of the record, replacing the stored ones (hashed at once)",
+    )
+    note = serializers.CharField(required=False, allow_blank=True)
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
+    version = serializers.IntegerField(required=False)
+
+
+CORRECTION_KEYS = {*CORRECTABLE, "participant_keys", "reason", "version"}
 
 
 FILTERS = [
@@ -123,8 +177,11 @@ class ActivityListView(ApiView):
             if not f["year"].isdigit() or len(f["year"]) != 4:
                 raise serializers.ValidationError({"year": [_("Give a year such as 2024.")]})
             qs = qs.filter(start_date__year=int(f["year"]))
+        if can(request.user, Action.VIEW_PENDING):
+            qs = qs.prefetch_related("evidence_files")
         page = self.paginate_queryset(qs)
-        return self.get_paginated_response(ActivityRecordSerializer(page, many=True).data)
+        data = ActivityRecordSerializer(page, many=True, context={"request": request}).data
+        return self.get_paginated_response(data)
 
 
 def _record(view: ApiView, pk: str) -> ActivityRecord:
@@ -137,14 +194,54 @@ def _record(view: ApiView, pk: str) -> ActivityRecord:
 
 
 class ActivityDetailView(ApiView):
-    permission_classes = [permissions.AllowAny]
+    permission_classes = [permissions.IsAuthenticatedOrReadOnly]
     serializer_class = ActivityRecordSerializer
+    parser_classes = [JSONParser]
 
     @extend_schema(
         operation_id="activities_read", parameters=[PLAN_PARAM], responses=ActivityRecordSerializer
     )
     def get(self, request: Request, pk: str) -> Response:
-        return Response(ActivityRecordSerializer(_record(self, pk)).data)
+        return Response(
+            ActivityRecordSerializer(_record(self, pk), context={"request": request}).data
+        )
+
+    @extend_schema(
+        operation_id="activities_correct",
+        parameters=[PLAN_PARAM],
+        request=CorrectionSerializer,
+        responses=ActivityRecordSerializer,
+        description=(
+            "Correct one record through review: an approved record gets a new submitted "
+            "version (it stays counted until that is approved); a draft or returned one is "
+            "changed and submitted; a submitted one is refused (400) until it is returned."
+        ),
+    )
+    def patch(self, request: Request, pk: str) -> Response:
+        given = request.data if isinstance(request.data, dict) else {}
+        unknown = sorted(set(given) - CORRECTION_KEYS)
+        if unknown:
+            raise serializers.ValidationError(
+                {name: [_("This field cannot be corrected.")] for name in unknown}
+            )
+        form = CorrectionSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = dict(form.validated_data)
+        keys = data.pop("participant_keys", None)
+        version = data.pop("version", None)
+        reason = data.pop("reason", "")
+        if data.get("end_date", "") is None:
+            data.pop("end_date")
+        correction = activity_record_correct(
+            actor=request.user,
+            record=_record(self, pk),
+            changes=data,
+            participant_keys=keys,
+            expected_version=version,
+            reason=reason,
+            channel="api",
+        )
+        return Response(ActivityRecordSerializer(correction, context={"request": request}).data)
 
 
 def _decide(view: ApiView, request: Request, pk: str, decide: Any) -> Response:
@@ -158,7 +255,7 @@ def _decide(view: ApiView, request: Request, pk: str, decide: Any) -> Response:
         reason=form.validated_data["reason"],
         channel="api",
     )
-    return Response(ActivityRecordSerializer(record).data)
+    return Response(ActivityRecordSerializer(record, context={"request": request}).data)
 
 
 class ActivityApproveView(ApiView):
@@ -191,6 +288,34 @@ class ActivityReturnView(ApiView):
         return _decide(self, request, pk, activity_record_return)
 
 
+class ActivityEvidenceView(ApiView):
+    """Attach an evidence file to a record not yet decided (its department, coordinators)."""
+
+    parser_classes = [MultiPartParser]
+    permission_classes = [permissions.IsAuthenticated]
+    serializer_class = EvidenceSerializer
+
+    @extend_schema(
+        operation_id="activities_evidence_attach",
+        parameters=[PLAN_PARAM],
+        request={"multipart/form-data": EvidenceUploadSerializer},
+        responses={201: EvidenceSerializer},
+    )
+    def post(self, request: Request, pk: str) -> Response:
+        form = EvidenceUploadSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        upload = form.validated_data["file"]
+        evidence = activity_evidence_attach(
+            actor=request.user,
+            record=_record(self, pk),
+            name=upload.name,
+            stream=upload,
+            size=upload.size,
+            channel="api",
+        )
+        return Response(EvidenceSerializer(evidence).data, status=201)
+
+
 class ComputeView(ApiView):
     """What ``citystrat activities compute --json`` prints: values from approved records."""
 
@@ -217,7 +342,7 @@ class ComputeView(ApiView):
                 {"include_pending": [_("Only staff who may see records in review may ask this.")]}
             )
         results = ledger_compute(
-            self.plan(), indicator_code=f.get("indicator"), include_pending=pending
+            self.plan(), indicator_code=f.get("indicator"), include_pending=pending, detail=False
         )
         return Response([w.as_dict(ind.code) for ind, w in results])
 

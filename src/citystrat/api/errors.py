@@ -116,6 +116,7 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
 ERROR_CODES = {
     "GET": (400, 401, 403, 404),
     "POST": (400, 401, 403, 404, 409, 507),
+    "PATCH": (400, 401, 403, 404, 409, 507),
 }
 
 

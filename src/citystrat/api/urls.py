@@ -65,6 +65,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("activities/imports/", activities.LedgerImportView.as_view(), name="activities-import"),
     path("activities/<str:pk>/", activities.ActivityDetailView.as_view(), name="activity"),
     path(
+        "activities/<str:pk>/evidence/",
+        activities.ActivityEvidenceView.as_view(),
+        name="activity-evidence",
+    ),
+    path(
         "activities/<str:pk>/approve/",
         activities.ActivityApproveView.as_view(),
         name="activity-approve",

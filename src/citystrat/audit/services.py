@@ -12,8 +12,12 @@ from django.utils import timezone
 
 from .models import AuditEvent
 
+_PLAIN = (str, int, float, bool, type(None))
+
 
 def _jsonable(value: Any) -> Any:
+    if type(value) is dict and all(type(v) in _PLAIN for v in value.values()):
+        return value  # the common case (an import's ``after``): nothing to convert
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, dict):
@@ -72,6 +76,21 @@ class AuditEntry:
 
 
 BATCH = 2000
+EVENT_FIELDS = (
+    "code",
+    "at",
+    "actor_id",
+    "actor_name",
+    "channel",
+    "object_type",
+    "object_id",
+    "object_label",
+    "plan_code",
+    "before",
+    "after",
+    "reason",
+    "source",
+)
 
 
 def audit_record_many(
@@ -82,40 +101,40 @@ def audit_record_many(
     source: str = "",
     channel: str = "",
 ) -> int:
-    """Append many audit records by one actor at one moment (an import), in batches.
+    """Append many audit records by one actor at one moment (an import).
 
-    The same records :func:`audit_record` writes, one per entry, written
-    with ``bulk_create`` in batches of :data:`BATCH`.  Must be called inside
-    the caller's transaction.  Returns how many were written.
+    The same records :func:`audit_record` writes, one per entry, with the same
+    fields (the actor, its name, the time, ``before``/``after`` made JSON-safe
+    as there), written as rows at the database's pace
+    (:func:`citystrat.audit.bulk.insert_rows`: ``COPY`` on PostgreSQL,
+    ``executemany`` on SQLite) with no model instance per record.  Must be
+    called inside the caller's transaction.  Returns how many were written.
     """
+    from .bulk import insert_rows
+
     now = timezone.now()
-    batch: list[AuditEvent] = []
-    written = 0
-    for e in entries:
-        batch.append(
-            _event(
-                code=e.code,
-                actor=actor,
-                object_type=e.object_type,
-                object_id=e.object_id,
-                object_label=e.object_label,
-                plan_code=plan_code,
-                before=e.before,
-                after=e.after,
-                reason=e.reason,
-                source=source,
-                channel=channel,
-                at=now,
-            )
+    user: Any = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+    actor_id = user.pk if user is not None else None
+    actor_name = user.get_username() if user is not None else (channel or "system")
+    rows = (
+        (
+            e.code,
+            now,
+            actor_id,
+            actor_name,
+            channel,
+            e.object_type,
+            str(e.object_id),
+            e.object_label[:255],
+            plan_code,
+            _jsonable(e.before),
+            _jsonable(e.after),
+            e.reason,
+            source,
         )
-        if len(batch) >= BATCH:
-            AuditEvent.objects.bulk_create(batch)
-            written += len(batch)
-            batch = []
-    if batch:
-        AuditEvent.objects.bulk_create(batch)
-        written += len(batch)
-    return written
+        for e in entries
+    )
+    return insert_rows(AuditEvent, EVENT_FIELDS, rows)
 
 
 def audit_record(

@@ -171,12 +171,13 @@ class ReportingSchedule(models.Model):
         ]
 
 
-class EvidenceFile(models.Model):
-    """A file that backs a reported value.  Stored under EVIDENCE_ROOT, served only to staff."""
+class EvidenceBase(models.Model):
+    """A stored evidence file: under EVIDENCE_ROOT with a random name, served only to staff.
 
-    observation = models.ForeignKey(
-        Observation, on_delete=models.PROTECT, related_name="evidence_files"
-    )
+    Values have :class:`EvidenceFile`; activity records theirs (in their app), with
+    the same fields, stored and checked by ``observations.services.evidence_store``.
+    """
+
     original_name = models.CharField(max_length=255)
     stored_name = models.CharField(max_length=255, unique=True)
     content_type = models.CharField(max_length=100)
@@ -188,10 +189,22 @@ class EvidenceFile(models.Model):
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        abstract = True
         ordering = ["uploaded_at", "id"]
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class EvidenceFile(EvidenceBase):
+    """A file that backs a reported value.  Stored under EVIDENCE_ROOT, served only to staff."""
+
+    observation = models.ForeignKey(
+        Observation, on_delete=models.PROTECT, related_name="evidence_files"
+    )
+
+    class Meta(EvidenceBase.Meta):
+        pass
 
 
 class ReminderLog(models.Model):

@@ -47,12 +47,14 @@ from citystrat.review.services import (
 )
 
 from . import rules
-from .models import EvidenceFile, Observation
+from .models import EvidenceBase, EvidenceFile, Observation
 
 __all__ = [
     "EVIDENCE_TYPES",
+    "StoredEvidence",
     "Upload",
     "evidence_attach",
+    "evidence_store",
     "observation_approve",
     "observation_enter",
     "observation_return",
@@ -513,24 +515,38 @@ def _sniff(head: bytes, stream: IO[bytes]) -> str | None:
     return None
 
 
-def evidence_attach(
-    *,
-    actor: Actor,
-    observation: Observation,
-    name: str,
-    stream: IO[bytes],
-    size: int,
-    channel: str = "web",
-) -> EvidenceFile:
-    """Attach a PDF, XLSX, PNG or JPEG file to a draft or returned value.
+@dataclass(frozen=True)
+class StoredEvidence:
+    """A file checked and written under EVIDENCE_ROOT by :func:`evidence_store`."""
 
-    The type is read from the file's bytes, not only its name; the size is
-    limited by ``EVIDENCE_MAX_BYTES``; the file is stored under
-    ``EVIDENCE_ROOT`` (outside the web root) with a random name.
+    original_name: str
+    stored_name: str
+    content_type: str
+    size: int
+    sha256: str
+    path: Path
+
+    def fields(self) -> dict[str, Any]:
+        """The fields of an evidence model (:class:`~.models.EvidenceBase`)."""
+        return {
+            "original_name": self.original_name,
+            "stored_name": self.stored_name,
+            "content_type": self.content_type,
+            "size": self.size,
+            "sha256": self.sha256,
+        }
+
+
+def evidence_store(*, name: str, stream: IO[bytes], size: int) -> StoredEvidence:
+    """Check an evidence file and store it: the one set of rules for every evidence file.
+
+    A PDF, XLSX, PNG or JPEG file: the type is read from the file's bytes, not
+    only its name; the size is limited by ``EVIDENCE_MAX_BYTES`` (counted as it
+    is written, not trusted); the file goes under ``EVIDENCE_ROOT`` (outside the
+    web root) with a random name.  Refusals are :class:`ReviewError` on the
+    field ``evidence``.  The caller records the file in the same transaction as
+    its audit record and removes ``path`` when that fails.
     """
-    require(actor, Action.ENTER, observation.indicator)
-    if observation.status not in EDITABLE:
-        raise ReviewError(_("Files can be added only to a draft or a returned value."), "evidence")
     limit = int(settings.EVIDENCE_MAX_BYTES)
     if size > limit:
         raise ReviewError(
@@ -568,16 +584,35 @@ def evidence_attach(
             _("The file is larger than the limit of %(mb)s MB.") % {"mb": limit // (1024 * 1024)},
             "evidence",
         )
+    return StoredEvidence(
+        original_name=Path(name).name[:255],
+        stored_name=stored_name,
+        content_type=kind.content_type,
+        size=written,
+        sha256=digest.hexdigest(),
+        path=target,
+    )
+
+
+def evidence_attach(
+    *,
+    actor: Actor,
+    observation: Observation,
+    name: str,
+    stream: IO[bytes],
+    size: int,
+    channel: str = "web",
+) -> EvidenceFile:
+    """Attach a PDF, XLSX, PNG or JPEG file to a draft or returned value (see
+    :func:`evidence_store` for the checks)."""
+    require(actor, Action.ENTER, observation.indicator)
+    if observation.status not in EDITABLE:
+        raise ReviewError(_("Files can be added only to a draft or a returned value."), "evidence")
+    stored = evidence_store(name=name, stream=stream, size=size)
     try:
         with transaction.atomic():
             evidence = EvidenceFile.objects.create(
-                observation=observation,
-                original_name=Path(name).name[:255],
-                stored_name=stored_name,
-                content_type=kind.content_type,
-                size=written,
-                sha256=digest.hexdigest(),
-                uploaded_by=signed_in(actor),
+                observation=observation, uploaded_by=signed_in(actor), **stored.fields()
             )
             audit_record(
                 code="observations.evidence.attach",
@@ -589,18 +624,18 @@ def evidence_attach(
                 after={
                     "evidence": evidence.pk,
                     "name": evidence.original_name,
-                    "size": written,
+                    "size": stored.size,
                     "sha256": evidence.sha256,
                 },
                 channel=channel,
             )
     except Exception:
-        target.unlink(missing_ok=True)
+        stored.path.unlink(missing_ok=True)
         raise
     return evidence
 
 
-def evidence_path(evidence: EvidenceFile) -> Path:
+def evidence_path(evidence: EvidenceBase) -> Path:
     """Where an evidence file lives on disk (never under the web root)."""
     root = Path(settings.EVIDENCE_ROOT).resolve()
     path = (root / evidence.stored_name).resolve()

@@ -34,6 +34,13 @@ urlpatterns = [
     path("profile/", views.profile_page, name="profile"),
     path("activities/", activities.ledger_page, name="activities"),
     path("activities/import/", activities.ledger_import_page, name="activities_import"),
+    path("activities/<int:pk>/", activities.record_page, name="activity"),
+    path(
+        "activities/evidence/<int:pk>/",
+        activities.record_evidence_download,
+        name="activity_evidence",
+    ),
+    path("activities/<int:pk>/correct/", activities.record_correct, name="activity_correct"),
     path("activities/<int:pk>/decide/", activities.record_decide, name="activity_decide"),
     path("activities/export.<str:fmt>", activities.ledger_download, name="activities_export"),
 ]

@@ -127,7 +127,7 @@ class Command(BaseCommand):
         if code and not plan.indicators.filter(code=code, rule__isnull=False).exists():
             raise CommandError(f"indicator {code!r} has no ledger rule: it is entered by hand")
         results = ledger_compute(
-            plan, indicator_code=code, include_pending=options["include_pending"]
+            plan, indicator_code=code, include_pending=options["include_pending"], detail=False
         )
         data = [w.as_dict(ind.code) for ind, w in results]
         if options["json"]:
