@@ -132,6 +132,10 @@ def action_assign(
     return locked
 
 
+def _staff_name(user: Any) -> str:
+    return str(user.get_username())
+
+
 def action_contact_set(
     *,
     actor: Actor,
@@ -141,10 +145,17 @@ def action_contact_set(
     present: bool = True,
     channel: str = "web",
 ) -> None:
-    """Add (or, with ``present=False``, remove) a contact person of an action (coordinators)."""
-    require(actor, Perm.ASSIGN_ACTION)
+    """Add (or, with ``present=False``, remove) a contact person of an action.
+
+    Coordinators, and editors of the lead department (MANAGE_ACTION).  An
+    editor named as an editor contact must belong to a department responsible
+    for the action.
+    """
+    require(actor, Perm.MANAGE_ACTION, action)
     if role not in ActionContact.Role.values:
         raise ReviewError(_("Choose editor or approver."), "role")
+    if user is None:
+        raise ReviewError(_("Choose a person."), "user")
     if present and role_of(user) is None:
         raise ReviewError(_("Only an active staff member can be a contact."), "user")
     if present and role == ActionContact.Role.EDITOR and role_of(user) == Role.EDITOR:
@@ -159,18 +170,27 @@ def action_contact_set(
     with transaction.atomic():
         existing = ActionContact.objects.filter(action=action, user=user, role=role)
         had = existing.exists()
-        if present and not had:
+        if present and had:
+            raise ReviewError(
+                _("%(user)s is already a contact in this role.") % {"user": _staff_name(user)},
+                "user",
+            )
+        if not present and not had:
+            raise ReviewError(
+                _("%(user)s is not a contact in this role.") % {"user": _staff_name(user)},
+                "user",
+            )
+        if present:
             ActionContact.objects.create(action=action, user=user, role=role)
-        elif not present and had:
-            existing.delete()
         else:
-            return
+            existing.delete()
+        contact = {"user": _staff_name(user), "role": role}
         _audit(
             action,
             "actions.contact.add" if present else "actions.contact.remove",
             actor=actor,
-            before=None if present else {"user": user.get_username(), "role": role},
-            after={"user": user.get_username(), "role": role} if present else None,
+            before=None if present else contact,
+            after=contact if present else None,
             channel=channel,
         )
 
@@ -184,7 +204,8 @@ def action_schedule_set(
     in_fiscal_years: bool = True,
     channel: str = "web",
 ) -> Action:
-    require(actor, Perm.ASSIGN_ACTION)
+    """Set when an action runs (coordinators; editors of the lead department)."""
+    require(actor, Perm.MANAGE_ACTION, action)
     if start and end and end < start:
         raise ReviewError(_("The end must not be before the start."), "end")
     with transaction.atomic():
@@ -205,6 +226,43 @@ def action_schedule_set(
     return locked
 
 
+TASK_TITLE_LIMIT = 500
+
+
+def _clean_title(action: Action, title: dict[str, str]) -> dict[str, str]:
+    languages = set(action.plan.languages)
+    cleaned = {}
+    for lang, text in title.items():
+        if lang not in languages:
+            raise ReviewError(
+                _("%(lang)s is not one of the plan's languages.") % {"lang": str(lang)[:10]},
+                "title",
+            )
+        text = (text or "").strip()
+        if "\x00" in text:
+            raise ReviewError(_("The text holds a NUL character."), "title")
+        if len(text) > TASK_TITLE_LIMIT:
+            raise ReviewError(
+                _("The text is longer than %(limit)s characters.") % {"limit": TASK_TITLE_LIMIT},
+                "title",
+            )
+        if text:
+            cleaned[lang] = text
+    if not cleaned:
+        raise ReviewError(_("A task needs a title."), "title")
+    return cleaned
+
+
+def _task_snapshot(task: ActionTask) -> dict[str, Any]:
+    return {
+        "title": task.title,
+        "milestone": task.milestone,
+        "due": task.due_date,
+        "done": task.done_date,
+        "state": task.state,
+    }
+
+
 def action_task_save(
     *,
     actor: Actor,
@@ -217,10 +275,17 @@ def action_task_save(
     task: ActionTask | None = None,
     channel: str = "web",
 ) -> ActionTask:
-    """Add a task or milestone to an action, or change one (coordinators)."""
-    require(actor, Perm.ASSIGN_ACTION)
-    if not any((v or "").strip() for v in title.values()):
-        raise ReviewError(_("A task needs a title."), "title")
+    """Add a task or milestone to an action, or change one (coordinators; the lead department).
+
+    ``title`` is a text object (language -> text); a changed task keeps the
+    languages the caller does not give.  Marking a task done is a change of
+    its state to ``done`` with the day it was done.
+    """
+    require(actor, Perm.MANAGE_ACTION, action)
+    if task is not None and task.action_id != action.pk:
+        raise ReviewError(_("This task belongs to another action."), "task")
+    merged = {**(task.title if task is not None else {}), **title}
+    clean = _clean_title(action, merged)
     if state not in ActionTask.State.values:
         raise ReviewError(_("Choose a state."), "state")
     if done_date is not None and state != ActionTask.State.DONE:
@@ -230,17 +295,18 @@ def action_task_save(
         if task is None:
             task = ActionTask(action=action, order=action.tasks.count())
         else:
-            before = {"title": task.title, "due": task.due_date, "done": task.done_date}
-        task.title = {k: v.strip() for k, v in title.items() if (v or "").strip()}
+            task = ActionTask.objects.select_for_update().get(pk=task.pk)
+            before = _task_snapshot(task)
+        task.title = clean
         task.due_date, task.done_date, task.state = due_date, done_date, state
         task.milestone = milestone
         task.save()
         _audit(
             action,
-            "actions.task.save",
+            "actions.task.add" if before is None else "actions.task.edit",
             actor=actor,
             before=before,
-            after={"title": task.title, "due": due_date, "done": done_date, "state": state},
+            after=_task_snapshot(task),
             channel=channel,
         )
         transaction.on_commit(plan_cache.bump)
@@ -276,34 +342,40 @@ def action_budget_set(
     actor: Actor,
     action: Action,
     fiscal_year: int,
-    budget: Decimal | None,
-    revised_budget: Decimal | None,
+    budget: Decimal | str | None,
+    revised_budget: Decimal | str | None,
     channel: str = "web",
     source: str = "",
 ) -> ActionBudget:
-    """Record an action's budget and revised budget for a fiscal year (coordinators).
+    """Record an action's budget and revised budget for a fiscal year.
 
-    Actual spending is reported by the department in an update and reaches the
-    budget row when the update is approved.
+    Coordinators, and editors of the lead department.  Actual spending is
+    reported by the department in an update and reaches the budget row only
+    when the update is approved (reviewed like every reported figure).
     """
-    require(actor, Perm.ASSIGN_ACTION)
+    require(actor, Perm.MANAGE_ACTION, action)
+    _period_check(action, fiscal_year, 0)
+    amount = parse_money(budget, "budget")
+    revised = parse_money(revised_budget, "revised_budget")
     with transaction.atomic():
-        row, created = ActionBudget.objects.select_for_update().get_or_create(
+        row = ActionBudget.objects.select_for_update().filter(
             action=action, fiscal_year=fiscal_year
-        )
-        before = None if created else {"budget": row.budget, "revised_budget": row.revised_budget}
-        row.budget, row.revised_budget = budget, revised_budget
-        row.save(update_fields=["budget", "revised_budget"])
+        ).first()
+        if row is None and amount is None and revised is None:
+            raise ReviewError(_("Give a budget or a revised budget."), "budget")
+        before = None
+        if row is None:
+            row = ActionBudget(action=action, fiscal_year=fiscal_year)
+        else:
+            before = {"budget": row.budget, "revised_budget": row.revised_budget}
+        row.budget, row.revised_budget = amount, revised
+        row.save()
         _audit(
             action,
             "actions.budget.set",
             actor=actor,
             before=before,
-            after={
-                "fiscal_year": fiscal_year,
-                "budget": budget,
-                "revised_budget": revised_budget,
-            },
+            after={"fiscal_year": fiscal_year, "budget": amount, "revised_budget": revised},
             channel=channel,
             source=source,
         )
