@@ -25,13 +25,23 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 @pytest.fixture(autouse=True)
 def _fresh_memos() -> Any:
-    """Each test starts without the per-process memos (plan trees, assessments): they are
-    keyed by plan id and content version, and test databases reuse ids."""
+    """Each test starts without the per-process memos (plan trees, assessments) and the page
+    cache: they are keyed by plan id and content version, and test databases reuse ids."""
+    from django.core.cache import cache
+
     from citystrat.monitoring import assessments
 
+    cache.clear()
     assessments.clear_memo()
     yield
     assessments.clear_memo()
+
+
+@pytest.fixture(autouse=True)
+def _own_evidence_root(settings: Any, tmp_path: Path) -> None:
+    """Each test stores evidence files in a folder of its own, so no test sees (or counts)
+    another test's files."""
+    settings.EVIDENCE_ROOT = tmp_path / "evidence"
 
 
 @pytest.fixture(scope="session")

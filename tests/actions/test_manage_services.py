@@ -44,7 +44,9 @@ def _state() -> tuple[Any, ...]:
         list(ActionTask.objects.values_list("id", "title", "state", "due_date", "done_date")),
         list(ActionContact.objects.values_list("action_id", "user_id", "role")),
         (p1.start_date, p1.end_date, p1.schedule_in_fiscal_years),
-        list(ActionBudget.objects.values_list("action_id", "fiscal_year", "budget", "revised_budget")),
+        list(
+            ActionBudget.objects.values_list("action_id", "fiscal_year", "budget", "revised_budget")
+        ),
         AuditEvent.objects.count(),
     )
 

@@ -160,7 +160,9 @@ def test_a_bad_task_is_refused_on_the_page(people: People, p1: Action) -> None:
     )
     assert response.status_code == 400
     text = response.content.decode()
-    assert "Only a task that is done has a done date." in text and 'href="#id_task-done_date"' in text
+    assert (
+        "Only a task that is done has a done date." in text and 'href="#id_task-done_date"' in text
+    )
     assert ActionTask.objects.count() == count
     other = Action.objects.get(code="1-1-2")
     task = p1.tasks.first()

@@ -186,7 +186,9 @@ ACTION_LABELS = {
     Action.ASSIGN_ACTION: gettext_lazy("assigning actions to departments"),
     Action.WRITE_ACTION_UPDATE: gettext_lazy("writing action updates"),
     Action.SIGN_ACTION_UPDATE: gettext_lazy("co-signing action updates"),
-    Action.MANAGE_ACTION: gettext_lazy("managing an action's tasks, contacts, schedule and budgets"),
+    Action.MANAGE_ACTION: gettext_lazy(
+        "managing an action's tasks, contacts, schedule and budgets"
+    ),
 }
 
 

@@ -23,6 +23,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from citystrat.i18n import Picked, pick
+from citystrat.observations.models import StoredEvidence
 from citystrat.plans.models import (
     Department,
     Indicator,
@@ -348,6 +349,20 @@ class ActionUpdate(Reviewed):
     def text(self, field: str, lang: str) -> Picked:
         plan = self.action.plan
         return pick(getattr(self, field), lang, [plan.default_language, plan.source_language])
+
+
+class ActionUpdateEvidence(StoredEvidence):
+    """A file that backs an update (a report, minutes, photos, receipts).
+
+    Public only once its update is approved; staff who may see pending work see it before.
+    """
+
+    update = models.ForeignKey(
+        ActionUpdate, on_delete=models.PROTECT, related_name="evidence_files"
+    )
+
+    class Meta(StoredEvidence.Meta):
+        pass
 
 
 class ActionUpdateSignoff(models.Model):

@@ -23,8 +23,9 @@ from django.utils.translation import gettext as _
 
 from citystrat.accounts.models import Role
 from citystrat.accounts.permissions import Action as Perm
-from citystrat.accounts.permissions import can, require, role_of
+from citystrat.accounts.permissions import can, require, role_of, signed_in
 from citystrat.audit.services import audit_record
+from citystrat.observations.evidence import Upload, evidence_discard, evidence_store
 from citystrat.plans import cache as plan_cache
 from citystrat.plans.models import Department, Plan
 from citystrat.review.errors import ReviewError
@@ -49,6 +50,7 @@ from .models import (
     ActionStatus,
     ActionTask,
     ActionUpdate,
+    ActionUpdateEvidence,
     ActionUpdateSignoff,
 )
 
@@ -358,9 +360,11 @@ def action_budget_set(
     amount = parse_money(budget, "budget")
     revised = parse_money(revised_budget, "revised_budget")
     with transaction.atomic():
-        row = ActionBudget.objects.select_for_update().filter(
-            action=action, fiscal_year=fiscal_year
-        ).first()
+        row = (
+            ActionBudget.objects.select_for_update()
+            .filter(action=action, fiscal_year=fiscal_year)
+            .first()
+        )
         if row is None and amount is None and revised is None:
             raise ReviewError(_("Give a budget or a revised budget."), "budget")
         before = None
@@ -512,6 +516,120 @@ def update_save_draft(
         channel=channel,
         source=source,
     )
+
+
+def update_evidence_attach(
+    *,
+    actor: Actor,
+    update: ActionUpdate,
+    name: str,
+    stream: Any,
+    size: int,
+    channel: str = "web",
+) -> ActionUpdateEvidence:
+    """Attach a PDF, XLSX, PNG or JPEG file to a draft or returned update (the lead department).
+
+    Checked and stored like a value's evidence
+    (:func:`citystrat.observations.evidence.evidence_store`); audited as
+    ``actions.evidence.attach`` on the update.  A file whose row cannot be
+    written is removed again.
+    """
+    require(actor, Perm.WRITE_ACTION_UPDATE, update.action)
+    if update.status not in ActionUpdate.EDITABLE_STATUSES:
+        raise ReviewError(_("Files can be added only to a draft or a returned update."), "evidence")
+    stored = evidence_store(name=name, stream=stream, size=size)
+    try:
+        with transaction.atomic():
+            evidence = ActionUpdateEvidence.objects.create(
+                update=update,
+                uploaded_by=signed_in(actor),
+                original_name=stored.original_name,
+                stored_name=stored.stored_name,
+                content_type=stored.content_type,
+                size=stored.size,
+                sha256=stored.sha256,
+            )
+            audit_record(
+                code="actions.evidence.attach",
+                actor=actor,
+                object_type=update.audit_type,
+                object_id=update.pk,
+                object_label=update.audit_label(),
+                plan_code=update.audit_plan_code(),
+                after={
+                    "evidence": evidence.pk,
+                    "name": evidence.original_name,
+                    "size": evidence.size,
+                    "sha256": evidence.sha256,
+                },
+                channel=channel,
+            )
+    except Exception:
+        evidence_discard(stored.stored_name)
+        raise
+    return evidence
+
+
+def update_enter(
+    *,
+    actor: Actor,
+    action: Action,
+    fiscal_year: int,
+    half: int = 0,
+    action_status: str,
+    phase: str = "",
+    texts: dict[str, dict[str, str]],
+    budget: Decimal | None = None,
+    revised_budget: Decimal | None = None,
+    actual: Decimal | None = None,
+    update: ActionUpdate | None = None,
+    expected_version: int | None = None,
+    evidence: Sequence[Upload] = (),
+    submit: bool = False,
+    channel: str = "web",
+) -> ActionUpdate:
+    """Save an update, attach its evidence files and (``submit``) send it for review:
+    all or nothing.
+
+    One transaction: when an attachment or the submission is refused, the
+    update is not saved either, and the files already stored are removed.
+    """
+    attached: list[ActionUpdateEvidence] = []
+    try:
+        with transaction.atomic():
+            saved = update_save_draft(
+                actor=actor,
+                action=action,
+                fiscal_year=fiscal_year,
+                half=half,
+                action_status=action_status,
+                phase=phase,
+                texts=texts,
+                budget=budget,
+                revised_budget=revised_budget,
+                actual=actual,
+                update=update,
+                expected_version=expected_version,
+                channel=channel,
+            )
+            for upload in evidence:
+                attached.append(
+                    update_evidence_attach(
+                        actor=actor,
+                        update=saved,
+                        name=upload.name,
+                        stream=upload.stream,
+                        size=upload.size,
+                        channel=channel,
+                    )
+                )
+            if submit:
+                saved = update_submit(actor=actor, update=saved, channel=channel)
+    except BaseException:
+        for file in attached:
+            evidence_discard(file.stored_name)
+        raise
+    return saved
 
 
 def _origin(channel: str) -> str:

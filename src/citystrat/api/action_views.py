@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import Http404
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions, serializers
@@ -27,8 +28,8 @@ from citystrat.actions.models import Action, ActionKind, ActionStatus, ActionUpd
 from citystrat.actions.services import (
     parse_money,
     update_approve,
+    update_enter,
     update_return,
-    update_save_draft,
     update_submit,
 )
 from citystrat.review.states import State
@@ -52,6 +53,17 @@ class MoneySerializer(serializers.Serializer[Any]):
     actual = s.NullableDecimalTextField()
 
 
+class EvidenceSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    name = serializers.CharField(help_text="the file's name as uploaded")
+    content_type = serializers.CharField()
+    size = serializers.IntegerField(help_text="bytes")
+    sha256 = serializers.CharField()
+    url = serializers.CharField(
+        help_text="where to download it: public once the update is approved, staff only before"
+    )
+
+
 class ActionUpdateSerializer(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     action = serializers.CharField(help_text="the action's code")
@@ -71,6 +83,13 @@ class ActionUpdateSerializer(serializers.Serializer[Any]):
     submitted_at = serializers.DateTimeField(allow_null=True)
     decided_at = serializers.DateTimeField(allow_null=True)
     decision_reason = serializers.CharField(allow_blank=True)
+    evidence = EvidenceSerializer(many=True, help_text="evidence files (read only)")
+
+
+def _evidence_url(u: ActionUpdate, action_code: str, pk: int) -> str:
+    if u.status == State.APPROVED:
+        return reverse("web:action_evidence", kwargs={"code": action_code, "pk": pk})
+    return reverse("staff:action_evidence", kwargs={"pk": pk})
 
 
 def update_data(u: ActionUpdate, action_code: str) -> dict[str, Any]:
@@ -93,6 +112,17 @@ def update_data(u: ActionUpdate, action_code: str) -> dict[str, Any]:
         "submitted_at": u.submitted_at,
         "decided_at": u.decided_at,
         "decision_reason": u.decision_reason,
+        "evidence": [
+            {
+                "id": f.pk,
+                "name": f.original_name,
+                "content_type": f.content_type,
+                "size": f.size,
+                "sha256": f.sha256,
+                "url": _evidence_url(u, action_code, f.pk),
+            }
+            for f in u.evidence_files.all()
+        ],
     }
 
 
@@ -217,7 +247,11 @@ class ActionDetailView(ApiView):
 
 
 def _updates_visible(user: Any, view: ApiView) -> Any:
-    qs = ActionUpdate.objects.filter(action__plan=view.plan()).select_related("action")
+    qs = (
+        ActionUpdate.objects.filter(action__plan=view.plan())
+        .select_related("action")
+        .prefetch_related("evidence_files")
+    )
     if not can(user, Perm.VIEW_PENDING):
         qs = qs.filter(status=State.APPROVED)
     return qs.order_by("action__order", "fiscal_year", "half", "id")
@@ -297,7 +331,7 @@ class ActionUpdateListView(ApiView):
         action = selectors.action_get(self.plan(), data["action"])
         if action is None:
             raise serializers.ValidationError({"action": [_("There is no such action.")]})
-        update = update_save_draft(
+        update = update_enter(
             actor=request.user,
             action=action,
             fiscal_year=data["fiscal_year"],
@@ -309,9 +343,8 @@ class ActionUpdateListView(ApiView):
             budget=parse_money(data.get("budget"), "budget"),
             revised_budget=parse_money(data.get("revised_budget"), "revised_budget"),
             actual=parse_money(data.get("actual"), "actual"),
+            submit=data["submit"],
         )
-        if data["submit"]:
-            update = update_submit(actor=request.user, update=update, channel="api")
         return Response(ActionUpdateSerializer(update_data(update, action.code)).data, status=201)
 
 

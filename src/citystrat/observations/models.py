@@ -171,12 +171,13 @@ class ReportingSchedule(models.Model):
         ]
 
 
-class EvidenceFile(models.Model):
-    """A file that backs a reported value.  Stored under EVIDENCE_ROOT, served only to staff."""
+class StoredEvidence(models.Model):
+    """The fields of a stored evidence file (see :mod:`citystrat.observations.evidence`).
 
-    observation = models.ForeignKey(
-        Observation, on_delete=models.PROTECT, related_name="evidence_files"
-    )
+    Stored under EVIDENCE_ROOT with a random name, never under the web root;
+    each concrete model adds what the file backs.
+    """
+
     original_name = models.CharField(max_length=255)
     stored_name = models.CharField(max_length=255, unique=True)
     content_type = models.CharField(max_length=100)
@@ -188,10 +189,22 @@ class EvidenceFile(models.Model):
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        abstract = True
         ordering = ["uploaded_at", "id"]
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class EvidenceFile(StoredEvidence):
+    """A file that backs a reported value.  Served only to staff."""
+
+    observation = models.ForeignKey(
+        Observation, on_delete=models.PROTECT, related_name="evidence_files"
+    )
+
+    class Meta(StoredEvidence.Meta):
+        pass
 
 
 class ReminderLog(models.Model):

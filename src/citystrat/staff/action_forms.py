@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from citystrat.actions.models import Action, ActionContact, ActionPhase, ActionStatus, ActionTask
@@ -19,6 +20,27 @@ def fiscal_year_choices(action: Action, this_year: int) -> list[tuple[int, str]]
     )
     last = plan.period_end.year if plan.period_end.month >= month else plan.period_end.year - 1
     return [(y, f"FY{y}") for y in range(min(last, this_year), first - 1, -1)]
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Any number of files in one field (``<input type="file" multiple>``)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": EVIDENCE_ACCEPT}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> Any:
+        one = super().clean
+        if isinstance(data, list | tuple):
+            return [one(d, initial) for d in data if d]
+        return [one(data, initial)] if data else []
+
+
+EVIDENCE_ACCEPT = ".pdf,.xlsx,.png,.jpg,.jpeg"
 
 
 class ActionUpdateForm(forms.Form):
@@ -62,10 +84,16 @@ class ActionUpdateForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
     )
+    evidence = MultipleFileField(
+        label=_("Evidence files (optional: PDF, XLSX, PNG or JPEG)"), required=False
+    )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args: Any, action: Action, this_year: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["evidence"].help_text = _("At most %(mb)s MB each.") % {
+            "mb": int(settings.EVIDENCE_MAX_BYTES) // (1024 * 1024)
+        }
         year = self.fields["fiscal_year"]
         language = self.fields["language"]
         assert isinstance(year, forms.ChoiceField) and isinstance(language, forms.ChoiceField)
@@ -150,7 +178,9 @@ class ScheduleForm(forms.Form):
         )
 
     def clean_end(self) -> Any:
-        return _schedule_value(self.cleaned_data["end"], end=True, fy_start_month=self.fy_start_month)
+        return _schedule_value(
+            self.cleaned_data["end"], end=True, fy_start_month=self.fy_start_month
+        )
 
     def in_fiscal_years(self) -> bool:
         given = [str(self.data.get(self.add_prefix(k), "")).strip() for k in ("start", "end")]

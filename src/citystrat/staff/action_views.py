@@ -10,7 +10,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,7 +23,7 @@ from citystrat.accounts.permissions import can, require
 from citystrat.actions import selectors
 from citystrat.actions.calendar import update_round
 from citystrat.actions.export import schedule_labels
-from citystrat.actions.models import Action, ActionTask, ActionUpdate
+from citystrat.actions.models import Action, ActionTask, ActionUpdate, ActionUpdateEvidence
 from citystrat.actions.services import (
     action_assign,
     action_budget_set,
@@ -32,11 +32,12 @@ from citystrat.actions.services import (
     action_task_save,
     parse_money,
     update_approve,
+    update_enter,
     update_return,
-    update_save_draft,
     update_signoff,
     update_submit,
 )
+from citystrat.observations.evidence import Upload, evidence_response
 from citystrat.plans.selectors import plan_get
 from citystrat.review.errors import ConflictError, ReviewError
 
@@ -178,11 +179,11 @@ def update_form(request: HttpRequest, pk: int) -> HttpResponse:
     today = timezone.localdate()
     status = 200
     if request.method == "POST":
-        form = ActionUpdateForm(request.POST, action=action, this_year=today.year)
+        form = ActionUpdateForm(request.POST, request.FILES, action=action, this_year=today.year)
         if form.is_valid():
             data = form.cleaned_data
             try:
-                update = update_save_draft(
+                update = update_enter(
                     actor=user,
                     action=action,
                     fiscal_year=data["fiscal_year"],
@@ -195,9 +196,9 @@ def update_form(request: HttpRequest, pk: int) -> HttpResponse:
                     budget=parse_money(data["budget"], "budget"),
                     revised_budget=parse_money(data["revised_budget"], "revised_budget"),
                     actual=parse_money(data["actual"], "actual"),
+                    evidence=[Upload(f.name, f, f.size) for f in data["evidence"]],
+                    submit=request.POST.get("do") == "submit",
                 )
-                if request.POST.get("do") == "submit":
-                    update = update_submit(actor=user, update=update)
             except ConflictError as exc:
                 form.add_error(None, exc.message)
             except ReviewError as exc:
@@ -291,6 +292,7 @@ def update_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "u": update,
             "error": error,
             "signoffs": list(update.signoffs.select_related("department", "user")),
+            "evidence": selectors.update_evidence(update),
             "may_edit": editable and may_write,
             "may_submit": editable and may_write,
             "may_decide": update.status == ActionUpdate.Status.SUBMITTED
@@ -553,3 +555,14 @@ def task_edit(request: HttpRequest, pk: int, task: int) -> HttpResponse:
         {"plan": action.plan, "action": action, "task": item, "form": form},
         status=status,
     )
+
+
+@staff_required
+def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
+    """An update's evidence file: to staff who may see pending work, to everyone once approved."""
+    evidence = get_object_or_404(
+        ActionUpdateEvidence.objects.select_related("update__action__plan"), pk=pk
+    )
+    if not selectors.may_see_evidence(request.user, evidence):
+        raise PermissionDenied
+    return evidence_response(evidence, private=True)
