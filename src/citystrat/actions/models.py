@@ -64,6 +64,22 @@ class ActionStatus(models.TextChoices):
     CANCELLED = "cancelled", _("cancelled")
 
 
+class ActionStatusWord(models.Model):
+    """One of a plan's own status words (e.g. やや遅れ) and the standard state it means."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="action_status_words")
+    code = models.CharField(max_length=32)
+    standard = models.CharField(max_length=20, choices=ActionStatus.choices)
+    label = models.JSONField()
+    order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["plan", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "code"], name="action_status_word_unique")
+        ]
+
+
 class ActionPhase(models.TextChoices):
     PLANNING = "planning", _("planning")
     PREPARATION = "preparation", _("preparation")
@@ -97,6 +113,8 @@ class Action(TextMixin, models.Model):
     schedule_in_fiscal_years = models.BooleanField(default=True)
     # The latest status and phase: set by the plan file, and by each approved update.
     status = models.CharField(max_length=20, choices=ActionStatus.choices, blank=True)
+    # The plan's own word for it (an ActionStatusWord code); empty when the plan has none.
+    status_word = models.CharField(max_length=32, blank=True)
     phase = models.CharField(max_length=16, choices=ActionPhase.choices, blank=True)
     order = models.PositiveIntegerField(default=0)
 
@@ -127,6 +145,12 @@ class Action(TextMixin, models.Model):
 
     def __str__(self) -> str:
         return f"{self.plan.code}:{self.code}"
+
+    def status_display(self) -> str:
+        """The status in the plan's words (see :mod:`citystrat.actions.statuses`)."""
+        from .statuses import status_display
+
+        return status_display(self)
 
     def owning_department_ids(self, permission: str) -> set[int]:
         """Departments that may act on this action (see accounts.permissions).
@@ -281,6 +305,7 @@ class ActionUpdate(Reviewed):
     fiscal_year = models.PositiveSmallIntegerField()
     half = models.PositiveSmallIntegerField(default=0)
     action_status = models.CharField(max_length=20, choices=ActionStatus.choices)
+    status_word = models.CharField(max_length=32, blank=True)  # the plan's word, if it has any
     phase = models.CharField(max_length=16, choices=ActionPhase.choices, blank=True)
     achievements = models.JSONField(default=dict, blank=True)
     issues = models.JSONField(default=dict, blank=True)
@@ -334,6 +359,7 @@ class ActionUpdate(Reviewed):
             "version": self.version,
             "period": self.period_label,
             "action_status": self.action_status,
+            "status_word": self.status_word,
             "phase": self.phase,
             "achievements": self.achievements,
             "issues": self.issues,
@@ -342,6 +368,12 @@ class ActionUpdate(Reviewed):
             "revised_budget": self.revised_budget,
             "actual": self.actual,
         }
+
+    def status_display(self) -> str:
+        """The reported status in the plan's words (see :mod:`citystrat.actions.statuses`)."""
+        from .statuses import status_display
+
+        return status_display(self)
 
     def slot(self) -> dict[str, Any]:
         return {"action_id": self.action_id, "fiscal_year": self.fiscal_year, "half": self.half}

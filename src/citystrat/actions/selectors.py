@@ -130,6 +130,7 @@ def latest_approved_updates(actions: list[Action]) -> dict[int, ActionUpdate]:
     out: dict[int, ActionUpdate] = {}
     rows = (
         ActionUpdate.objects.filter(action__in=actions, status=ActionUpdate.Status.APPROVED)
+        .select_related("action__plan")
         .prefetch_related("evidence_files")
         .order_by("action_id", "fiscal_year", "half", "id")
     )

@@ -53,6 +53,7 @@ from .models import (
     ActionUpdateEvidence,
     ActionUpdateSignoff,
 )
+from .statuses import plan_status_words, status_resolve, status_words_by_text
 
 Actor = AbstractBaseUser | AnonymousUser | None
 
@@ -450,15 +451,15 @@ def _update_fields(
     revised_budget: Decimal | None,
     actual: Decimal | None,
 ) -> dict[str, Any]:
-    if action_status not in ActionStatus.values:
-        raise ReviewError(_("Choose the action's status."), "action_status")
+    word, standard = status_resolve(action.plan, action_status)
     if phase and phase not in ActionPhase.values:
         raise ReviewError(_("Choose a phase."), "phase")
     fields = _clean_update_texts(action, texts)
-    if action_status != ActionStatus.NOT_STARTED and not fields["achievements"]:
+    if standard != ActionStatus.NOT_STARTED and not fields["achievements"]:
         raise ReviewError(_("Say what was done (取組実績) in this period."), "achievements")
     fields.update(
-        action_status=action_status,
+        action_status=standard,
+        status_word=word,
         phase=phase,
         budget=budget,
         revised_budget=revised_budget,
@@ -715,17 +716,26 @@ def update_approve(
             .first()
         )
         if latest is not None and latest.pk == approved.pk:
-            before = {"status": action.status, "phase": action.phase}
+            before = {
+                "status": action.status,
+                "status_word": action.status_word,
+                "phase": action.phase,
+            }
             action.status = approved.action_status
+            action.status_word = approved.status_word
             if approved.phase:
                 action.phase = approved.phase
-            action.save(update_fields=["status", "phase"])
+            action.save(update_fields=["status", "status_word", "phase"])
             _audit(
                 action,
                 "actions.action.status",
                 actor=actor,
                 before=before,
-                after={"status": action.status, "phase": action.phase},
+                after={
+                    "status": action.status,
+                    "status_word": action.status_word,
+                    "phase": action.phase,
+                },
                 channel=channel,
                 reason=_("from the approved update %(id)s") % {"id": approved.pk},
             )
@@ -859,7 +869,7 @@ def updates_import(
     if actor is not None:
         require(actor, Perm.IMPORT)
     found = list(problems)
-    statuses = _choice_words(ActionStatus)
+    statuses = status_words_by_text(plan)
     phases = _choice_words(ActionPhase)
     actions = {
         a.code: a
@@ -902,7 +912,10 @@ def updates_import(
                 row.problem(
                     "status",
                     _("%(value)s is not a status; use one of %(choices)s.")
-                    % {"value": v["status"][:40] or "—", "choices": ", ".join(ActionStatus.values)},
+                    % {
+                        "value": v["status"][:40] or "—",
+                        "choices": ", ".join(w.code for w in plan_status_words(plan)),
+                    },
                 )
             )
         phase = ""

@@ -32,6 +32,7 @@ from citystrat.actions.services import (
     update_return,
     update_submit,
 )
+from citystrat.actions.statuses import status_resolve, status_word_labels
 from citystrat.review.states import State
 
 from . import serializers as s
@@ -72,7 +73,14 @@ class ActionUpdateSerializer(serializers.Serializer[Any]):
     half = serializers.IntegerField(help_text="0: the whole year; 1, 2: a half")
     review_status = serializers.ChoiceField(choices=State.choices)
     version = serializers.IntegerField()
-    status = serializers.ChoiceField(choices=ActionStatus.choices, help_text="the action's status")
+    status = serializers.CharField(
+        help_text="the action's status: the plan's own status code (a standard state when the "
+        "plan names none)"
+    )
+    status_standard = serializers.ChoiceField(
+        choices=ActionStatus.choices, help_text="the standard state the status maps to"
+    )
+    status_label = s.TextObjectField(help_text="the status in the plan's words, per language")
     phase = serializers.CharField(allow_null=True)
     achievements = s.TextObjectField()
     issues = s.TextObjectField()
@@ -101,7 +109,11 @@ def update_data(u: ActionUpdate, action_code: str) -> dict[str, Any]:
         "half": u.half,
         "review_status": u.status,
         "version": u.version,
-        "status": u.action_status,
+        "status": u.status_word or u.action_status,
+        "status_standard": u.action_status,
+        "status_label": status_word_labels(
+            u.action.plan, u.status_word or u.action_status, u.action_status
+        ),
         "phase": u.phase or None,
         "achievements": u.achievements,
         "issues": u.issues,
@@ -136,7 +148,12 @@ class ActionSerializer(serializers.Serializer[Any]):
     indicators = serializers.ListField(child=serializers.CharField())
     lead_department = serializers.CharField(allow_null=True)
     cooperating_departments = serializers.ListField(child=serializers.CharField())
-    status = serializers.CharField(allow_null=True)
+    status = serializers.CharField(
+        allow_null=True, help_text="the plan's own status code (a standard state if it has none)"
+    )
+    status_standard = serializers.ChoiceField(
+        choices=ActionStatus.choices, allow_null=True, help_text="the standard state it maps to"
+    )
     phase = serializers.CharField(allow_null=True)
     start = serializers.CharField(allow_null=True)
     end = serializers.CharField(allow_null=True)
@@ -160,7 +177,8 @@ def action_data(action: Action, latest: ActionUpdate | None) -> dict[str, Any]:
         "cooperating_departments": [
             r.department.code for r in selectors.cooperating_departments(action)
         ],
-        "status": action.status or None,
+        "status": action.status_word or action.status or None,
+        "status_standard": action.status or None,
         "phase": action.phase or None,
         "start": start,
         "end": end,
@@ -249,7 +267,7 @@ class ActionDetailView(ApiView):
 def _updates_visible(user: Any, view: ApiView) -> Any:
     qs = (
         ActionUpdate.objects.filter(action__plan=view.plan())
-        .select_related("action")
+        .select_related("action__plan")
         .prefetch_related("evidence_files")
     )
     if not can(user, Perm.VIEW_PENDING):
@@ -261,7 +279,11 @@ class ActionUpdateCreateSerializer(serializers.Serializer[Any]):
     action = serializers.CharField(max_length=32)
     fiscal_year = serializers.IntegerField(min_value=1900, max_value=2999)
     half = serializers.IntegerField(min_value=0, max_value=2, required=False, default=0)
-    status = serializers.ChoiceField(choices=ActionStatus.choices, help_text="the action's status")
+    status = serializers.CharField(
+        max_length=32,
+        help_text="the action's status: one of the plan's status codes (GET /actions/ shows "
+        "them); a standard state when the plan names none",
+    )
     phase = serializers.CharField(max_length=16, required=False, allow_blank=True, default="")
     achievements = s.TextObjectField(required=False)
     issues = s.TextObjectField(required=False)
@@ -331,6 +353,7 @@ class ActionUpdateListView(ApiView):
         action = selectors.action_get(self.plan(), data["action"])
         if action is None:
             raise serializers.ValidationError({"action": [_("There is no such action.")]})
+        status_resolve(action.plan, data["status"], "status")  # a located error if unknown
         update = update_enter(
             actor=request.user,
             action=action,

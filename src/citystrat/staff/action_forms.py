@@ -8,7 +8,8 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from citystrat.actions.models import Action, ActionContact, ActionPhase, ActionStatus, ActionTask
+from citystrat.actions.models import Action, ActionContact, ActionPhase, ActionTask
+from citystrat.actions.statuses import status_choices
 from citystrat.plans.models import Department
 
 
@@ -51,7 +52,7 @@ class ActionUpdateForm(forms.Form):
         initial=0,
         choices=[(0, _("the whole year")), (1, _("first half")), (2, _("second half"))],
     )
-    action_status = forms.ChoiceField(label=_("Status"), choices=ActionStatus.choices)
+    action_status = forms.ChoiceField(label=_("Status"))
     phase = forms.ChoiceField(
         label=_("Phase"), required=False, choices=[("", "—"), *ActionPhase.choices]
     )
@@ -98,6 +99,9 @@ class ActionUpdateForm(forms.Form):
         language = self.fields["language"]
         assert isinstance(year, forms.ChoiceField) and isinstance(language, forms.ChoiceField)
         year.choices = fiscal_year_choices(action, this_year)
+        status = self.fields["action_status"]
+        assert isinstance(status, forms.ChoiceField)
+        status.choices = status_choices(action.plan)
         language.choices = [(code, code) for code in action.plan.languages]
 
 

@@ -37,6 +37,7 @@ from citystrat.actions.services import (
     update_signoff,
     update_submit,
 )
+from citystrat.actions.statuses import plan_status_words
 from citystrat.observations.evidence import Upload, evidence_response
 from citystrat.plans.selectors import plan_get
 from citystrat.review.errors import ConflictError, ReviewError
@@ -148,6 +149,14 @@ def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _default_status(action: Action) -> str:
+    """A new update starts from the action's current status, else the first 'on schedule' word."""
+    if action.status:
+        return action.status_word or action.status
+    words = plan_status_words(action.plan)
+    return next((w.code for w in words if w.standard == "on_schedule"), words[0].code)
+
+
 def _texts_from(data: dict[str, Any], existing: ActionUpdate | None) -> dict[str, dict[str, str]]:
     """The form writes one language; the other languages already stored are kept."""
     lang = data["language"]
@@ -216,7 +225,7 @@ def update_form(request: HttpRequest, pk: int) -> HttpResponse:
             initial.update(
                 fiscal_year=editing.fiscal_year,
                 half=editing.half,
-                action_status=editing.action_status,
+                action_status=editing.status_word or editing.action_status,
                 phase=editing.phase,
                 budget=editing.budget if editing.budget is not None else "",
                 revised_budget=editing.revised_budget if editing.revised_budget is not None else "",
@@ -228,7 +237,7 @@ def update_form(request: HttpRequest, pk: int) -> HttpResponse:
             r = update_round(action, today)
             if r is not None:
                 initial["fiscal_year"] = r.fiscal_year
-            initial["action_status"] = action.status or "on_schedule"
+            initial["action_status"] = _default_status(action)
             initial["phase"] = action.phase
         form = ActionUpdateForm(initial=initial, action=action, this_year=today.year)
     return render(
