@@ -172,6 +172,7 @@ def test_the_schedule_is_set_and_audited(people: People) -> None:
         start=date(2025, 10, 1),
         end=date(2028, 3, 31),
         in_fiscal_years=False,
+        reporting="half_year",
     )
     p1.refresh_from_db()
     assert (p1.start_date, p1.end_date, p1.schedule_in_fiscal_years) == (
@@ -180,17 +181,23 @@ def test_the_schedule_is_set_and_audited(people: People) -> None:
         False,
     )
     event = AuditEvent.objects.get(code="actions.action.schedule")
-    assert event.before == {"start": "2025-04-01", "end": "2030-03-31"}
-    assert event.after == {"start": "2025-10-01", "end": "2028-03-31"}
+    assert event.before == {"start": "2025-04-01", "end": "2030-03-31", "reporting": "fiscal_year"}
+    assert event.after == {"start": "2025-10-01", "end": "2028-03-31", "reporting": "half_year"}
+    assert p1.reporting == "half_year"
 
 
-def test_an_end_before_the_start_is_refused(people: People) -> None:
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"start": date(2027, 4, 1), "end": date(2026, 3, 31)}, "end"),
+        ({"start": None, "end": None, "reporting": "monthly"}, "reporting"),
+    ],
+)
+def test_a_bad_schedule_is_refused(people: People, change: dict[str, Any], field: str) -> None:
     before = _state()
     with pytest.raises(ReviewError) as info:
-        action_schedule_set(
-            actor=people.coordinator, action=_p1(), start=date(2027, 4, 1), end=date(2026, 3, 31)
-        )
-    assert info.value.field == "end"
+        action_schedule_set(actor=people.coordinator, action=_p1(), **change)
+    assert info.value.field == field
     assert _state() == before
 
 

@@ -56,10 +56,14 @@ def test_who_may_open_and_post_the_manage_page(
     task = p1.tasks.first()
     assert task is not None
     assert client.get(f"/en/staff/actions/{p1.pk}/tasks/{task.pk}/").status_code == status
-    response = client.post(_url(p1), {"do": "schedule", "schedule-start": "FY2026"})
+    response = client.post(
+        _url(p1),
+        {"do": "schedule", "schedule-start": "FY2026", "schedule-reporting": "half_year"},
+    )
     assert response.status_code == (302 if status == 200 else 403)
     p1.refresh_from_db()
     assert p1.start_date == (date(2026, 4, 1) if status == 200 else date(2025, 4, 1))
+    assert p1.reporting == ("half_year" if status == 200 else "fiscal_year")
     action_page = client.get(f"/en/staff/actions/{p1.pk}/").content.decode()
     assert (f"/en/staff/actions/{p1.pk}/manage/" in action_page) is (status == 200)
 
@@ -80,7 +84,13 @@ def test_the_page_shows_schedule_tasks_contacts_and_money(people: People, p1: Ac
 def test_schedule_in_dates_and_a_bad_schedule(people: People, p1: Action) -> None:
     client = _client(people.coordinator)
     response = client.post(
-        _url(p1), {"do": "schedule", "schedule-start": "2025-10-01", "schedule-end": "FY2027"}
+        _url(p1),
+        {
+            "do": "schedule",
+            "schedule-start": "2025-10-01",
+            "schedule-end": "FY2027",
+            "schedule-reporting": "fiscal_year",
+        },
     )
     assert response.status_code == 302
     p1.refresh_from_db()
@@ -95,7 +105,13 @@ def test_schedule_in_dates_and_a_bad_schedule(people: People, p1: Action) -> Non
         ("FY2028", "FY2026", "end must not be before"),
     ]:
         response = client.post(
-            _url(p1), {"do": "schedule", "schedule-start": start, "schedule-end": end}
+            _url(p1),
+            {
+                "do": "schedule",
+                "schedule-start": start,
+                "schedule-end": end,
+                "schedule-reporting": "fiscal_year",
+            },
         )
         assert response.status_code == 400
         assert words in response.content.decode()

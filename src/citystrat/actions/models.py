@@ -88,6 +88,11 @@ class ActionPhase(models.TextChoices):
     COMPLETED = "completed", _("completed")
 
 
+class ActionReporting(models.TextChoices):
+    FISCAL_YEAR = "fiscal_year", _("once a fiscal year")
+    HALF_YEAR = "half_year", _("once every half-year")
+
+
 class Action(TextMixin, models.Model):
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="actions")
     code = models.CharField(max_length=32)
@@ -116,6 +121,10 @@ class Action(TextMixin, models.Model):
     # The plan's own word for it (an ActionStatusWord code); empty when the plan has none.
     status_word = models.CharField(max_length=32, blank=True)
     phase = models.CharField(max_length=16, choices=ActionPhase.choices, blank=True)
+    # How often the lead department reports: once per fiscal year, or once per half of it.
+    reporting = models.CharField(
+        max_length=12, choices=ActionReporting.choices, default=ActionReporting.FISCAL_YEAR
+    )
     order = models.PositiveIntegerField(default=0)
 
     class Meta:
@@ -415,10 +424,11 @@ class ActionUpdateSignoff(models.Model):
 
 
 class ActionReminderLog(models.Model):
-    """One reminder about an action update sent: never twice per action, year, person, stage."""
+    """One reminder about an action update sent: never twice per action, period, person, stage."""
 
     action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="+")
     fiscal_year = models.PositiveSmallIntegerField()
+    half = models.PositiveSmallIntegerField(default=0)  # 0: the whole year; 1, 2: a half
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
     )
@@ -431,7 +441,7 @@ class ActionReminderLog(models.Model):
         ordering = ["sent_at", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["action", "fiscal_year", "recipient", "stage"],
-                name="action_reminder_sent_once",
+                fields=["action", "fiscal_year", "half", "recipient", "stage"],
+                name="action_reminder_sent_once_per_period",
             )
         ]

@@ -275,6 +275,7 @@ def _build(plan: Any, doc: dict[str, Any]) -> None:
         action.status_word = code if code in words else ""
         action.status = words.get(code, code)
         action.phase = entry.get("phase", "")
+        action.reporting = entry.get("reporting", "fiscal_year")
         for key, attr in (("start", "start_date"), ("end", "end_date")):
             if key in entry:
                 setattr(
@@ -413,6 +414,8 @@ def _export(plan: Any) -> list[dict[str, Any]]:
             entry["status"] = action.status_word or action.status
         if action.phase:
             entry["phase"] = action.phase
+        if action.reporting != "fiscal_year":
+            entry["reporting"] = action.reporting
         tasks = []
         for task in action.tasks.all():
             item: dict[str, Any] = {"title": task.title}

@@ -1,10 +1,10 @@
 """Reminders about action updates (run by ``citystrat remind``, after the values').
 
 The lead department's active editors with an e-mail address are told, in
-their language, when the yearly update of an action is due soon or overdue
-(calendar in :mod:`citystrat.actions.calendar`); when an action has no such
-editor, the coordinators are told instead; once an update is 14 days
-overdue the coordinators are told as well.  Each (action, fiscal year,
+their language, when the update of an action (for a fiscal year, or a half
+of one) is due soon or overdue (calendar in :mod:`citystrat.actions.calendar`);
+when an action has no such editor, the coordinators are told instead; once an update is 14 days
+overdue the coordinators are told as well.  Each (action, period,
 person, stage) is sent once: the sent-log is written in the same
 transaction as the audit record.
 """
@@ -74,16 +74,18 @@ def plan_action_reminders(as_of: date) -> ActionReminderPlan:
     for user in _people(Role.EDITOR):
         editors[user.profile.department_id].append(user)
     sent = set(
-        ActionReminderLog.objects.values_list("action_id", "fiscal_year", "recipient_id", "stage")
+        ActionReminderLog.objects.values_list(
+            "action_id", "fiscal_year", "half", "recipient_id", "stage"
+        )
     )
     updates: dict[int, list[ActionUpdate]] = defaultdict(list)
-    for u in ActionUpdate.objects.filter(half=0):
+    for u in ActionUpdate.objects.all():
         updates[u.action_id].append(u)
     emails: dict[int, Email] = {}
     unreachable: list[Item] = []
 
     def add(user: Any, r: UpdateRound, stage: str, why: str) -> None:
-        if (r.action.pk, r.fiscal_year, user.pk, stage) in sent:
+        if (r.action.pk, r.fiscal_year, r.half, user.pk, stage) in sent:
             return
         email = emails.setdefault(user.pk, Email(user, user.profile.language))
         email.items.append(Item(r, stage, why))
@@ -130,10 +132,10 @@ def render_action_email(email: Email) -> tuple[str, str]:
             subject = _("citystrat: action updates due soon (%(count)d)") % {
                 "count": len(email.items)
             }
-        lines: dict[tuple[int, int], dict[str, Any]] = {}
+        lines: dict[tuple[int, int, int], dict[str, Any]] = {}
         for item in email.items:
             r = item.round
-            key = (r.action.pk, r.fiscal_year)
+            key = (r.action.pk, r.fiscal_year, r.half)
             escalation = item.stage.startswith("escalation")
             if key in lines:
                 lines[key]["escalation"] = lines[key]["escalation"] or escalation
@@ -169,6 +171,7 @@ def send_action_reminders(*, as_of: date, dry_run: bool = False) -> ActionRemind
                     ActionReminderLog(
                         action=item.round.action,
                         fiscal_year=item.round.fiscal_year,
+                        half=item.round.half,
                         recipient=email.recipient,
                         email=email.recipient.email,
                         stage=item.stage,

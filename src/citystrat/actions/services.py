@@ -47,6 +47,7 @@ from .models import (
     ActionContact,
     ActionDepartment,
     ActionPhase,
+    ActionReporting,
     ActionStatus,
     ActionTask,
     ActionUpdate,
@@ -205,24 +206,32 @@ def action_schedule_set(
     start: date | None,
     end: date | None,
     in_fiscal_years: bool = True,
+    reporting: str | None = None,
     channel: str = "web",
 ) -> Action:
-    """Set when an action runs (coordinators; editors of the lead department)."""
+    """Set when an action runs and, if given, how often it reports (``fiscal_year`` or
+    ``half_year``); coordinators and editors of the lead department."""
     require(actor, Perm.MANAGE_ACTION, action)
     if start and end and end < start:
         raise ReviewError(_("The end must not be before the start."), "end")
+    if reporting is not None and reporting not in ActionReporting.values:
+        raise ReviewError(_("Choose once a fiscal year or once every half-year."), "reporting")
     with transaction.atomic():
         locked = Action.objects.select_for_update().select_related("plan").get(pk=action.pk)
-        before = {"start": locked.start_date, "end": locked.end_date}
+        before = {"start": locked.start_date, "end": locked.end_date, "reporting": locked.reporting}
         locked.start_date, locked.end_date = start, end
         locked.schedule_in_fiscal_years = in_fiscal_years
-        locked.save(update_fields=["start_date", "end_date", "schedule_in_fiscal_years"])
+        if reporting is not None:
+            locked.reporting = reporting
+        locked.save(
+            update_fields=["start_date", "end_date", "schedule_in_fiscal_years", "reporting"]
+        )
         _audit(
             locked,
             "actions.action.schedule",
             actor=actor,
             before=before,
-            after={"start": start, "end": end},
+            after={"start": start, "end": end, "reporting": locked.reporting},
             channel=channel,
         )
         transaction.on_commit(plan_cache.bump)

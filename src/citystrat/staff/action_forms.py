@@ -8,7 +8,13 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from citystrat.actions.models import Action, ActionContact, ActionPhase, ActionTask
+from citystrat.actions.models import (
+    Action,
+    ActionContact,
+    ActionPhase,
+    ActionReporting,
+    ActionTask,
+)
 from citystrat.actions.statuses import status_choices
 from citystrat.plans.models import Department
 
@@ -171,6 +177,8 @@ class ScheduleForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
+
+    reporting = forms.ChoiceField(label=_("Updates"), choices=ActionReporting.choices)
 
     def __init__(self, *args: Any, action: Action, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

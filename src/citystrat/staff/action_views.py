@@ -237,6 +237,7 @@ def update_form(request: HttpRequest, pk: int) -> HttpResponse:
             r = update_round(action, today)
             if r is not None:
                 initial["fiscal_year"] = r.fiscal_year
+                initial["half"] = r.half
             initial["action_status"] = _default_status(action)
             initial["phase"] = action.phase
         form = ActionUpdateForm(initial=initial, action=action, this_year=today.year)
@@ -367,7 +368,7 @@ def _manage_forms(action: Action, data: Any = None, which: str = "") -> dict[str
         return data if which == name else None
 
     start, end = schedule_labels(action)
-    schedule_initial = {"start": start or "", "end": end or ""}
+    schedule_initial = {"start": start or "", "end": end or "", "reporting": action.reporting}
     return {
         "schedule": ScheduleForm(
             bound("schedule"), action=action, prefix="schedule", initial=schedule_initial
@@ -397,6 +398,7 @@ def _manage_post(request: HttpRequest, action: Action, forms_: dict[str, Any]) -
             start=form.cleaned_data["start"],
             end=form.cleaned_data["end"],
             in_fiscal_years=form.in_fiscal_years(),
+            reporting=form.cleaned_data["reporting"],
         )
         return _("The schedule is saved.")
     if do == "task":
