@@ -13,19 +13,17 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from citystrat.accounts.models import Role
-from citystrat.audit.services import audit_record
+from citystrat.observations.mailing_services import reminder_emails_send
 
 from .calendar import UpdateRound, update_round
 from .models import Action, ActionReminderLog, ActionUpdate
@@ -162,49 +160,41 @@ def send_action_reminders(*, as_of: date, dry_run: bool = False) -> ActionRemind
     plan = plan_action_reminders(as_of)
     if dry_run:
         return plan
-    for email in plan.emails:
-        subject, body = render_action_email(email)
-        try:
-            with transaction.atomic():
-                now = timezone.now()
-                ActionReminderLog.objects.bulk_create(
-                    ActionReminderLog(
-                        action=item.round.action,
-                        fiscal_year=item.round.fiscal_year,
-                        half=item.round.half,
-                        recipient=email.recipient,
-                        email=email.recipient.email,
-                        stage=item.stage,
-                        due_date=item.round.due,
-                        sent_at=now,
-                    )
-                    for item in email.items
-                )
-                audit_record(
-                    code="actions.reminder.send",
-                    actor=None,
-                    object_type="auth.user",
-                    object_id=email.recipient.pk,
-                    object_label=email.recipient.get_username(),
-                    after={
-                        "email": email.recipient.email,
-                        "language": email.language,
-                        "items": [
-                            {
-                                "action": i.round.action.code,
-                                "period": i.round.label,
-                                "due": i.round.due.isoformat(),
-                                "stage": i.stage,
-                                "why": i.why,
-                            }
-                            for i in email.items
-                        ],
-                    },
-                    channel="system",
-                )
-                send_mail(subject, body, None, [email.recipient.email])
-        except IntegrityError:
-            continue
+
+    def log(email: Email, now: datetime) -> None:
+        ActionReminderLog.objects.bulk_create(
+            ActionReminderLog(
+                action=item.round.action,
+                fiscal_year=item.round.fiscal_year,
+                half=item.round.half,
+                recipient=email.recipient,
+                email=email.recipient.email,
+                stage=item.stage,
+                due_date=item.round.due,
+                sent_at=now,
+            )
+            for item in email.items
+        )
+
+    def audit_items(email: Email) -> list[dict[str, Any]]:
+        return [
+            {
+                "action": i.round.action.code,
+                "period": i.round.label,
+                "due": i.round.due.isoformat(),
+                "stage": i.stage,
+                "why": i.why,
+            }
+            for i in email.items
+        ]
+
+    reminder_emails_send(
+        emails=plan.emails,
+        render=render_action_email,
+        log=log,
+        audit_code="actions.reminder.send",
+        audit_items=audit_items,
+    )
     return plan
 
 
