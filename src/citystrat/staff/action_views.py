@@ -461,8 +461,9 @@ class _Invalid(Exception):
     """The posted form did not validate; its errors are on it."""
 
 
-def _int(text: str) -> int | None:
-    return int(text) if text.isdigit() else None
+def _int(text: str) -> int:
+    """A posted row id; 0 (no row) when it is not a number."""
+    return int(text) if text.isdigit() and len(text) < 18 else 0
 
 
 def _task(action: Action, text: str) -> ActionTask:
