@@ -62,6 +62,13 @@ def _fresh_memos() -> Any:
     translation.activate(settings.LANGUAGE_CODE)
 
 
+@pytest.fixture(autouse=True)
+def _own_evidence_root(settings: Any, tmp_path: Path) -> None:
+    """Each test stores evidence files in a folder of its own, so no test sees (or counts)
+    another test's files."""
+    settings.EVIDENCE_ROOT = tmp_path / "evidence"
+
+
 @pytest.fixture(scope="session")
 def builtin_plan_document() -> dict[str, Any]:
     """The built-in plan file, read and validated once per test session."""

@@ -86,7 +86,14 @@ def test_denial_message_names_user_and_action(people):  # type: ignore[no-untype
 
 # --- actions of the city's work: lead department, cooperating department, another ---
 
-ACTION_PERMS = [A.ASSIGN_ACTION, A.WRITE_ACTION_UPDATE, A.SIGN_ACTION_UPDATE, A.APPROVE, A.RETURN]
+ACTION_PERMS = [
+    A.ASSIGN_ACTION,
+    A.MANAGE_ACTION,
+    A.WRITE_ACTION_UPDATE,
+    A.SIGN_ACTION_UPDATE,
+    A.APPROVE,
+    A.RETURN,
+]
 # role -> where -> allowed; "lead": the editor's department leads the action,
 # "cooperating": it cooperates on it, "other": it has nothing to do with it.
 WHERE = ("lead", "cooperating", "other")
@@ -100,7 +107,7 @@ ACTION_MATRIX = {
     "administrator": _everywhere(set(ACTION_PERMS)),
     "coordinator": _everywhere(set(ACTION_PERMS)),
     "editor": {
-        "lead": {A.WRITE_ACTION_UPDATE},
+        "lead": {A.WRITE_ACTION_UPDATE, A.MANAGE_ACTION},
         "cooperating": {A.SIGN_ACTION_UPDATE},
         "other": set(),
     },
@@ -145,3 +152,4 @@ def test_action_matrix(people, minimal_plan, role, perm, where):  # type: ignore
 def test_action_update_permissions_mean_nothing_on_an_indicator(people):  # type: ignore[no-untyped-def]
     assert not can(people.editor, A.WRITE_ACTION_UPDATE, people.own)
     assert not can(people.editor, A.SIGN_ACTION_UPDATE, people.own)
+    assert not can(people.editor, A.MANAGE_ACTION, people.own)

@@ -62,9 +62,16 @@ def test_details_are_loaded(actions_plan: Plan) -> None:
     assert link.role == "output" and link.indicator.code == "T-1"
 
 
-def test_export_load_export_is_identical(actions_plan: Plan, tmp_path: Path) -> None:
-    first = dump_plan_yaml(plan_document(actions_plan))
+@pytest.mark.parametrize("words", [False, True], ids=["standard statuses", "plan's own words"])
+def test_export_load_export_is_identical(db: Any, tmp_path: Path, words: bool) -> None:
+    from .test_statuses import words_doc
+
+    document = words_doc() if words else read_plan_file(DATA / "actions.yaml")
+    plan = plan_load(document=document, filename="actions.yaml", channel="system")
+    first = dump_plan_yaml(plan_document(plan))
     assert "actions:" in first and "P1-a" in first
+    assert ("action_statuses:" in first) is words
+    assert ("status: junchou" in first) is words
     (tmp_path / "export.yaml").write_text(first, encoding="utf-8")
     Plan.objects.all().delete()
     again = plan_load_file(path=tmp_path / "export.yaml")

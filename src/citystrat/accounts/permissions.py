@@ -8,14 +8,16 @@ viewer        VIEW_PENDING
 reviewer      VIEW_PENDING, APPROVE, RETURN, APPROVE_NARRATIVE, APPROVE_EVALUATION
 editor        VIEW_PENDING, and ENTER, SUBMIT, IMPORT, WRITE_NARRATIVE,
               WRITE_EVALUATION for indicators owned by their own department only;
-              WRITE_ACTION_UPDATE for actions their department leads,
-              SIGN_ACTION_UPDATE for actions it cooperates on
+              WRITE_ACTION_UPDATE and MANAGE_ACTION for actions their
+              department leads, SIGN_ACTION_UPDATE for actions it cooperates on
 coordinator   everything except ADMINISTER
 administrator everything (as does a Django superuser)
 ============  ==============================================================
 
 Reviewers may also APPROVE and RETURN action updates; coordinators
-ASSIGN_ACTION (departments, contacts, schedule, tasks, budgets).
+ASSIGN_ACTION (lead and cooperating departments) and MANAGE_ACTION (contacts,
+schedule, tasks and milestones, budgets) of every action, an editor
+MANAGE_ACTION of the actions their department leads.
 
 The object may also be a measure or a policy (narratives and evaluations are
 written per measure): an editor's department owns it when it owns one of its indicators;
@@ -81,6 +83,7 @@ class Action(StrEnum):
     ASSIGN_ACTION = "assign_action"
     WRITE_ACTION_UPDATE = "write_action_update"
     SIGN_ACTION_UPDATE = "sign_action_update"
+    MANAGE_ACTION = "manage_action"  # contacts, schedule, tasks, budgets of an action
 
 
 # Actions an editor may take, and only for their own department's indicators.
@@ -93,11 +96,14 @@ DEPARTMENT_ACTIONS = frozenset(
         Action.WRITE_EVALUATION,
         Action.WRITE_ACTION_UPDATE,
         Action.SIGN_ACTION_UPDATE,
+        Action.MANAGE_ACTION,
     }
 )
 
 # What only makes sense on an action of the city's work (its yearly update).
-ACTION_UPDATE_ACTIONS = frozenset({Action.WRITE_ACTION_UPDATE, Action.SIGN_ACTION_UPDATE})
+ACTION_UPDATE_ACTIONS = frozenset(
+    {Action.WRITE_ACTION_UPDATE, Action.SIGN_ACTION_UPDATE, Action.MANAGE_ACTION}
+)
 
 ROLE_ACTIONS: dict[str, frozenset[Action]] = {
     Role.ADMINISTRATOR: frozenset(Action),
@@ -180,6 +186,9 @@ ACTION_LABELS = {
     Action.ASSIGN_ACTION: gettext_lazy("assigning actions to departments"),
     Action.WRITE_ACTION_UPDATE: gettext_lazy("writing action updates"),
     Action.SIGN_ACTION_UPDATE: gettext_lazy("co-signing action updates"),
+    Action.MANAGE_ACTION: gettext_lazy(
+        "managing an action's tasks, contacts, schedule and budgets"
+    ),
 }
 
 

@@ -13,5 +13,6 @@ class ActionsConfig(AppConfig):
 
         from . import planfile, reminder_services
 
+        extensions.register(planfile.STATUS_SECTION)
         extensions.register(planfile.SECTION)
         extensions.register_reminders("actions", reminder_services.remind_lines)

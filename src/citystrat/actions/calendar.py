@@ -1,9 +1,11 @@
-"""When an action's yearly update is due, and where each action stands.
+"""When an action's update is due, and where each action stands.
 
 An action with a lead department reports once per fiscal year within its
 schedule (or the plan's period): the update for a fiscal year is due by the
 end of the third month after it ends (30 June for April-March), as values
-are.  Reminders go 30 and 7 days before, then every 7 days while overdue;
+are.  An action that reports per half-year (``reporting: half_year``) reports
+on each half the same way: the first half (April-September) by 31 December,
+the second by 30 June.  Reminders go 30 and 7 days before, then every 7 days while overdue;
 the coordinators are told once an update is 14 days overdue, then every 14
 days.  Suspended, cancelled and completed actions are not chased.
 """
@@ -12,9 +14,9 @@ from __future__ import annotations
 
 import calendar as _calendar
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
-from .models import Action, ActionStatus, ActionUpdate
+from .models import Action, ActionReporting, ActionStatus, ActionUpdate
 
 __all__ = ["UpdateRound", "update_round"]
 
@@ -51,10 +53,11 @@ class UpdateRound:
     state: str  # approved, submitted, returned, draft, missing
     update: ActionUpdate | None
     as_of: date
+    half: int = 0  # 0: the whole fiscal year; 1, 2: one of its halves
 
     @property
     def label(self) -> str:
-        return f"FY{self.fiscal_year}"
+        return f"FY{self.fiscal_year}" + (f"-H{self.half}" if self.half else "")
 
     @property
     def days_to_due(self) -> int:
@@ -97,10 +100,29 @@ class UpdateRound:
         return f"escalation-{(late - ESCALATE_AFTER_DAYS) // (2 * REPEAT_DAYS)}"
 
 
+def _fy_start(year: int, start_month: int) -> date:
+    return date(year, start_month, 1)
+
+
+def _last_period(action: Action, as_of: date) -> tuple[int, int, date, date]:
+    """(fiscal year, half, first day, last day) of the period that ended last before ``as_of``."""
+    month = action.plan.fy_start_month
+    fy = _fy_of(as_of, month)
+    if action.reporting != ActionReporting.HALF_YEAR:
+        year = fy - 1
+        return year, 0, _fy_start(year, month), _fy_end(year, month)
+    first_half_end = _months_end(_fy_start(fy, month), 5)
+    if as_of > first_half_end:  # this year's first half has ended
+        return fy, 1, _fy_start(fy, month), first_half_end
+    year = fy - 1
+    return year, 2, _months_end(_fy_start(year, month), 5) + timedelta(days=1), _fy_end(year, month)
+
+
 def update_round(
     action: Action, as_of: date, updates: list[ActionUpdate] | None = None
 ) -> UpdateRound | None:
-    """The latest ended fiscal year the action must report on, and its state on ``as_of``.
+    """The latest ended period (fiscal year, or half of one) the action must report on, and
+    its state on ``as_of``.
 
     None when nothing is due: no lead department, not started or outside its
     schedule, or suspended, cancelled or completed.
@@ -110,18 +132,17 @@ def update_round(
     if not any(r.role == "lead" for r in action.departments.all()):
         return None
     plan = action.plan
-    month = plan.fy_start_month
-    year = _fy_of(as_of, month) - 1  # the fiscal year that ended last
+    year, half, first, last = _last_period(action, as_of)
     start = action.start_date or plan.period_start
     end = action.end_date or plan.period_end
-    if _fy_end(year, month) < start or date(year, month, 1) > end:
+    if last < start or first > end:
         return None
     rows = (
         updates
         if updates is not None
-        else list(ActionUpdate.objects.filter(action=action, fiscal_year=year, half=0))
+        else list(ActionUpdate.objects.filter(action=action, fiscal_year=year, half=half))
     )
-    rows = [u for u in rows if u.fiscal_year == year and u.half == 0]
+    rows = [u for u in rows if u.fiscal_year == year and u.half == half]
     open_rows = [u for u in rows if u.status in ("draft", "submitted", "returned")]
     approved = [u for u in rows if u.status == "approved"]
     found = open_rows[0] if open_rows else (approved[0] if approved else None)
@@ -129,8 +150,9 @@ def update_round(
     return UpdateRound(
         action=action,
         fiscal_year=year,
-        due=_months_end(_fy_end(year, month), DUE_MONTHS_AFTER),
+        due=_months_end(last, DUE_MONTHS_AFTER),
         state=state,
         update=found,
         as_of=as_of,
+        half=half,
     )

@@ -2,8 +2,10 @@
 
 Each element: ``code``, ``kind``, ``title`` (language -> text), ``measures``
 (codes), ``indicators`` (codes), ``lead_department`` (code or null),
-``cooperating_departments`` (codes), ``status`` and ``phase`` (null when not
-reported), ``start`` and ``end`` (``FY2024`` or an ISO date, or null),
+``cooperating_departments`` (codes), ``status`` (the plan's own status code,
+see :mod:`citystrat.actions.statuses`; the standard state when the plan names
+none) and ``phase`` (null when not reported), ``start`` and ``end``
+(``FY2024`` or an ISO date, or null),
 ``tasks`` [{``title``, ``due``, ``done``}] (ISO dates or null), ``money``
 [{``fiscal_year`` (``FY2024``), ``budget``, ``actual``}] (numbers of yen or
 null; the action's own money, without its programmes') and
@@ -59,7 +61,7 @@ def update_json(update: ActionUpdate) -> dict[str, Any]:
         "id": update.pk,
         "period": update.period_label,
         "fiscal_year": update.fiscal_year,
-        "status": update.action_status or None,
+        "status": update.status_word or update.action_status or None,
         "phase": update.phase or None,
         "achievements": update.achievements,
         "issues": update.issues,
@@ -82,7 +84,7 @@ def action_json(action: Action, latest: ActionUpdate | None) -> dict[str, Any]:
         "indicators": [link.indicator.code for link in action.indicator_links.all()],
         "lead_department": lead.department.code if lead else None,
         "cooperating_departments": [r.department.code for r in cooperating_departments(action)],
-        "status": action.status or None,
+        "status": action.status_word or action.status or None,
         "phase": action.phase or None,
         "start": start,
         "end": end,

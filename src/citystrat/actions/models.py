@@ -23,6 +23,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from citystrat.i18n import Picked, pick
+from citystrat.observations.models import StoredEvidence
 from citystrat.plans.models import (
     Department,
     Indicator,
@@ -63,12 +64,33 @@ class ActionStatus(models.TextChoices):
     CANCELLED = "cancelled", _("cancelled")
 
 
+class ActionStatusWord(models.Model):
+    """One of a plan's own status words (e.g. やや遅れ) and the standard state it means."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="action_status_words")
+    code = models.CharField(max_length=32)
+    standard = models.CharField(max_length=20, choices=ActionStatus.choices)
+    label = models.JSONField()
+    order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["plan", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "code"], name="action_status_word_unique")
+        ]
+
+
 class ActionPhase(models.TextChoices):
     PLANNING = "planning", _("planning")
     PREPARATION = "preparation", _("preparation")
     IMPLEMENTATION = "implementation", _("implementation")
     ONGOING = "ongoing", _("ongoing")
     COMPLETED = "completed", _("completed")
+
+
+class ActionReporting(models.TextChoices):
+    FISCAL_YEAR = "fiscal_year", _("once a fiscal year")
+    HALF_YEAR = "half_year", _("once every half-year")
 
 
 class Action(TextMixin, models.Model):
@@ -96,7 +118,13 @@ class Action(TextMixin, models.Model):
     schedule_in_fiscal_years = models.BooleanField(default=True)
     # The latest status and phase: set by the plan file, and by each approved update.
     status = models.CharField(max_length=20, choices=ActionStatus.choices, blank=True)
+    # The plan's own word for it (an ActionStatusWord code); empty when the plan has none.
+    status_word = models.CharField(max_length=32, blank=True)
     phase = models.CharField(max_length=16, choices=ActionPhase.choices, blank=True)
+    # How often the lead department reports: once per fiscal year, or once per half of it.
+    reporting = models.CharField(
+        max_length=12, choices=ActionReporting.choices, default=ActionReporting.FISCAL_YEAR
+    )
     order = models.PositiveIntegerField(default=0)
 
     class Meta:
@@ -126,6 +154,12 @@ class Action(TextMixin, models.Model):
 
     def __str__(self) -> str:
         return f"{self.plan.code}:{self.code}"
+
+    def status_display(self) -> str:
+        """The status in the plan's words (see :mod:`citystrat.actions.statuses`)."""
+        from .statuses import status_display
+
+        return status_display(self)
 
     def owning_department_ids(self, permission: str) -> set[int]:
         """Departments that may act on this action (see accounts.permissions).
@@ -280,6 +314,7 @@ class ActionUpdate(Reviewed):
     fiscal_year = models.PositiveSmallIntegerField()
     half = models.PositiveSmallIntegerField(default=0)
     action_status = models.CharField(max_length=20, choices=ActionStatus.choices)
+    status_word = models.CharField(max_length=32, blank=True)  # the plan's word, if it has any
     phase = models.CharField(max_length=16, choices=ActionPhase.choices, blank=True)
     achievements = models.JSONField(default=dict, blank=True)
     issues = models.JSONField(default=dict, blank=True)
@@ -333,6 +368,7 @@ class ActionUpdate(Reviewed):
             "version": self.version,
             "period": self.period_label,
             "action_status": self.action_status,
+            "status_word": self.status_word,
             "phase": self.phase,
             "achievements": self.achievements,
             "issues": self.issues,
@@ -342,12 +378,32 @@ class ActionUpdate(Reviewed):
             "actual": self.actual,
         }
 
+    def status_display(self) -> str:
+        """The reported status in the plan's words (see :mod:`citystrat.actions.statuses`)."""
+        from .statuses import status_display
+
+        return status_display(self)
+
     def slot(self) -> dict[str, Any]:
         return {"action_id": self.action_id, "fiscal_year": self.fiscal_year, "half": self.half}
 
     def text(self, field: str, lang: str) -> Picked:
         plan = self.action.plan
         return pick(getattr(self, field), lang, [plan.default_language, plan.source_language])
+
+
+class ActionUpdateEvidence(StoredEvidence):
+    """A file that backs an update (a report, minutes, photos, receipts).
+
+    Public only once its update is approved; staff who may see pending work see it before.
+    """
+
+    update = models.ForeignKey(
+        ActionUpdate, on_delete=models.PROTECT, related_name="evidence_files"
+    )
+
+    class Meta(StoredEvidence.Meta):
+        pass
 
 
 class ActionUpdateSignoff(models.Model):
@@ -368,10 +424,11 @@ class ActionUpdateSignoff(models.Model):
 
 
 class ActionReminderLog(models.Model):
-    """One reminder about an action update sent: never twice per action, year, person, stage."""
+    """One reminder about an action update sent: never twice per action, period, person, stage."""
 
     action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="+")
     fiscal_year = models.PositiveSmallIntegerField()
+    half = models.PositiveSmallIntegerField(default=0)  # 0: the whole year; 1, 2: a half
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
     )
@@ -384,7 +441,7 @@ class ActionReminderLog(models.Model):
         ordering = ["sent_at", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["action", "fiscal_year", "recipient", "stage"],
-                name="action_reminder_sent_once",
+                fields=["action", "fiscal_year", "half", "recipient", "stage"],
+                name="action_reminder_sent_once_per_period",
             )
         ]

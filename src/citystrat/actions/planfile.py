@@ -22,6 +22,16 @@ from citystrat.plans.extensions import PlanSection
 from citystrat.plans.planfile import Problem, decimal_text, to_decimal
 
 KEY = "actions"
+STATUS_KEY = "action_statuses"
+STANDARD_STATES = (
+    "not_started",
+    "on_schedule",
+    "slightly_delayed",
+    "seriously_delayed",
+    "completed",
+    "suspended",
+    "cancelled",
+)
 
 
 def key_action_code(measure_code: str, direction_index: int, action_index: int) -> str:
@@ -70,6 +80,7 @@ def _problems(doc: dict[str, Any]) -> Iterator[Problem]:
     programmes = {str(e["code"]): e for e in entries if str(e["code"]) not in kinds}
     all_codes = set(kinds) | set(programmes)
     departments = {str(d["code"]) for d in doc.get("departments", [])}
+    status_codes = {str(w["code"]) for w in doc.get(STATUS_KEY, [])} or set(STANDARD_STATES)
     measures = {str(m["code"]) for p in doc.get("policies", []) for m in p.get("measures", [])}
     indicators = {
         str(i["code"]) for i in doc.get("indicators", []) + doc.get("context_indicators", [])
@@ -113,6 +124,12 @@ def _problems(doc: dict[str, Any]) -> Iterator[Problem]:
                         break
                     chain.add(node)
                     node = str(programmes[node].get("parent", ""))
+        if "status" in entry and str(entry["status"]) not in status_codes:
+            yield Problem(
+                f"{where}.status",
+                f"{entry['status']!r} is not one of the plan's action statuses "
+                f"({', '.join(sorted(status_codes))})",
+            )
         lead = entry.get("lead_department")
         if lead is not None and lead not in departments:
             yield Problem(f"{where}.lead_department", f"no department with code {lead!r}")
@@ -244,6 +261,7 @@ def _build(plan: Any, doc: dict[str, Any]) -> None:
             raise ValueError("programmes whose parents cannot be found")  # checked before
         pending = later
     departments = {d.code: d for d in Department.objects.all()}
+    words = {str(w["code"]): str(w["standard"]) for w in doc.get(STATUS_KEY, [])}
     measures = {m.code: m for m in plan.measures.all()}
     indicators = {i.code: i for i in Indicator.objects.filter(plan=plan)}
     links: list[ActionIndicator] = []
@@ -253,8 +271,11 @@ def _build(plan: Any, doc: dict[str, Any]) -> None:
     for entry in entries:
         action = actions[str(entry["code"])]
         action.purpose = entry.get("purpose", {})
-        action.status = entry.get("status", "")
+        code = str(entry.get("status", ""))
+        action.status_word = code if code in words else ""
+        action.status = words.get(code, code)
         action.phase = entry.get("phase", "")
+        action.reporting = entry.get("reporting", "fiscal_year")
         for key, attr in (("start", "start_date"), ("end", "end_date")):
             if key in entry:
                 setattr(
@@ -390,9 +411,11 @@ def _export(plan: Any) -> list[dict[str, Any]]:
                 action.end_date, end=True, in_fy=in_fy, fy_start_month=fy
             )
         if action.status:
-            entry["status"] = action.status
+            entry["status"] = action.status_word or action.status
         if action.phase:
             entry["phase"] = action.phase
+        if action.reporting != "fiscal_year":
+            entry["reporting"] = action.reporting
         tasks = []
         for task in action.tasks.all():
             item: dict[str, Any] = {"title": task.title}
@@ -430,6 +453,54 @@ def _department_codes(plan: Any) -> Iterable[str]:
         )
     )
 
+
+def _status_problems(doc: dict[str, Any]) -> Iterator[Problem]:
+    words: list[dict[str, Any]] = doc.get(STATUS_KEY, [])
+    counts = Counter(str(w["code"]) for w in words)
+    languages = set(doc["plan"].get("languages", []))
+    for i, word in enumerate(words):
+        where = f"{STATUS_KEY}[{i}]"
+        if counts[str(word["code"])] > 1:
+            yield Problem(f"{where}.code", f"duplicate code {word['code']!r}")
+        for lang in word.get("label", {}):
+            if languages and lang not in languages:
+                yield Problem(
+                    f"{where}.label.{lang}", f"{lang!r} is not one of the plan's languages"
+                )
+
+
+def _status_build(plan: Any, doc: dict[str, Any]) -> None:
+    from .models import ActionStatusWord
+
+    ActionStatusWord.objects.bulk_create(
+        ActionStatusWord(
+            plan=plan,
+            code=str(w["code"]),
+            standard=str(w["standard"]),
+            label=w["label"],
+            order=n,
+        )
+        for n, w in enumerate(doc.get(STATUS_KEY, []))
+    )
+
+
+def _status_export(plan: Any) -> list[dict[str, Any]]:
+    from .models import ActionStatusWord
+
+    return [
+        {"code": w.code, "standard": w.standard, "label": w.label}
+        for w in ActionStatusWord.objects.filter(plan=plan).order_by("order", "id")
+    ]
+
+
+# Loaded before ``actions``, whose statuses are these codes.
+STATUS_SECTION = PlanSection(
+    key=STATUS_KEY,
+    problems=_status_problems,
+    build=_status_build,
+    export=_status_export,
+    department_codes=lambda plan: (),
+)
 
 SECTION = PlanSection(
     key=KEY,

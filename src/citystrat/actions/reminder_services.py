@@ -1,10 +1,10 @@
 """Reminders about action updates (run by ``citystrat remind``, after the values').
 
 The lead department's active editors with an e-mail address are told, in
-their language, when the yearly update of an action is due soon or overdue
-(calendar in :mod:`citystrat.actions.calendar`); when an action has no such
-editor, the coordinators are told instead; once an update is 14 days
-overdue the coordinators are told as well.  Each (action, fiscal year,
+their language, when the update of an action (for a fiscal year, or a half
+of one) is due soon or overdue (calendar in :mod:`citystrat.actions.calendar`);
+when an action has no such editor, the coordinators are told instead; once an update is 14 days
+overdue the coordinators are told as well.  Each (action, period,
 person, stage) is sent once: the sent-log is written in the same
 transaction as the audit record.
 """
@@ -13,19 +13,17 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from citystrat.accounts.models import Role
-from citystrat.audit.services import audit_record
+from citystrat.observations.mailing_services import reminder_emails_send
 
 from .calendar import UpdateRound, update_round
 from .models import Action, ActionReminderLog, ActionUpdate
@@ -74,16 +72,18 @@ def plan_action_reminders(as_of: date) -> ActionReminderPlan:
     for user in _people(Role.EDITOR):
         editors[user.profile.department_id].append(user)
     sent = set(
-        ActionReminderLog.objects.values_list("action_id", "fiscal_year", "recipient_id", "stage")
+        ActionReminderLog.objects.values_list(
+            "action_id", "fiscal_year", "half", "recipient_id", "stage"
+        )
     )
     updates: dict[int, list[ActionUpdate]] = defaultdict(list)
-    for u in ActionUpdate.objects.filter(half=0):
+    for u in ActionUpdate.objects.all():
         updates[u.action_id].append(u)
     emails: dict[int, Email] = {}
     unreachable: list[Item] = []
 
     def add(user: Any, r: UpdateRound, stage: str, why: str) -> None:
-        if (r.action.pk, r.fiscal_year, user.pk, stage) in sent:
+        if (r.action.pk, r.fiscal_year, r.half, user.pk, stage) in sent:
             return
         email = emails.setdefault(user.pk, Email(user, user.profile.language))
         email.items.append(Item(r, stage, why))
@@ -130,10 +130,10 @@ def render_action_email(email: Email) -> tuple[str, str]:
             subject = _("citystrat: action updates due soon (%(count)d)") % {
                 "count": len(email.items)
             }
-        lines: dict[tuple[int, int], dict[str, Any]] = {}
+        lines: dict[tuple[int, int, int], dict[str, Any]] = {}
         for item in email.items:
             r = item.round
-            key = (r.action.pk, r.fiscal_year)
+            key = (r.action.pk, r.fiscal_year, r.half)
             escalation = item.stage.startswith("escalation")
             if key in lines:
                 lines[key]["escalation"] = lines[key]["escalation"] or escalation
@@ -160,48 +160,41 @@ def send_action_reminders(*, as_of: date, dry_run: bool = False) -> ActionRemind
     plan = plan_action_reminders(as_of)
     if dry_run:
         return plan
-    for email in plan.emails:
-        subject, body = render_action_email(email)
-        try:
-            with transaction.atomic():
-                now = timezone.now()
-                ActionReminderLog.objects.bulk_create(
-                    ActionReminderLog(
-                        action=item.round.action,
-                        fiscal_year=item.round.fiscal_year,
-                        recipient=email.recipient,
-                        email=email.recipient.email,
-                        stage=item.stage,
-                        due_date=item.round.due,
-                        sent_at=now,
-                    )
-                    for item in email.items
-                )
-                audit_record(
-                    code="actions.reminder.send",
-                    actor=None,
-                    object_type="auth.user",
-                    object_id=email.recipient.pk,
-                    object_label=email.recipient.get_username(),
-                    after={
-                        "email": email.recipient.email,
-                        "language": email.language,
-                        "items": [
-                            {
-                                "action": i.round.action.code,
-                                "period": i.round.label,
-                                "due": i.round.due.isoformat(),
-                                "stage": i.stage,
-                                "why": i.why,
-                            }
-                            for i in email.items
-                        ],
-                    },
-                    channel="system",
-                )
-                send_mail(subject, body, None, [email.recipient.email])
-        except IntegrityError:
-            continue
+
+    def log(email: Email, now: datetime) -> None:
+        ActionReminderLog.objects.bulk_create(
+            ActionReminderLog(
+                action=item.round.action,
+                fiscal_year=item.round.fiscal_year,
+                half=item.round.half,
+                recipient=email.recipient,
+                email=email.recipient.email,
+                stage=item.stage,
+                due_date=item.round.due,
+                sent_at=now,
+            )
+            for item in email.items
+        )
+
+    def audit_items(email: Email) -> list[dict[str, Any]]:
+        return [
+            {
+                "action": i.round.action.code,
+                "period": i.round.label,
+                "due": i.round.due.isoformat(),
+                "stage": i.stage,
+                "why": i.why,
+            }
+            for i in email.items
+        ]
+
+    reminder_emails_send(
+        emails=plan.emails,
+        render=render_action_email,
+        log=log,
+        audit_code="actions.reminder.send",
+        audit_items=audit_items,
+    )
     return plan
 
 

@@ -26,6 +26,7 @@ from .models import (
     ActionKind,
     ActionTask,
     ActionUpdate,
+    ActionUpdateEvidence,
 )
 from .rules import Progress, action_progress
 
@@ -38,7 +39,10 @@ __all__ = [
     "action_progress_of",
     "actions_for",
     "latest_approved_updates",
+    "may_see_evidence",
     "measure_actions",
+    "public_evidence_get",
+    "update_evidence",
     "update_history_public",
     "update_review_queue",
     "updates_for",
@@ -124,9 +128,12 @@ def cooperating_departments(action: Action) -> list[ActionDepartment]:
 def latest_approved_updates(actions: list[Action]) -> dict[int, ActionUpdate]:
     """The latest approved update of each action (by period), in one query."""
     out: dict[int, ActionUpdate] = {}
-    rows = ActionUpdate.objects.filter(
-        action__in=actions, status=ActionUpdate.Status.APPROVED
-    ).order_by("action_id", "fiscal_year", "half", "id")
+    rows = (
+        ActionUpdate.objects.filter(action__in=actions, status=ActionUpdate.Status.APPROVED)
+        .select_related("action__plan")
+        .prefetch_related("evidence_files")
+        .order_by("action_id", "fiscal_year", "half", "id")
+    )
     for update in rows:
         out[update.action_id] = update
     return out
@@ -137,6 +144,7 @@ def update_history_public(action: Action) -> list[ActionUpdate]:
     return list(
         ActionUpdate.objects.filter(action=action, status=ActionUpdate.Status.APPROVED)
         .select_related("action__plan", "decided_by")
+        .prefetch_related("evidence_files")
         .order_by("-fiscal_year", "-half", "-id")
     )
 
@@ -226,6 +234,32 @@ def measure_actions(measure: Measure) -> list[Action]:
         )
         .order_by("order", "id")
         .distinct()
+    )
+
+
+# --- evidence files of updates: public once the update is approved -----------------
+
+
+def may_see_evidence(user: Any, evidence: ActionUpdateEvidence) -> bool:
+    """Everyone once its update is approved; before, staff who may see pending work."""
+    return evidence.update.status == ActionUpdate.Status.APPROVED or can(user, Perm.VIEW_PENDING)
+
+
+def update_evidence(update: ActionUpdate) -> list[ActionUpdateEvidence]:
+    return list(update.evidence_files.select_related("uploaded_by"))
+
+
+def public_evidence_get(plan: Plan, code: str, pk: int) -> ActionUpdateEvidence | None:
+    """An evidence file of an approved update of action ``code``, or None."""
+    return (
+        ActionUpdateEvidence.objects.filter(
+            pk=pk,
+            update__action__plan=plan,
+            update__action__code=code,
+            update__status=ActionUpdate.Status.APPROVED,
+        )
+        .select_related("update__action")
+        .first()
     )
 
 

@@ -23,8 +23,9 @@ from django.utils.translation import gettext as _
 
 from citystrat.accounts.models import Role
 from citystrat.accounts.permissions import Action as Perm
-from citystrat.accounts.permissions import can, require, role_of
+from citystrat.accounts.permissions import can, require, role_of, signed_in
 from citystrat.audit.services import audit_record
+from citystrat.observations.evidence import Upload, evidence_discard, evidence_store
 from citystrat.plans import cache as plan_cache
 from citystrat.plans.models import Department, Plan
 from citystrat.review.errors import ReviewError
@@ -46,11 +47,14 @@ from .models import (
     ActionContact,
     ActionDepartment,
     ActionPhase,
+    ActionReporting,
     ActionStatus,
     ActionTask,
     ActionUpdate,
+    ActionUpdateEvidence,
     ActionUpdateSignoff,
 )
+from .statuses import plan_status_words, status_resolve, status_words_by_text
 
 Actor = AbstractBaseUser | AnonymousUser | None
 
@@ -132,6 +136,10 @@ def action_assign(
     return locked
 
 
+def _staff_name(user: Any) -> str:
+    return str(user.get_username())
+
+
 def action_contact_set(
     *,
     actor: Actor,
@@ -141,10 +149,17 @@ def action_contact_set(
     present: bool = True,
     channel: str = "web",
 ) -> None:
-    """Add (or, with ``present=False``, remove) a contact person of an action (coordinators)."""
-    require(actor, Perm.ASSIGN_ACTION)
+    """Add (or, with ``present=False``, remove) a contact person of an action.
+
+    Coordinators, and editors of the lead department (MANAGE_ACTION).  An
+    editor named as an editor contact must belong to a department responsible
+    for the action.
+    """
+    require(actor, Perm.MANAGE_ACTION, action)
     if role not in ActionContact.Role.values:
         raise ReviewError(_("Choose editor or approver."), "role")
+    if user is None:
+        raise ReviewError(_("Choose a person."), "user")
     if present and role_of(user) is None:
         raise ReviewError(_("Only an active staff member can be a contact."), "user")
     if present and role == ActionContact.Role.EDITOR and role_of(user) == Role.EDITOR:
@@ -159,18 +174,27 @@ def action_contact_set(
     with transaction.atomic():
         existing = ActionContact.objects.filter(action=action, user=user, role=role)
         had = existing.exists()
-        if present and not had:
+        if present and had:
+            raise ReviewError(
+                _("%(user)s is already a contact in this role.") % {"user": _staff_name(user)},
+                "user",
+            )
+        if not present and not had:
+            raise ReviewError(
+                _("%(user)s is not a contact in this role.") % {"user": _staff_name(user)},
+                "user",
+            )
+        if present:
             ActionContact.objects.create(action=action, user=user, role=role)
-        elif not present and had:
-            existing.delete()
         else:
-            return
+            existing.delete()
+        contact = {"user": _staff_name(user), "role": role}
         _audit(
             action,
             "actions.contact.add" if present else "actions.contact.remove",
             actor=actor,
-            before=None if present else {"user": user.get_username(), "role": role},
-            after={"user": user.get_username(), "role": role} if present else None,
+            before=None if present else contact,
+            after=contact if present else None,
             channel=channel,
         )
 
@@ -182,27 +206,73 @@ def action_schedule_set(
     start: date | None,
     end: date | None,
     in_fiscal_years: bool = True,
+    reporting: str | None = None,
     channel: str = "web",
 ) -> Action:
-    require(actor, Perm.ASSIGN_ACTION)
+    """Set when an action runs and, if given, how often it reports (``fiscal_year`` or
+    ``half_year``); coordinators and editors of the lead department."""
+    require(actor, Perm.MANAGE_ACTION, action)
     if start and end and end < start:
         raise ReviewError(_("The end must not be before the start."), "end")
+    if reporting is not None and reporting not in ActionReporting.values:
+        raise ReviewError(_("Choose once a fiscal year or once every half-year."), "reporting")
     with transaction.atomic():
         locked = Action.objects.select_for_update().select_related("plan").get(pk=action.pk)
-        before = {"start": locked.start_date, "end": locked.end_date}
+        before = {"start": locked.start_date, "end": locked.end_date, "reporting": locked.reporting}
         locked.start_date, locked.end_date = start, end
         locked.schedule_in_fiscal_years = in_fiscal_years
-        locked.save(update_fields=["start_date", "end_date", "schedule_in_fiscal_years"])
+        if reporting is not None:
+            locked.reporting = reporting
+        locked.save(
+            update_fields=["start_date", "end_date", "schedule_in_fiscal_years", "reporting"]
+        )
         _audit(
             locked,
             "actions.action.schedule",
             actor=actor,
             before=before,
-            after={"start": start, "end": end},
+            after={"start": start, "end": end, "reporting": locked.reporting},
             channel=channel,
         )
         transaction.on_commit(plan_cache.bump)
     return locked
+
+
+TASK_TITLE_LIMIT = 500
+
+
+def _clean_title(action: Action, title: dict[str, str]) -> dict[str, str]:
+    languages = set(action.plan.languages)
+    cleaned = {}
+    for lang, text in title.items():
+        if lang not in languages:
+            raise ReviewError(
+                _("%(lang)s is not one of the plan's languages.") % {"lang": str(lang)[:10]},
+                "title",
+            )
+        text = (text or "").strip()
+        if "\x00" in text:
+            raise ReviewError(_("The text holds a NUL character."), "title")
+        if len(text) > TASK_TITLE_LIMIT:
+            raise ReviewError(
+                _("The text is longer than %(limit)s characters.") % {"limit": TASK_TITLE_LIMIT},
+                "title",
+            )
+        if text:
+            cleaned[lang] = text
+    if not cleaned:
+        raise ReviewError(_("A task needs a title."), "title")
+    return cleaned
+
+
+def _task_snapshot(task: ActionTask) -> dict[str, Any]:
+    return {
+        "title": task.title,
+        "milestone": task.milestone,
+        "due": task.due_date,
+        "done": task.done_date,
+        "state": task.state,
+    }
 
 
 def action_task_save(
@@ -217,10 +287,17 @@ def action_task_save(
     task: ActionTask | None = None,
     channel: str = "web",
 ) -> ActionTask:
-    """Add a task or milestone to an action, or change one (coordinators)."""
-    require(actor, Perm.ASSIGN_ACTION)
-    if not any((v or "").strip() for v in title.values()):
-        raise ReviewError(_("A task needs a title."), "title")
+    """Add a task or milestone to an action, or change one (coordinators; the lead department).
+
+    ``title`` is a text object (language -> text); a changed task keeps the
+    languages the caller does not give.  Marking a task done is a change of
+    its state to ``done`` with the day it was done.
+    """
+    require(actor, Perm.MANAGE_ACTION, action)
+    if task is not None and task.action_id != action.pk:
+        raise ReviewError(_("This task belongs to another action."), "task")
+    merged = {**(task.title if task is not None else {}), **title}
+    clean = _clean_title(action, merged)
     if state not in ActionTask.State.values:
         raise ReviewError(_("Choose a state."), "state")
     if done_date is not None and state != ActionTask.State.DONE:
@@ -230,17 +307,18 @@ def action_task_save(
         if task is None:
             task = ActionTask(action=action, order=action.tasks.count())
         else:
-            before = {"title": task.title, "due": task.due_date, "done": task.done_date}
-        task.title = {k: v.strip() for k, v in title.items() if (v or "").strip()}
+            task = ActionTask.objects.select_for_update().get(pk=task.pk)
+            before = _task_snapshot(task)
+        task.title = clean
         task.due_date, task.done_date, task.state = due_date, done_date, state
         task.milestone = milestone
         task.save()
         _audit(
             action,
-            "actions.task.save",
+            "actions.task.add" if before is None else "actions.task.edit",
             actor=actor,
             before=before,
-            after={"title": task.title, "due": due_date, "done": done_date, "state": state},
+            after=_task_snapshot(task),
             channel=channel,
         )
         transaction.on_commit(plan_cache.bump)
@@ -276,34 +354,42 @@ def action_budget_set(
     actor: Actor,
     action: Action,
     fiscal_year: int,
-    budget: Decimal | None,
-    revised_budget: Decimal | None,
+    budget: Decimal | str | None,
+    revised_budget: Decimal | str | None,
     channel: str = "web",
     source: str = "",
 ) -> ActionBudget:
-    """Record an action's budget and revised budget for a fiscal year (coordinators).
+    """Record an action's budget and revised budget for a fiscal year.
 
-    Actual spending is reported by the department in an update and reaches the
-    budget row when the update is approved.
+    Coordinators, and editors of the lead department.  Actual spending is
+    reported by the department in an update and reaches the budget row only
+    when the update is approved (reviewed like every reported figure).
     """
-    require(actor, Perm.ASSIGN_ACTION)
+    require(actor, Perm.MANAGE_ACTION, action)
+    _period_check(action, fiscal_year, 0)
+    amount = parse_money(budget, "budget")
+    revised = parse_money(revised_budget, "revised_budget")
     with transaction.atomic():
-        row, created = ActionBudget.objects.select_for_update().get_or_create(
-            action=action, fiscal_year=fiscal_year
+        row = (
+            ActionBudget.objects.select_for_update()
+            .filter(action=action, fiscal_year=fiscal_year)
+            .first()
         )
-        before = None if created else {"budget": row.budget, "revised_budget": row.revised_budget}
-        row.budget, row.revised_budget = budget, revised_budget
-        row.save(update_fields=["budget", "revised_budget"])
+        if row is None and amount is None and revised is None:
+            raise ReviewError(_("Give a budget or a revised budget."), "budget")
+        before = None
+        if row is None:
+            row = ActionBudget(action=action, fiscal_year=fiscal_year)
+        else:
+            before = {"budget": row.budget, "revised_budget": row.revised_budget}
+        row.budget, row.revised_budget = amount, revised
+        row.save()
         _audit(
             action,
             "actions.budget.set",
             actor=actor,
             before=before,
-            after={
-                "fiscal_year": fiscal_year,
-                "budget": budget,
-                "revised_budget": revised_budget,
-            },
+            after={"fiscal_year": fiscal_year, "budget": amount, "revised_budget": revised},
             channel=channel,
             source=source,
         )
@@ -374,15 +460,15 @@ def _update_fields(
     revised_budget: Decimal | None,
     actual: Decimal | None,
 ) -> dict[str, Any]:
-    if action_status not in ActionStatus.values:
-        raise ReviewError(_("Choose the action's status."), "action_status")
+    word, standard = status_resolve(action.plan, action_status)
     if phase and phase not in ActionPhase.values:
         raise ReviewError(_("Choose a phase."), "phase")
     fields = _clean_update_texts(action, texts)
-    if action_status != ActionStatus.NOT_STARTED and not fields["achievements"]:
+    if standard != ActionStatus.NOT_STARTED and not fields["achievements"]:
         raise ReviewError(_("Say what was done (取組実績) in this period."), "achievements")
     fields.update(
-        action_status=action_status,
+        action_status=standard,
+        status_word=word,
         phase=phase,
         budget=budget,
         revised_budget=revised_budget,
@@ -440,6 +526,120 @@ def update_save_draft(
         channel=channel,
         source=source,
     )
+
+
+def update_evidence_attach(
+    *,
+    actor: Actor,
+    update: ActionUpdate,
+    name: str,
+    stream: Any,
+    size: int,
+    channel: str = "web",
+) -> ActionUpdateEvidence:
+    """Attach a PDF, XLSX, PNG or JPEG file to a draft or returned update (the lead department).
+
+    Checked and stored like a value's evidence
+    (:func:`citystrat.observations.evidence.evidence_store`); audited as
+    ``actions.evidence.attach`` on the update.  A file whose row cannot be
+    written is removed again.
+    """
+    require(actor, Perm.WRITE_ACTION_UPDATE, update.action)
+    if update.status not in ActionUpdate.EDITABLE_STATUSES:
+        raise ReviewError(_("Files can be added only to a draft or a returned update."), "evidence")
+    stored = evidence_store(name=name, stream=stream, size=size)
+    try:
+        with transaction.atomic():
+            evidence = ActionUpdateEvidence.objects.create(
+                update=update,
+                uploaded_by=signed_in(actor),
+                original_name=stored.original_name,
+                stored_name=stored.stored_name,
+                content_type=stored.content_type,
+                size=stored.size,
+                sha256=stored.sha256,
+            )
+            audit_record(
+                code="actions.evidence.attach",
+                actor=actor,
+                object_type=update.audit_type,
+                object_id=update.pk,
+                object_label=update.audit_label(),
+                plan_code=update.audit_plan_code(),
+                after={
+                    "evidence": evidence.pk,
+                    "name": evidence.original_name,
+                    "size": evidence.size,
+                    "sha256": evidence.sha256,
+                },
+                channel=channel,
+            )
+    except Exception:
+        evidence_discard(stored.stored_name)
+        raise
+    return evidence
+
+
+def update_enter(
+    *,
+    actor: Actor,
+    action: Action,
+    fiscal_year: int,
+    half: int = 0,
+    action_status: str,
+    phase: str = "",
+    texts: dict[str, dict[str, str]],
+    budget: Decimal | None = None,
+    revised_budget: Decimal | None = None,
+    actual: Decimal | None = None,
+    update: ActionUpdate | None = None,
+    expected_version: int | None = None,
+    evidence: Sequence[Upload] = (),
+    submit: bool = False,
+    channel: str = "web",
+) -> ActionUpdate:
+    """Save an update, attach its evidence files and (``submit``) send it for review:
+    all or nothing.
+
+    One transaction: when an attachment or the submission is refused, the
+    update is not saved either, and the files already stored are removed.
+    """
+    attached: list[ActionUpdateEvidence] = []
+    try:
+        with transaction.atomic():
+            saved = update_save_draft(
+                actor=actor,
+                action=action,
+                fiscal_year=fiscal_year,
+                half=half,
+                action_status=action_status,
+                phase=phase,
+                texts=texts,
+                budget=budget,
+                revised_budget=revised_budget,
+                actual=actual,
+                update=update,
+                expected_version=expected_version,
+                channel=channel,
+            )
+            for upload in evidence:
+                attached.append(
+                    update_evidence_attach(
+                        actor=actor,
+                        update=saved,
+                        name=upload.name,
+                        stream=upload.stream,
+                        size=upload.size,
+                        channel=channel,
+                    )
+                )
+            if submit:
+                saved = update_submit(actor=actor, update=saved, channel=channel)
+    except BaseException:
+        for file in attached:
+            evidence_discard(file.stored_name)
+        raise
+    return saved
 
 
 def _origin(channel: str) -> str:
@@ -525,17 +725,26 @@ def update_approve(
             .first()
         )
         if latest is not None and latest.pk == approved.pk:
-            before = {"status": action.status, "phase": action.phase}
+            before = {
+                "status": action.status,
+                "status_word": action.status_word,
+                "phase": action.phase,
+            }
             action.status = approved.action_status
+            action.status_word = approved.status_word
             if approved.phase:
                 action.phase = approved.phase
-            action.save(update_fields=["status", "phase"])
+            action.save(update_fields=["status", "status_word", "phase"])
             _audit(
                 action,
                 "actions.action.status",
                 actor=actor,
                 before=before,
-                after={"status": action.status, "phase": action.phase},
+                after={
+                    "status": action.status,
+                    "status_word": action.status_word,
+                    "phase": action.phase,
+                },
                 channel=channel,
                 reason=_("from the approved update %(id)s") % {"id": approved.pk},
             )
@@ -669,7 +878,7 @@ def updates_import(
     if actor is not None:
         require(actor, Perm.IMPORT)
     found = list(problems)
-    statuses = _choice_words(ActionStatus)
+    statuses = status_words_by_text(plan)
     phases = _choice_words(ActionPhase)
     actions = {
         a.code: a
@@ -712,7 +921,10 @@ def updates_import(
                 row.problem(
                     "status",
                     _("%(value)s is not a status; use one of %(choices)s.")
-                    % {"value": v["status"][:40] or "—", "choices": ", ".join(ActionStatus.values)},
+                    % {
+                        "value": v["status"][:40] or "—",
+                        "choices": ", ".join(w.code for w in plan_status_words(plan)),
+                    },
                 )
             )
         phase = ""

@@ -22,7 +22,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from citystrat.actions.models import Action
-from citystrat.observations.models import EvidenceBase, Observation
+from citystrat.observations.models import Observation, StoredEvidence
 from citystrat.plans.models import (
     ActivityKind,
     Department,
@@ -143,10 +143,10 @@ class ActivityRecord(Reviewed):
         return tuple(self.company_ids.split(";")) if self.company_ids else ()
 
 
-class ActivityEvidence(EvidenceBase):
+class ActivityEvidence(StoredEvidence):
     """A file that backs an activity record (a sign-in sheet, a programme, a report).
 
-    Stored and checked as a value's evidence is (``observations.services.evidence_store``),
+    Stored and checked as a value's evidence is (``observations.evidence.evidence_store``),
     under EVIDENCE_ROOT, so a backup holds it as it holds value evidence; served only to
     staff who may see records in review.
     """
@@ -155,7 +155,7 @@ class ActivityEvidence(EvidenceBase):
         ActivityRecord, on_delete=models.PROTECT, related_name="evidence_files"
     )
 
-    class Meta(EvidenceBase.Meta):
+    class Meta(StoredEvidence.Meta):
         pass
 
 

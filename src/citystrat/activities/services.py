@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import IO, Any
@@ -37,9 +37,9 @@ from django.utils.translation import override
 from citystrat.accounts.permissions import Action, can, require
 from citystrat.audit.bulk import allocate_ids, insert_rows
 from citystrat.audit.services import AuditEntry, audit_record, audit_record_many
+from citystrat.observations.evidence import evidence_discard, evidence_store
 from citystrat.observations.models import Observation
 from citystrat.observations.services import (
-    evidence_store,
     observation_return,
     observation_save_draft,
     observation_submit,
@@ -678,7 +678,7 @@ def activity_evidence_attach(
     """Attach a PDF, XLSX, PNG or JPEG file to a record not yet decided.
 
     The file is checked and stored by the one evidence rule
-    (:func:`citystrat.observations.services.evidence_store`); the record's
+    (:func:`citystrat.observations.evidence.evidence_store`); the record's
     department's editors (and coordinators) may attach; audited.
     """
     _require_department(actor, Action.ENTER, record)
@@ -694,7 +694,7 @@ def activity_evidence_attach(
     try:
         with transaction.atomic():
             evidence = ActivityEvidence.objects.create(
-                record=record, uploaded_by=_user(actor), **stored.fields()
+                record=record, uploaded_by=_user(actor), **asdict(stored)
             )
             audit_record(
                 code="activities.evidence.attach",
@@ -712,7 +712,7 @@ def activity_evidence_attach(
                 channel=channel,
             )
     except Exception:
-        stored.path.unlink(missing_ok=True)
+        evidence_discard(stored.stored_name)
         raise
     return evidence
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import Http404
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions, serializers
@@ -27,10 +28,11 @@ from citystrat.actions.models import Action, ActionKind, ActionStatus, ActionUpd
 from citystrat.actions.services import (
     parse_money,
     update_approve,
+    update_enter,
     update_return,
-    update_save_draft,
     update_submit,
 )
+from citystrat.actions.statuses import status_resolve, status_word_labels
 from citystrat.review.states import State
 
 from . import serializers as s
@@ -52,6 +54,17 @@ class MoneySerializer(serializers.Serializer[Any]):
     actual = s.NullableDecimalTextField()
 
 
+class EvidenceSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    name = serializers.CharField(help_text="the file's name as uploaded")
+    content_type = serializers.CharField()
+    size = serializers.IntegerField(help_text="bytes")
+    sha256 = serializers.CharField()
+    url = serializers.CharField(
+        help_text="where to download it: public once the update is approved, staff only before"
+    )
+
+
 class ActionUpdateSerializer(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     action = serializers.CharField(help_text="the action's code")
@@ -60,7 +73,14 @@ class ActionUpdateSerializer(serializers.Serializer[Any]):
     half = serializers.IntegerField(help_text="0: the whole year; 1, 2: a half")
     review_status = serializers.ChoiceField(choices=State.choices)
     version = serializers.IntegerField()
-    status = serializers.ChoiceField(choices=ActionStatus.choices, help_text="the action's status")
+    status = serializers.CharField(
+        help_text="the action's status: the plan's own status code (a standard state when the "
+        "plan names none)"
+    )
+    status_standard = serializers.ChoiceField(
+        choices=ActionStatus.choices, help_text="the standard state the status maps to"
+    )
+    status_label = s.TextObjectField(help_text="the status in the plan's words, per language")
     phase = serializers.CharField(allow_null=True)
     achievements = s.TextObjectField()
     issues = s.TextObjectField()
@@ -71,6 +91,13 @@ class ActionUpdateSerializer(serializers.Serializer[Any]):
     submitted_at = serializers.DateTimeField(allow_null=True)
     decided_at = serializers.DateTimeField(allow_null=True)
     decision_reason = serializers.CharField(allow_blank=True)
+    evidence = EvidenceSerializer(many=True, help_text="evidence files (read only)")
+
+
+def _evidence_url(u: ActionUpdate, action_code: str, pk: int) -> str:
+    if u.status == State.APPROVED:
+        return reverse("web:action_evidence", kwargs={"code": action_code, "pk": pk})
+    return reverse("staff:action_evidence", kwargs={"pk": pk})
 
 
 def update_data(u: ActionUpdate, action_code: str) -> dict[str, Any]:
@@ -82,7 +109,11 @@ def update_data(u: ActionUpdate, action_code: str) -> dict[str, Any]:
         "half": u.half,
         "review_status": u.status,
         "version": u.version,
-        "status": u.action_status,
+        "status": u.status_word or u.action_status,
+        "status_standard": u.action_status,
+        "status_label": status_word_labels(
+            u.action.plan, u.status_word or u.action_status, u.action_status
+        ),
         "phase": u.phase or None,
         "achievements": u.achievements,
         "issues": u.issues,
@@ -93,6 +124,17 @@ def update_data(u: ActionUpdate, action_code: str) -> dict[str, Any]:
         "submitted_at": u.submitted_at,
         "decided_at": u.decided_at,
         "decision_reason": u.decision_reason,
+        "evidence": [
+            {
+                "id": f.pk,
+                "name": f.original_name,
+                "content_type": f.content_type,
+                "size": f.size,
+                "sha256": f.sha256,
+                "url": _evidence_url(u, action_code, f.pk),
+            }
+            for f in u.evidence_files.all()
+        ],
     }
 
 
@@ -106,7 +148,12 @@ class ActionSerializer(serializers.Serializer[Any]):
     indicators = serializers.ListField(child=serializers.CharField())
     lead_department = serializers.CharField(allow_null=True)
     cooperating_departments = serializers.ListField(child=serializers.CharField())
-    status = serializers.CharField(allow_null=True)
+    status = serializers.CharField(
+        allow_null=True, help_text="the plan's own status code (a standard state if it has none)"
+    )
+    status_standard = serializers.ChoiceField(
+        choices=ActionStatus.choices, allow_null=True, help_text="the standard state it maps to"
+    )
     phase = serializers.CharField(allow_null=True)
     start = serializers.CharField(allow_null=True)
     end = serializers.CharField(allow_null=True)
@@ -130,7 +177,8 @@ def action_data(action: Action, latest: ActionUpdate | None) -> dict[str, Any]:
         "cooperating_departments": [
             r.department.code for r in selectors.cooperating_departments(action)
         ],
-        "status": action.status or None,
+        "status": action.status_word or action.status or None,
+        "status_standard": action.status or None,
         "phase": action.phase or None,
         "start": start,
         "end": end,
@@ -217,7 +265,11 @@ class ActionDetailView(ApiView):
 
 
 def _updates_visible(user: Any, view: ApiView) -> Any:
-    qs = ActionUpdate.objects.filter(action__plan=view.plan()).select_related("action")
+    qs = (
+        ActionUpdate.objects.filter(action__plan=view.plan())
+        .select_related("action__plan")
+        .prefetch_related("evidence_files")
+    )
     if not can(user, Perm.VIEW_PENDING):
         qs = qs.filter(status=State.APPROVED)
     return qs.order_by("action__order", "fiscal_year", "half", "id")
@@ -227,7 +279,11 @@ class ActionUpdateCreateSerializer(serializers.Serializer[Any]):
     action = serializers.CharField(max_length=32)
     fiscal_year = serializers.IntegerField(min_value=1900, max_value=2999)
     half = serializers.IntegerField(min_value=0, max_value=2, required=False, default=0)
-    status = serializers.ChoiceField(choices=ActionStatus.choices, help_text="the action's status")
+    status = serializers.CharField(
+        max_length=32,
+        help_text="the action's status: one of the plan's status codes (GET /actions/ shows "
+        "them); a standard state when the plan names none",
+    )
     phase = serializers.CharField(max_length=16, required=False, allow_blank=True, default="")
     achievements = s.TextObjectField(required=False)
     issues = s.TextObjectField(required=False)
@@ -297,7 +353,8 @@ class ActionUpdateListView(ApiView):
         action = selectors.action_get(self.plan(), data["action"])
         if action is None:
             raise serializers.ValidationError({"action": [_("There is no such action.")]})
-        update = update_save_draft(
+        status_resolve(action.plan, data["status"], "status")  # a located error if unknown
+        update = update_enter(
             actor=request.user,
             action=action,
             fiscal_year=data["fiscal_year"],
@@ -309,9 +366,8 @@ class ActionUpdateListView(ApiView):
             budget=parse_money(data.get("budget"), "budget"),
             revised_budget=parse_money(data.get("revised_budget"), "revised_budget"),
             actual=parse_money(data.get("actual"), "actual"),
+            submit=data["submit"],
         )
-        if data["submit"]:
-            update = update_submit(actor=request.user, update=update, channel="api")
         return Response(ActionUpdateSerializer(update_data(update, action.code)).data, status=201)
 
 

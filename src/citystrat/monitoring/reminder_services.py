@@ -19,22 +19,20 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from citystrat.accounts.models import Role
-from citystrat.audit.services import audit_record
 from citystrat.observations.calendar import Round, current_round
+from citystrat.observations.mailing_services import reminder_emails_send
 from citystrat.observations.models import Observation, ReminderLog
 from citystrat.plans.models import Indicator
 
@@ -194,48 +192,39 @@ def send_reminders(*, as_of: date, dry_run: bool = False) -> ReminderPlan:
     plan = plan_reminders(as_of)
     if dry_run:
         return plan
-    for email in plan.emails:
-        subject, body = render_email(email)
-        try:
-            with transaction.atomic():
-                now = timezone.now()
-                ReminderLog.objects.bulk_create(
-                    ReminderLog(
-                        indicator=item.round.indicator,
-                        period_kind=item.round.period.kind.value,
-                        period_start=item.round.period.start,
-                        recipient=email.recipient,
-                        email=email.recipient.email,
-                        stage=item.stage,
-                        due_date=item.round.due,
-                        sent_at=now,
-                    )
-                    for item in email.items
-                )
-                audit_record(
-                    code="observations.reminder.send",
-                    actor=None,
-                    object_type="auth.user",
-                    object_id=email.recipient.pk,
-                    object_label=email.recipient.get_username(),
-                    after={
-                        "email": email.recipient.email,
-                        "language": email.language,
-                        "items": [
-                            {
-                                "indicator": i.round.indicator.code,
-                                "period": i.round.period.label,
-                                "due": i.round.due.isoformat(),
-                                "stage": i.stage,
-                                "why": i.why,
-                            }
-                            for i in email.items
-                        ],
-                    },
-                    channel="system",
-                )
-                send_mail(subject, body, None, [email.recipient.email])
-        except IntegrityError:
-            # Another run logged these at the same moment: it sends them, not us.
-            continue
+
+    def log(email: PlannedEmail, now: datetime) -> None:
+        ReminderLog.objects.bulk_create(
+            ReminderLog(
+                indicator=item.round.indicator,
+                period_kind=item.round.period.kind.value,
+                period_start=item.round.period.start,
+                recipient=email.recipient,
+                email=email.recipient.email,
+                stage=item.stage,
+                due_date=item.round.due,
+                sent_at=now,
+            )
+            for item in email.items
+        )
+
+    def audit_items(email: PlannedEmail) -> list[dict[str, Any]]:
+        return [
+            {
+                "indicator": i.round.indicator.code,
+                "period": i.round.period.label,
+                "due": i.round.due.isoformat(),
+                "stage": i.stage,
+                "why": i.why,
+            }
+            for i in email.items
+        ]
+
+    reminder_emails_send(
+        emails=plan.emails,
+        render=render_email,
+        log=log,
+        audit_code="observations.reminder.send",
+        audit_items=audit_items,
+    )
     return plan

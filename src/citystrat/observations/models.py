@@ -171,11 +171,11 @@ class ReportingSchedule(models.Model):
         ]
 
 
-class EvidenceBase(models.Model):
-    """A stored evidence file: under EVIDENCE_ROOT with a random name, served only to staff.
+class StoredEvidence(models.Model):
+    """The fields of a stored evidence file (see :mod:`citystrat.observations.evidence`).
 
-    Values have :class:`EvidenceFile`; activity records theirs (in their app), with
-    the same fields, stored and checked by ``observations.services.evidence_store``.
+    Stored under EVIDENCE_ROOT with a random name, never under the web root;
+    each concrete model adds what the file backs.
     """
 
     original_name = models.CharField(max_length=255)
@@ -196,14 +196,14 @@ class EvidenceBase(models.Model):
         return self.original_name
 
 
-class EvidenceFile(EvidenceBase):
-    """A file that backs a reported value.  Stored under EVIDENCE_ROOT, served only to staff."""
+class EvidenceFile(StoredEvidence):
+    """A file that backs a reported value.  Served only to staff."""
 
     observation = models.ForeignKey(
         Observation, on_delete=models.PROTECT, related_name="evidence_files"
     )
 
-    class Meta(EvidenceBase.Meta):
+    class Meta(StoredEvidence.Meta):
         pass
 
 

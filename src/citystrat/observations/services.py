@@ -13,10 +13,7 @@ the same version cannot both win; the loser gets :class:`ConflictError`.
 
 from __future__ import annotations
 
-import hashlib
-import uuid
-import zipfile
-from dataclasses import dataclass
+from dataclasses import asdict
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -47,11 +44,17 @@ from citystrat.review.services import (
 )
 
 from . import rules
-from .models import EvidenceBase, EvidenceFile, Observation
+from .evidence import (
+    EVIDENCE_TYPES,
+    Upload,
+    evidence_discard,
+    evidence_file_path,
+    evidence_store,
+)
+from .models import EvidenceFile, Observation, StoredEvidence
 
 __all__ = [
     "EVIDENCE_TYPES",
-    "StoredEvidence",
     "Upload",
     "evidence_attach",
     "evidence_store",
@@ -247,15 +250,6 @@ def observation_save_draft(
         return review_create(record=obs, actor=actor, channel=channel)
 
 
-@dataclass(frozen=True)
-class Upload:
-    """An evidence file to attach: its name, a binary stream and its size in bytes."""
-
-    name: str
-    stream: IO[bytes]
-    size: int
-
-
 def observation_enter(
     *,
     actor: Actor,
@@ -320,7 +314,7 @@ def observation_enter(
                 obs = observation_submit(actor=actor, observation=obs, channel=channel)
     except BaseException:
         for file in attached:
-            (Path(settings.EVIDENCE_ROOT) / file.stored_name).unlink(missing_ok=True)
+            evidence_discard(file.stored_name)
         raise
     return obs
 
@@ -478,122 +472,6 @@ def target_revise(
 # --- evidence files -------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class EvidenceType:
-    extension: str
-    content_type: str
-
-
-EVIDENCE_TYPES = {
-    "pdf": EvidenceType("pdf", "application/pdf"),
-    "png": EvidenceType("png", "image/png"),
-    "jpg": EvidenceType("jpg", "image/jpeg"),
-    "xlsx": EvidenceType(
-        "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    ),
-}
-EXTENSIONS = {"pdf": "pdf", "png": "png", "jpg": "jpg", "jpeg": "jpg", "xlsx": "xlsx"}
-
-
-def _sniff(head: bytes, stream: IO[bytes]) -> str | None:
-    """The evidence type from the file's first bytes (and, for XLSX, its zip contents)."""
-    if head.startswith(b"%PDF-"):
-        return "pdf"
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "png"
-    if head.startswith(b"\xff\xd8\xff"):
-        return "jpg"
-    if head.startswith(b"PK\x03\x04"):
-        try:
-            stream.seek(0)
-            with zipfile.ZipFile(stream) as archive:
-                names = set(archive.namelist())
-        except (zipfile.BadZipFile, OSError):
-            return None
-        if "[Content_Types].xml" in names and "xl/workbook.xml" in names:
-            return "xlsx"
-    return None
-
-
-@dataclass(frozen=True)
-class StoredEvidence:
-    """A file checked and written under EVIDENCE_ROOT by :func:`evidence_store`."""
-
-    original_name: str
-    stored_name: str
-    content_type: str
-    size: int
-    sha256: str
-    path: Path
-
-    def fields(self) -> dict[str, Any]:
-        """The fields of an evidence model (:class:`~.models.EvidenceBase`)."""
-        return {
-            "original_name": self.original_name,
-            "stored_name": self.stored_name,
-            "content_type": self.content_type,
-            "size": self.size,
-            "sha256": self.sha256,
-        }
-
-
-def evidence_store(*, name: str, stream: IO[bytes], size: int) -> StoredEvidence:
-    """Check an evidence file and store it: the one set of rules for every evidence file.
-
-    A PDF, XLSX, PNG or JPEG file: the type is read from the file's bytes, not
-    only its name; the size is limited by ``EVIDENCE_MAX_BYTES`` (counted as it
-    is written, not trusted); the file goes under ``EVIDENCE_ROOT`` (outside the
-    web root) with a random name.  Refusals are :class:`ReviewError` on the
-    field ``evidence``.  The caller records the file in the same transaction as
-    its audit record and removes ``path`` when that fails.
-    """
-    limit = int(settings.EVIDENCE_MAX_BYTES)
-    if size > limit:
-        raise ReviewError(
-            _("The file is larger than the limit of %(mb)s MB.") % {"mb": limit // (1024 * 1024)},
-            "evidence",
-        )
-    if size == 0:
-        raise ReviewError(_("The file is empty."), "evidence")
-    extension = EXTENSIONS.get(Path(name).suffix.lower().lstrip("."))
-    stream.seek(0)
-    sniffed = _sniff(stream.read(16), stream)
-    if extension is None or sniffed is None or sniffed != extension:
-        raise ReviewError(
-            _("Only PDF, XLSX, PNG and JPEG files are accepted, and the name must match the file."),
-            "evidence",
-        )
-    kind = EVIDENCE_TYPES[sniffed]
-    root = Path(settings.EVIDENCE_ROOT)
-    stored_name = f"{timezone.now():%Y}/{uuid.uuid4().hex}.{kind.extension}"
-    target = root / stored_name
-    target.parent.mkdir(parents=True, exist_ok=True)
-    digest = hashlib.sha256()
-    stream.seek(0)
-    written = 0
-    with open(target, "xb") as out:
-        while chunk := stream.read(1024 * 1024):
-            written += len(chunk)
-            if written > limit:
-                break
-            digest.update(chunk)
-            out.write(chunk)
-    if written > limit:
-        target.unlink(missing_ok=True)
-        raise ReviewError(
-            _("The file is larger than the limit of %(mb)s MB.") % {"mb": limit // (1024 * 1024)},
-            "evidence",
-        )
-    return StoredEvidence(
-        original_name=Path(name).name[:255],
-        stored_name=stored_name,
-        content_type=kind.content_type,
-        size=written,
-        sha256=digest.hexdigest(),
-        path=target,
-    )
-
-
 def evidence_attach(
     *,
     actor: Actor,
@@ -603,8 +481,11 @@ def evidence_attach(
     size: int,
     channel: str = "web",
 ) -> EvidenceFile:
-    """Attach a PDF, XLSX, PNG or JPEG file to a draft or returned value (see
-    :func:`evidence_store` for the checks)."""
+    """Attach a PDF, XLSX, PNG or JPEG file to a draft or returned value.
+
+    Checked and stored by :func:`citystrat.observations.evidence.evidence_store`
+    (type from the bytes, size limit, random name under ``EVIDENCE_ROOT``).
+    """
     require(actor, Action.ENTER, observation.indicator)
     if observation.status not in EDITABLE:
         raise ReviewError(_("Files can be added only to a draft or a returned value."), "evidence")
@@ -612,7 +493,7 @@ def evidence_attach(
     try:
         with transaction.atomic():
             evidence = EvidenceFile.objects.create(
-                observation=observation, uploaded_by=signed_in(actor), **stored.fields()
+                observation=observation, uploaded_by=signed_in(actor), **asdict(stored)
             )
             audit_record(
                 code="observations.evidence.attach",
@@ -624,24 +505,20 @@ def evidence_attach(
                 after={
                     "evidence": evidence.pk,
                     "name": evidence.original_name,
-                    "size": stored.size,
+                    "size": evidence.size,
                     "sha256": evidence.sha256,
                 },
                 channel=channel,
             )
     except Exception:
-        stored.path.unlink(missing_ok=True)
+        evidence_discard(stored.stored_name)
         raise
     return evidence
 
 
-def evidence_path(evidence: EvidenceBase) -> Path:
+def evidence_path(evidence: StoredEvidence) -> Path:
     """Where an evidence file lives on disk (never under the web root)."""
-    root = Path(settings.EVIDENCE_ROOT).resolve()
-    path = (root / evidence.stored_name).resolve()
-    if root not in path.parents:
-        raise ReviewError(_("The stored file name is not valid."), "evidence")
-    return path
+    return evidence_file_path(evidence.stored_name)
 
 
 SCHEDULE_FIELDS = ("due_months_after", "lead_days", "repeat_days", "escalate_after_days", "active")

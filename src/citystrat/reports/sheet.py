@@ -208,7 +208,7 @@ def build_sheets(
                     code=a.code,
                     title=pick(a.title, lang, fb),
                     lead=pick(lead_role.department.name, lang, fb).text if lead_role else "",
-                    status=a.get_status_display() if a.status else _("not reported"),
+                    status=a.status_display() if a.status else _("not reported"),
                     update_period=period_text(fiscal_year(plan, u.fiscal_year)) if u else "",
                     achievements=u.text("achievements", lang) if u else EMPTY,
                     issues=u.text("issues", lang) if u else EMPTY,

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,20 +22,34 @@ from citystrat.accounts.permissions import Action as Perm
 from citystrat.accounts.permissions import can, require
 from citystrat.actions import selectors
 from citystrat.actions.calendar import update_round
-from citystrat.actions.models import Action, ActionUpdate
+from citystrat.actions.export import schedule_labels
+from citystrat.actions.models import Action, ActionTask, ActionUpdate, ActionUpdateEvidence
 from citystrat.actions.services import (
     action_assign,
+    action_budget_set,
+    action_contact_set,
+    action_schedule_set,
+    action_task_save,
     parse_money,
     update_approve,
+    update_enter,
     update_return,
-    update_save_draft,
     update_signoff,
     update_submit,
 )
+from citystrat.actions.statuses import plan_status_words
+from citystrat.observations.evidence import Upload, evidence_response
 from citystrat.plans.selectors import plan_get
 from citystrat.review.errors import ConflictError, ReviewError
 
-from .action_forms import ActionUpdateForm, AssignForm
+from .action_forms import (
+    ActionUpdateForm,
+    AssignForm,
+    BudgetForm,
+    ContactForm,
+    ScheduleForm,
+    TaskForm,
+)
 from .views import _safe_next
 
 
@@ -129,9 +143,18 @@ def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "updates": selectors.updates_for(user, action),
             "round": update_round(action, timezone.localdate()),
             "may_write": can(user, Perm.WRITE_ACTION_UPDATE, action),
+            "may_manage": can(user, Perm.MANAGE_ACTION, action),
         },
         status=status,
     )
+
+
+def _default_status(action: Action) -> str:
+    """A new update starts from the action's current status, else the first 'on schedule' word."""
+    if action.status:
+        return action.status_word or action.status
+    words = plan_status_words(action.plan)
+    return next((w.code for w in words if w.standard == "on_schedule"), words[0].code)
 
 
 def _texts_from(data: dict[str, Any], existing: ActionUpdate | None) -> dict[str, dict[str, str]]:
@@ -165,11 +188,11 @@ def update_form(request: HttpRequest, pk: int) -> HttpResponse:
     today = timezone.localdate()
     status = 200
     if request.method == "POST":
-        form = ActionUpdateForm(request.POST, action=action, this_year=today.year)
+        form = ActionUpdateForm(request.POST, request.FILES, action=action, this_year=today.year)
         if form.is_valid():
             data = form.cleaned_data
             try:
-                update = update_save_draft(
+                update = update_enter(
                     actor=user,
                     action=action,
                     fiscal_year=data["fiscal_year"],
@@ -182,9 +205,9 @@ def update_form(request: HttpRequest, pk: int) -> HttpResponse:
                     budget=parse_money(data["budget"], "budget"),
                     revised_budget=parse_money(data["revised_budget"], "revised_budget"),
                     actual=parse_money(data["actual"], "actual"),
+                    evidence=[Upload(f.name, f, f.size) for f in data["evidence"]],
+                    submit=request.POST.get("do") == "submit",
                 )
-                if request.POST.get("do") == "submit":
-                    update = update_submit(actor=user, update=update)
             except ConflictError as exc:
                 form.add_error(None, exc.message)
             except ReviewError as exc:
@@ -202,7 +225,7 @@ def update_form(request: HttpRequest, pk: int) -> HttpResponse:
             initial.update(
                 fiscal_year=editing.fiscal_year,
                 half=editing.half,
-                action_status=editing.action_status,
+                action_status=editing.status_word or editing.action_status,
                 phase=editing.phase,
                 budget=editing.budget if editing.budget is not None else "",
                 revised_budget=editing.revised_budget if editing.revised_budget is not None else "",
@@ -214,7 +237,8 @@ def update_form(request: HttpRequest, pk: int) -> HttpResponse:
             r = update_round(action, today)
             if r is not None:
                 initial["fiscal_year"] = r.fiscal_year
-            initial["action_status"] = action.status or "on_schedule"
+                initial["half"] = r.half
+            initial["action_status"] = _default_status(action)
             initial["phase"] = action.phase
         form = ActionUpdateForm(initial=initial, action=action, this_year=today.year)
     return render(
@@ -278,6 +302,7 @@ def update_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "u": update,
             "error": error,
             "signoffs": list(update.signoffs.select_related("department", "user")),
+            "evidence": selectors.update_evidence(update),
             "may_edit": editable and may_write,
             "may_submit": editable and may_write,
             "may_decide": update.status == ActionUpdate.Status.SUBMITTED
@@ -329,3 +354,227 @@ def updates_import_page(request: HttpRequest) -> HttpResponse:
             else:
                 context.update(result=result, checked=dry_run, filename=name)
     return render(request, "staff/action_import.html", context, status=status)
+
+
+# --- what a coordinator or the lead department manages: schedule, tasks, contacts, money ---
+
+MANAGE_FORMS = ("schedule", "task", "contact", "budget")
+
+
+def _manage_forms(action: Action, data: Any = None, which: str = "") -> dict[str, Any]:
+    """The page's four forms; only the one posted (``which``) is bound to ``data``."""
+
+    def bound(name: str) -> Any:
+        return data if which == name else None
+
+    start, end = schedule_labels(action)
+    schedule_initial = {"start": start or "", "end": end or "", "reporting": action.reporting}
+    return {
+        "schedule": ScheduleForm(
+            bound("schedule"), action=action, prefix="schedule", initial=schedule_initial
+        ),
+        "task": TaskForm(
+            bound("task"),
+            action=action,
+            prefix="task",
+            initial={"language": action.plan.default_language, "state": "not_started"},
+        ),
+        "contact": ContactForm(bound("contact"), prefix="contact"),
+        "budget": BudgetForm(bound("budget"), action=action, prefix="budget"),
+    }
+
+
+def _manage_post(request: HttpRequest, action: Action, forms_: dict[str, Any]) -> str:
+    """Do what the posted form asks; returns the success message (raises ReviewError)."""
+    user = request.user
+    do = request.POST.get("do", "")
+    if do == "schedule":
+        form = forms_["schedule"]
+        if not form.is_valid():
+            raise _Invalid
+        action_schedule_set(
+            actor=user,
+            action=action,
+            start=form.cleaned_data["start"],
+            end=form.cleaned_data["end"],
+            in_fiscal_years=form.in_fiscal_years(),
+            reporting=form.cleaned_data["reporting"],
+        )
+        return _("The schedule is saved.")
+    if do == "task":
+        form = forms_["task"]
+        if not form.is_valid():
+            raise _Invalid
+        data = form.cleaned_data
+        action_task_save(
+            actor=user,
+            action=action,
+            title={data["language"]: data["title"]},
+            due_date=data["due_date"],
+            done_date=data["done_date"],
+            state=data["state"],
+            milestone=data["milestone"],
+        )
+        return _("The task is added.")
+    if do == "task_done":
+        task = _task(action, request.POST.get("task", ""))
+        action_task_save(
+            actor=user,
+            action=action,
+            task=task,
+            title={},
+            due_date=task.due_date,
+            done_date=timezone.localdate(),
+            state=ActionTask.State.DONE,
+            milestone=task.milestone,
+        )
+        return _("The task is marked done.")
+    if do in ("contact", "contact_remove"):
+        if do == "contact":
+            form = forms_["contact"]
+            if not form.is_valid():
+                raise _Invalid
+            person, role, present = form.cleaned_data["user"], form.cleaned_data["role"], True
+        else:
+            contact = action.contacts.filter(pk=_int(request.POST.get("contact", ""))).first()
+            if contact is None:
+                raise Http404
+            person, role, present = contact.user, contact.role, False
+        action_contact_set(actor=user, action=action, user=person, role=role, present=present)
+        return _("The contact is added.") if present else _("The contact is removed.")
+    if do == "budget":
+        form = forms_["budget"]
+        if not form.is_valid():
+            raise _Invalid
+        action_budget_set(
+            actor=user,
+            action=action,
+            fiscal_year=form.cleaned_data["fiscal_year"],
+            budget=form.cleaned_data["budget"],
+            revised_budget=form.cleaned_data["revised_budget"],
+        )
+        return _("The budget is saved.")
+    raise Http404
+
+
+class _Invalid(Exception):
+    """The posted form did not validate; its errors are on it."""
+
+
+def _int(text: str) -> int:
+    """A posted row id; 0 (no row) when it is not a number."""
+    return int(text) if text.isdigit() and len(text) < 18 else 0
+
+
+def _task(action: Action, text: str) -> ActionTask:
+    task = action.tasks.filter(pk=_int(text)).first()
+    if task is None:
+        raise Http404
+    return task
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def action_manage(request: HttpRequest, pk: int) -> HttpResponse:
+    """Schedule, tasks and milestones, contact people and budgets of one action."""
+    action = _action(pk)
+    require(request.user, Perm.MANAGE_ACTION, action)
+    here = reverse("staff:action_manage", kwargs={"pk": action.pk})
+    do = request.POST.get("do", "") if request.method == "POST" else ""
+    which = {"task_done": "", "contact_remove": ""}.get(do, do)
+    forms_ = _manage_forms(action, request.POST if request.method == "POST" else None, which)
+    error = ""
+    status = 200
+    if request.method == "POST":
+        try:
+            message = _manage_post(request, action, forms_)
+        except _Invalid:
+            status = 400
+        except ReviewError as exc:
+            status = 400
+            form = forms_.get(which)
+            if form is not None:
+                _form_error(form, exc)
+            else:
+                error = "; ".join(m for _f, m in exc.located)
+        else:
+            messages.success(request, message)
+            return redirect(here)
+        action = _action(pk)
+    return render(
+        request,
+        "staff/action_manage.html",
+        {
+            "plan": action.plan,
+            "action": action,
+            "forms": forms_,
+            "error": error,
+            "tasks": list(action.tasks.all()),
+            "contacts": list(action.contacts.select_related("user__profile__department")),
+            "money": selectors.action_money(action),
+        },
+        status=status,
+    )
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def task_edit(request: HttpRequest, pk: int, task: int) -> HttpResponse:
+    """Change one task or milestone: its title (in one language), due date, state, done date."""
+    action = _action(pk)
+    require(request.user, Perm.MANAGE_ACTION, action)
+    item = _task(action, str(task))
+    lang = request.POST.get("language") or request.GET.get("language") or ""
+    if lang not in action.plan.languages:
+        lang = action.plan.default_language
+    status = 200
+    if request.method == "POST":
+        form = TaskForm(request.POST, action=action)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                action_task_save(
+                    actor=request.user,
+                    action=action,
+                    task=item,
+                    title={data["language"]: data["title"]},
+                    due_date=data["due_date"],
+                    done_date=data["done_date"],
+                    state=data["state"],
+                    milestone=data["milestone"],
+                )
+            except ReviewError as exc:
+                _form_error(form, exc)
+            else:
+                messages.success(request, _("The task is saved."))
+                return redirect("staff:action_manage", pk=action.pk)
+        status = 400
+    else:
+        form = TaskForm(
+            initial={
+                "title": (item.title or {}).get(lang, ""),
+                "language": lang,
+                "milestone": item.milestone,
+                "due_date": item.due_date,
+                "state": item.state,
+                "done_date": item.done_date,
+            },
+            action=action,
+        )
+    return render(
+        request,
+        "staff/action_task.html",
+        {"plan": action.plan, "action": action, "task": item, "form": form},
+        status=status,
+    )
+
+
+@staff_required
+def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
+    """An update's evidence file: to staff who may see pending work, to everyone once approved."""
+    evidence = get_object_or_404(
+        ActionUpdateEvidence.objects.select_related("update__action__plan"), pk=pk
+    )
+    if not selectors.may_see_evidence(request.user, evidence):
+        raise PermissionDenied
+    return evidence_response(evidence, private=True)

@@ -23,7 +23,10 @@ urlpatterns = [
     path("actions/import/", action_views.updates_import_page, name="actions_import"),
     path("actions/<int:pk>/", action_views.action_detail, name="action"),
     path("actions/<int:pk>/update/", action_views.update_form, name="action_update_form"),
+    path("actions/<int:pk>/manage/", action_views.action_manage, name="action_manage"),
+    path("actions/<int:pk>/tasks/<int:task>/", action_views.task_edit, name="action_task"),
     path("action-updates/<int:pk>/", action_views.update_detail, name="action_update"),
+    path("action-evidence/<int:pk>/", action_views.evidence_download, name="action_evidence"),
     path("evaluations/", evaluations.evaluation_index, name="evaluations"),
     path(
         "evaluations/<int:measure>/<str:kind>/<int:year>/",

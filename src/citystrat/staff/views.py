@@ -27,12 +27,12 @@ from citystrat.actions import selectors as action_selectors
 from citystrat.evaluations.selectors import midterm_period
 from citystrat.observations import selectors
 from citystrat.observations.calendar import current_round, schedule_for
+from citystrat.observations.evidence import evidence_response
 from citystrat.observations.models import EvidenceFile, Observation
 from citystrat.observations.rules import parse_id
 from citystrat.observations.services import (
     Upload,
     evidence_attach,
-    evidence_path,
     observation_approve,
     observation_enter,
     observation_return,
@@ -458,18 +458,7 @@ def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
     )
     if not selectors.may_see_pending(request.user, evidence.observation.indicator):
         raise PermissionDenied
-    path = evidence_path(evidence)
-    if not path.exists():
-        raise Http404
-    response = FileResponse(
-        open(path, "rb"),  # noqa: SIM115 (FileResponse closes it)
-        as_attachment=True,
-        filename=evidence.original_name,
-        content_type=evidence.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return evidence_response(evidence, private=True)
 
 
 # --- translations and the person's own language ------------------------------------------

@@ -49,12 +49,13 @@ INDICATOR_CLASSES = {
 }
 
 
-def action_badge(status: str) -> Badge:
+def action_badge(status: str, word: str = "") -> Badge:
+    """The badge of a standard state (icon, colour), labelled with the plan's ``word`` if any."""
     if not status:
         label = str(NOT_REPORTED)
         return Badge("–", "na", label, label)
     icon, css = ACTION_STATUS_STYLE[ActionStatus(status)]
-    label = str(ActionStatus(status).label)
+    label = word or str(ActionStatus(status).label)
     return Badge(icon, css, label, label)
 
 
@@ -80,7 +81,7 @@ def _rows(actions: list[Action]) -> list[ActionRow]:
         out.append(
             ActionRow(
                 action=action,
-                badge=action_badge(action.status),
+                badge=action_badge(action.status, action.status_display()),
                 lead=lead.department if lead else None,
                 cooperating=[
                     r.department for r in action_selectors.cooperating_departments(action)
@@ -234,7 +235,13 @@ def measure_actions(plan: Plan, measure: Measure) -> dict[str, Any]:
     actual: Decimal | None = None
     for action in actions:
         lead = action_selectors.lead_department(action)
-        rows.append({"action": action, "badge": action_badge(action.status), "lead": lead})
+        rows.append(
+            {
+                "action": action,
+                "badge": action_badge(action.status, action.status_display()),
+                "lead": lead,
+            }
+        )
         for b in action.budgets.all():
             if b.actual is not None:
                 actual = b.actual if actual is None else actual + b.actual

@@ -17,6 +17,7 @@ urlpatterns = [
     path("projects/<str:code>/", views.project, name="project"),
     path("actions/", views.actions, name="actions"),
     path("actions/<str:code>/", views.action, name="action"),
+    path("actions/<str:code>/evidence/<int:pk>/", views.action_evidence, name="action_evidence"),
     path("partners/", views.partners, name="partners"),
     path("partners/<slug:code>/", views.partner, name="partner"),
     path("comparisons/", views.comparisons, name="comparisons"),

@@ -10,12 +10,14 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.utils.translation import get_language
 from django.views.decorators.http import require_safe
 
+from citystrat.actions.selectors import public_evidence_get
 from citystrat.exchange import exports
+from citystrat.observations.evidence import evidence_response
 from citystrat.plans import cache as plan_cache
 from citystrat.plans.selectors import approved_observations, plan_get, plan_tree
 
@@ -157,6 +159,15 @@ def project(request: HttpRequest, code: str) -> HttpResponse:
 @cached_page
 def action(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "web/action.html", action_pages.action_page(code))
+
+
+@require_safe
+def action_evidence(request: HttpRequest, code: str, pk: int) -> HttpResponseBase:
+    """An evidence file of an approved update; 404 for any other (never says which exist)."""
+    evidence = public_evidence_get(plan_get(), code, pk)
+    if evidence is None:
+        raise Http404
+    return evidence_response(evidence, private=False)
 
 
 def _filtered(view: View) -> View:
