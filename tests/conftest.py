@@ -17,13 +17,17 @@ ARTIFACTS = TESTS.parent / "test-artifacts"
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Under ``pytest -n N --dist loadgroup`` the browser tests of one file run on one
+    """Under ``pytest -n N --dist loadgroup`` the browser tests of one folder run on one
     worker, one after the other, with that worker's one Chromium (the ``browser``
-    fixture is per session): a worker starts Chromium once, and the files still
-    spread over the workers."""
+    fixture is per session), except that a test run once per language is a group per
+    language: the ten runs of the every-page test spread over the workers."""
     for item in items:
         if item.get_closest_marker("browser") is not None:
-            item.add_marker(pytest.mark.xdist_group(f"browser:{item.path.parent.name}"))
+            group = f"browser:{item.path.parent.name}"
+            params = getattr(getattr(item, "callspec", None), "params", {})
+            if "lang" in params:
+                group += f":{params['lang']}"
+            item.add_marker(pytest.mark.xdist_group(group))
     # The PostgreSQL pass runs what touches the database.  A test that uses no database
     # (the progress engine, the rule modules, formatters) gives the same result on either
     # backend and has already run in the SQLite pass; running it again proves nothing.
