@@ -56,7 +56,7 @@ def test_every_public_page_loads_and_has_no_axe_violations(browser, site, shots,
         hreflangs = page.eval_on_selector_all(
             "link[rel=alternate][hreflang]", "els => els.map(e => e.hreflang)"
         )
-        assert sorted(hreflangs) == sorted([*LANGS, "x-default"])
+        assert sorted(hreflangs) == sorted([*(HTML_LANG[x] for x in LANGS), "x-default"])
         if page.locator(".chart[data-spec]").count():
             page.wait_for_selector(".chart[data-enhanced=true] svg", timeout=15000)
         violations = _axe(page)
