@@ -218,3 +218,19 @@ def test_a_huge_shared_string_is_refused_before_it_is_loaded(people: People) -> 
     with pytest.raises(UpdateImportError):
         _import(people.editor, data)
     assert _nothing_written() == before
+
+
+@pytest.mark.parametrize("kind", ["xlsx", "csv"])
+def test_a_header_only_file_is_a_located_refusal_not_a_success(people: People, kind: str) -> None:
+    """The doubtful case of issue 16 for the updates import: the file, the reason, no audit."""
+    data = _xlsx([HEADER]) if kind == "xlsx" else b"action,fiscal_year,status\n"
+    before = _nothing_written()
+    rows, problems = read_update_rows(io.BytesIO(data), file=f"updates.{kind}")
+    assert rows == []
+    assert [str(p) for p in problems] == [
+        f"updates.{kind}: The file has a header row but no updates to import."
+    ]
+    with pytest.raises(UpdateImportError) as info:
+        _import(people.editor, data)
+    assert "header row but no updates" in info.value.message
+    assert _nothing_written() == before

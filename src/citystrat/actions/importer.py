@@ -233,4 +233,7 @@ def read_update_rows(stream: IO[bytes], *, file: str) -> tuple[list[UpdateRow], 
                 value = ""
             values[name] = value
         rows.append(UpdateRow(file, number, values, labels))
+    if not rows and not problems:  # a header row alone is not a successful import
+        reason = _("The file has a header row but no updates to import.")
+        return [], [SheetProblem(file, None, None, reason)]
     return rows, problems
