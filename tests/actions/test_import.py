@@ -136,3 +136,101 @@ def test_command_line_import(people: People, tmp_path: Path, capsys: Any) -> Non
     bad.write_text("action,fiscal_year,status\nP1,FY2026,nope\n", encoding="utf-8")
     with pytest.raises(CommandError, match=r"bad.csv: row 2, column C \(status\)"):
         call_command("actions", "import", str(bad), "--user", "eddie")
+
+
+def _hostile_workbook(body: str, *, dimension: str = "", shared: list[str] | None = None) -> bytes:
+    """A hand-made XLSX (as a hostile tool writes it), as in the value import's tests."""
+    from exchange.test_hostile_files import workbook
+
+    return workbook(body, dimension=dimension, shared=shared)
+
+
+def _header_row() -> str:
+    cells = ["action", "fiscal_year", "status", "achievements"]
+    return (
+        '<row r="1">'
+        + "".join(
+            f'<c r="{col}1" t="inlineStr"><is><t>{text}</t></is></c>'
+            for col, text in zip("ABCD", cells, strict=True)
+        )
+        + "</row>"
+    )
+
+
+def _nothing_written() -> tuple[int, int]:
+    return ActionUpdate.objects.count(), AuditEvent.objects.count()
+
+
+def test_a_workbook_declaring_a_whole_sheet_is_refused_before_it_is_read(
+    people: People, tmp_path: Path
+) -> None:
+    """The value import's limits (citystrat.tabular.xlsx.xlsx_limits) hold here too: a tiny
+    file declaring A1:XFD1048576 with a cell at XFD1048576 once padded every row read."""
+    body = (
+        _header_row()
+        + '<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row>'
+    )
+    data = _hostile_workbook(body, dimension="A1:XFD1048576")
+    assert len(data) < 4000
+    before = _nothing_written()
+    rows, problems = read_update_rows(io.BytesIO(data), file="bomb.xlsx")
+    assert rows == []
+    [problem] = problems
+    assert problem.file == "bomb.xlsx [Values]"
+    assert "16384 columns by 1048576 rows" in problem.reason
+    with pytest.raises(UpdateImportError) as info:
+        _import(people.editor, data)
+    assert "16384 columns by 1048576 rows" in str(info.value.problems[0])
+    path = tmp_path / "bomb.xlsx"
+    path.write_bytes(data)
+    with pytest.raises(CommandError, match=r"bomb.xlsx \[Values\].*16384 columns"):
+        call_command("actions", "import", str(path), "--user", "eddie")
+    assert _nothing_written() == before
+
+
+def test_a_huge_shared_string_is_refused_before_it_is_loaded(people: People) -> None:
+    """A 20 MB shared string that compresses to a few KB: refused while streaming, never
+    held in memory (the importer's own cell limit came only after openpyxl loaded it)."""
+    import tracemalloc
+
+    huge = "A" * (20 * 1024 * 1024)
+    row = (
+        '<row r="2"><c r="A2" t="inlineStr"><is><t>P1</t></is></c>'
+        '<c r="B2" t="inlineStr"><is><t>FY2025</t></is></c>'
+        '<c r="C2" t="inlineStr"><is><t>on_schedule</t></is></c>'
+        '<c r="D2" t="s"><v>0</v></c></row>'
+    )
+    data = _hostile_workbook(_header_row() + row, shared=[huge])
+    del huge
+    assert len(data) < 200_000
+    before = _nothing_written()
+    tracemalloc.start()
+    try:
+        rows, problems = read_update_rows(io.BytesIO(data), file="strings.xlsx")
+        _current, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert rows == []
+    [problem] = problems
+    assert problem.file == "strings.xlsx"
+    assert "longer than 32767 characters" in problem.reason
+    assert peak < 8 * 1024 * 1024, peak
+    with pytest.raises(UpdateImportError):
+        _import(people.editor, data)
+    assert _nothing_written() == before
+
+
+@pytest.mark.parametrize("kind", ["xlsx", "csv"])
+def test_a_header_only_file_is_a_located_refusal_not_a_success(people: People, kind: str) -> None:
+    """The doubtful case of issue 16 for the updates import: the file, the reason, no audit."""
+    data = _xlsx([HEADER]) if kind == "xlsx" else b"action,fiscal_year,status\n"
+    before = _nothing_written()
+    rows, problems = read_update_rows(io.BytesIO(data), file=f"updates.{kind}")
+    assert rows == []
+    assert [str(p) for p in problems] == [
+        f"updates.{kind}: The file has a header row but no updates to import."
+    ]
+    with pytest.raises(UpdateImportError) as info:
+        _import(people.editor, data)
+    assert "header row but no updates" in info.value.message
+    assert _nothing_written() == before

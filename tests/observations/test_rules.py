@@ -210,6 +210,36 @@ def test_periods_far_before_the_plan_are_refused(builtin_plan, coordinator) -> N
     assert _import(coordinator, b"indicator,period,value,source\nM2-2,FY2015,160,a\n").ok
 
 
+@pytest.mark.parametrize(
+    ("written", "words"),
+    [
+        ("1800年度", "FY1800 is more than 10 years before the plan"),
+        ("FY2200", "FY2200 has not started yet"),
+    ],
+)
+def test_periods_far_outside_the_plan_are_refused_on_every_path(  # type: ignore[no-untyped-def]
+    builtin_plan, coordinator, written: str, words: str
+) -> None:
+    """The doubtful case of issue 16: "1800年度" (a Western year with 年度) as FY1960 is."""
+    before = _state()
+    data = f"indicator,period,value,source\nM2-2,{written},160,a\n".encode()
+    result = _import(coordinator, data)
+    assert [(p.row, p.column) for p in result.problems] == [(2, "B (period)")]
+    assert words in result.problems[0].reason
+    client = APIClient()
+    key = Token.objects.create(user=coordinator).key
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}", HTTP_ACCEPT_LANGUAGE="en")
+    response = client.post(
+        "/api/v1/observations/",
+        {"indicator": "M2-2", "period": written, "value": "160", "source": "a"},
+        format="json",
+    )
+    assert response.status_code == 400, response.json()
+    [field] = response.json()["error"]["fields"]
+    assert field["field"] == "period" and words in field["message"]
+    assert _state() == before
+
+
 def test_a_tiny_number_is_not_too_large(builtin_plan, coordinator) -> None:  # type: ignore[no-untyped-def]
     result = _import(coordinator, b"indicator,period,value,source\nM2-2,FY2022,1e-50,a\n")
     assert len(result.problems) == 1

@@ -13,8 +13,9 @@ The layout departments keep: a header row, then one row per action and year.
   ``actual`` (決算額, 執行額, 결산액): yen;
 - ``language`` (言語, 언어): the language of the texts (default: the plan's).
 
-XLSX (the first sheet that has a header row) or CSV in UTF-8.  Pure of the
-database: the rows go to :func:`citystrat.actions.services.updates_import`,
+XLSX (the first sheet that has a header row; refused before it is parsed if it breaks
+:func:`citystrat.tabular.xlsx.xlsx_limits`, as the value import does) or CSV in UTF-8.
+Pure of the database: the rows go to :func:`citystrat.actions.services.updates_import`,
 which checks them against the plan and writes all of them or none.
 """
 
@@ -114,6 +115,17 @@ def _cell(value: Any) -> str:
 def _rows_xlsx(data: bytes, file: str) -> tuple[list[tuple[int, list[Any]]], list[SheetProblem]]:
     from openpyxl import load_workbook
 
+    from citystrat.tabular.xlsx import xlsx_limits
+
+    # The value import's limits on a hostile workbook (declared dimension, rows, columns,
+    # cell and shared-string size, total uncompressed size), checked before openpyxl
+    # parses any of it.
+    refused = xlsx_limits(io.BytesIO(data), file=file)
+    if refused:
+        return [], [
+            SheetProblem(f"{p.file} [{p.sheet}]" if p.sheet else p.file, p.row, p.column, p.reason)
+            for p in refused
+        ]
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # damaged or not a workbook
@@ -221,4 +233,7 @@ def read_update_rows(stream: IO[bytes], *, file: str) -> tuple[list[UpdateRow], 
                 value = ""
             values[name] = value
         rows.append(UpdateRow(file, number, values, labels))
+    if not rows and not problems:  # a header row alone is not a successful import
+        reason = _("The file has a header row but no updates to import.")
+        return [], [SheetProblem(file, None, None, reason)]
     return rows, problems

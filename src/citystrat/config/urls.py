@@ -14,6 +14,7 @@ urlpatterns += i18n_patterns(
     path("staff/reports/", include("citystrat.reports.urls")),
     path("staff/import/", include("citystrat.exchange.urls")),
     path("staff/jobs/", include("citystrat.jobs.urls")),
+    path("staff/backup/", include("citystrat.exchange.backup_urls")),
     path("staff/", include("citystrat.staff.urls")),
     path("", include("citystrat.web.urls")),
     prefix_default_language=True,

@@ -13,6 +13,7 @@ class ExchangeConfig(AppConfig):
         install_openpyxl_guard()
         from citystrat.jobs.services import runner_register
 
-        from .job_services import import_job_run
+        from .job_services import backup_job_run, import_job_run
 
         runner_register("import", import_job_run)
+        runner_register("backup", backup_job_run)

@@ -1,4 +1,5 @@
-"""A long piece of work run off the request (a large import, a report), and what came of it.
+"""A long piece of work run off the request (a large import, a report, a backup), and what
+came of it.
 
 The queue itself is django-tasks' database backend (``django_tasks_db``); a :class:`Job`
 is what a person sees of it: who started it, how far it is (the progress lives in the
@@ -19,6 +20,7 @@ class Job(models.Model):
     class Kind(models.TextChoices):
         IMPORT = "import", _("Import")
         REPORT = "report", _("Report")
+        BACKUP = "backup", _("Backup")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Waiting to start")

@@ -44,7 +44,7 @@ def job_page(request: HttpRequest, job_id: str) -> HttpResponse:
 
 
 def _page(request: HttpRequest, job: Job, *, result: Any, status: int) -> HttpResponse:
-    is_report = job.kind == Job.Kind.REPORT
+    is_report = job.kind in (Job.Kind.REPORT, Job.Kind.BACKUP)  # a job that makes a file
     file_kept = None
     if is_report and job.status == Job.Status.DONE:
         from .services import job_file_path
