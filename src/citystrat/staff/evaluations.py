@@ -35,6 +35,7 @@ from citystrat.evaluations.selectors import (
     fiscal_year,
     grades_of,
     midterm_period,
+    target_proposals_by_measure,
 )
 from citystrat.i18n import pick
 from citystrat.monitoring.assessments import plan_today
@@ -297,6 +298,11 @@ def evaluation_edit(request: HttpRequest, measure: int, kind: str, year: int) ->
             "year": period.year,
             "period": period,
             "evaluation": current,
+            "target_proposals": (
+                target_proposals_by_measure(plan).get(m.pk, [])
+                if kind == Evaluation.Kind.MIDTERM
+                else []
+            ),
             "first": first if may_write and not submitted else None,
             "second": second if may_review else None,
             "back": back if may_review else None,
