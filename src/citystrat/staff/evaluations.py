@@ -188,8 +188,11 @@ class ReturnForm(forms.Form):
 
 
 def _errors(form: forms.Form, exc: ValidationError) -> None:
+    # A form may say which of its fields a service's field is shown on (a text in one language).
+    shown_on: dict[str, str] = getattr(form, "service_fields", {})
     if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
+        for name, errors in exc.message_dict.items():
+            field = shown_on.get(name, name)
             for error in errors:
                 form.add_error(field if field in form.fields else None, error)
     else:
