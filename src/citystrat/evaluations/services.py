@@ -222,7 +222,8 @@ def _target_proposals(
             )
         except ReviewError as exc:
             errors.setdefault("target_proposals", []).extend(
-                f"{where}: {message}" for _field, message in exc.located
+                _("%(where)s: %(problem)s") % {"where": where, "problem": message}
+                for _field, message in exc.located
             )
             continue
         out.append((target, number, texts, when))
