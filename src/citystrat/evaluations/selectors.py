@@ -142,5 +142,7 @@ def target_proposals_by_measure(plan: Plan) -> dict[int, list[TargetProposal]]:
         .order_by("target__indicator__order", "target__indicator__code", "target__period_start")
     )
     for p in rows:
-        out.setdefault(p.target.indicator.measure_id, []).append(p)
+        measure_id = p.target.indicator.measure_id
+        if measure_id is not None:
+            out.setdefault(measure_id, []).append(p)
     return out

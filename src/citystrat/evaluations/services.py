@@ -342,9 +342,9 @@ def evaluation_save(
         e.changed_by = signed_in(actor)
         e.save()
         review_audit(e, action, actor=actor, before=before, channel=channel)
-        for target, number, texts, when in proposals or []:
+        for target, number, reasons, when in proposals or []:
             _proposal_write(
-                actor=actor, target=target, number=number, texts=texts, when=when, channel=channel
+                actor=actor, target=target, number=number, texts=reasons, when=when, channel=channel
             )
         return e
 
