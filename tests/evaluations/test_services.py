@@ -9,8 +9,13 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from citystrat.audit.models import AuditEvent
-from citystrat.evaluations.models import Evaluation
-from citystrat.evaluations.selectors import evaluations_for_report, fiscal_year, midterm_period
+from citystrat.evaluations.models import Evaluation, TargetProposal
+from citystrat.evaluations.selectors import (
+    evaluations_for_report,
+    fiscal_year,
+    midterm_period,
+    target_proposals_by_measure,
+)
 from citystrat.evaluations.services import (
     FirstEvaluation,
     SecondEvaluation,
@@ -20,8 +25,10 @@ from citystrat.evaluations.services import (
     evaluation_review,
     evaluation_save,
     evaluation_submit,
+    target_proposal_approve,
 )
 from citystrat.plans.models import Measure, Target
+from citystrat.review.errors import FourEyesError
 
 AS_OF = date(2025, 6, 30)
 FIRST = FirstEvaluation(
@@ -230,7 +237,11 @@ def test_the_plan_may_set_its_own_directions(people, measure) -> None:
         )
 
 
-def test_the_midterm_review_applies_its_target_revisions_on_approval(people, measure) -> None:
+def test_the_midterm_review_proposes_target_revisions_decided_with_four_eyes(
+    people, measure
+) -> None:
+    """The record's proposals are TargetProposal records: submitted with it, each decided
+    on its own by someone else; approving the evaluation revises nothing."""
     period = midterm_period(measure.plan)
     assert period is not None and period.label == "FY2027"
     target = Target.objects.filter(indicator__code="M1-1").order_by("period_start").first()
@@ -249,10 +260,12 @@ def test_the_midterm_review_applies_its_target_revisions_on_approval(people, mea
             first=FirstEvaluation(**{**FIRST.__dict__, "target_proposals": [proposal]}),
         )
     first = FirstEvaluation(**{**FIRST.__dict__, "target_proposals": [{**proposal, "reason": ""}]})
-    with pytest.raises(ValidationError):  # a revision needs its reason
+    with pytest.raises(ValidationError) as exc:  # a revision needs its reason
         evaluation_save(
             actor=people.editor, measure=measure, period=period, kind="midterm", first=first
         )
+    assert "target_proposals" in exc.value.message_dict
+    assert not Evaluation.objects.exists() and not TargetProposal.objects.exists()
     first = FirstEvaluation(**{**FIRST.__dict__, "target_proposals": [proposal]})
     e = evaluation_save(
         actor=people.editor,
@@ -262,10 +275,13 @@ def test_the_midterm_review_applies_its_target_revisions_on_approval(people, mea
         first=first,
         as_of=date(2027, 6, 30),
     )
-    assert (
-        e.target_proposals[0]["value"] == "900000" and e.target_proposals[0]["indicator"] == "M1-1"
-    )
+    p = TargetProposal.objects.get()
+    assert (p.target, p.value, p.status) == (target, Decimal(900000), "draft")
+    assert p.reason == {measure.plan.default_language: "2024年に既に達成"}
+    assert target_proposals_by_measure(measure.plan)[measure.pk] == [p]
     e = evaluation_submit(actor=people.editor, evaluation=e, as_of=date(2027, 6, 30))
+    p.refresh_from_db()
+    assert p.status == "submitted" and p.submitted_by == people.editor
     e = evaluation_review(
         actor=people.coordinator,
         evaluation=e,
@@ -275,10 +291,43 @@ def test_the_midterm_review_applies_its_target_revisions_on_approval(people, mea
             override_reason="x" if not e.proposed_grade else "",
         ),
     )
-    evaluation_approve(actor=people.coordinator, evaluation=e)
+    # A plain reviewer approves the evaluation: it revises no target.
+    evaluation_approve(actor=people.reviewer, evaluation=e)
+    assert not target.revisions.exists()
+    with pytest.raises(PermissionDenied):  # the reviewer may not revise targets
+        target_proposal_approve(actor=people.reviewer, proposal=p)
+    with pytest.raises(PermissionDenied):  # nor the department that proposed it
+        target_proposal_approve(actor=people.editor, proposal=p)
+    target_proposal_approve(actor=people.coordinator, proposal=p)
     revision = target.revisions.get()
-    assert revision.value == Decimal("900000") and revision.reason == "2024年に既に達成"
+    assert revision.value == Decimal("900000") and revision.reason == {
+        measure.plan.default_language: "2024年に既に達成"
+    }
     assert AuditEvent.objects.filter(code="plans.target.revise").count() == 1
+
+
+def test_a_coordinator_does_not_decide_the_proposals_they_submitted(people, measure) -> None:
+    period = midterm_period(measure.plan)
+    assert period is not None
+    target = Target.objects.filter(indicator__code="M1-1").order_by("period_start").first()
+    assert target is not None
+    first = FirstEvaluation(
+        **{
+            **FIRST.__dict__,
+            "target_proposals": [
+                {"target": target.pk, "value": "900000", "reason": {"ja": "達成", "en": "Met"}}
+            ],
+        }
+    )
+    e = evaluation_save(
+        actor=people.coordinator, measure=measure, period=period, kind="midterm", first=first
+    )
+    evaluation_submit(actor=people.coordinator, evaluation=e, as_of=date(2027, 6, 30))
+    p = TargetProposal.objects.get()
+    assert p.status == "submitted" and p.effective_from == period.start
+    with pytest.raises(FourEyesError):
+        target_proposal_approve(actor=people.coordinator, proposal=p)
+    assert not target.revisions.exists()
 
 
 def test_moves_are_the_shared_review_machine(people, measure) -> None:

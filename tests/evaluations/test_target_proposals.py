@@ -56,7 +56,9 @@ def test_a_proposal_revises_the_target_only_when_someone_else_approves_it(people
     p = target_proposal_approve(actor=people.coordinator, proposal=p, reason="agreed")
     assert p.status == "approved" and p.decided_by == people.coordinator
     revision = TargetRevision.objects.get()
-    assert p.revision == revision and revision.reason == "Fewer school sites than planned"
+    assert p.revision == revision and revision.reason == REASON  # every language given
+    assert revision.text("en").text == "Fewer school sites than planned"
+    assert revision.text("ja").text == REASON["ja"]
     target.refresh_from_db()
     assert target.value == Decimal(200)  # the plan's value stays
     assert target.value_in_force(date(2027, 4, 1)) == (Decimal(180), revision)
@@ -189,5 +191,31 @@ def test_the_round_through_the_page_reaches_the_report_and_the_indicator_page(
     with translation.override("en"):
         public = reverse("web:indicator", args=[people.own.code])
     body = Client().get(public).content.decode()
-    assert f"revised target ({REASON['ja']}, " in body
+    # Given in Japanese only: the English page shows it marked as not yet translated.
+    assert f'revised target (<span lang="ja">{REASON["ja"]}</span> ' in body
+    assert '<small class="fallback-note">(shown in 日本語' in body.split("revised target", 1)[1]
     assert "200" in body  # the original target stays visible
+
+
+def test_the_reason_is_read_in_the_readers_language(people, target, minimal_plan) -> None:
+    """Given in English and Japanese, each reader sees the reason in their own language."""
+    from citystrat.reports.render import make_report
+
+    p = _submitted(people, target)
+    target_proposal_approve(actor=people.coordinator, proposal=p)
+    cache.bump()
+    for lang, mine, theirs in (
+        ("en", REASON["en"], REASON["ja"]),
+        ("ja", REASON["ja"], REASON["en"]),
+    ):
+        html = make_report(
+            minimal_plan, kind="midterm", as_of=date(2027, 6, 30), lang=lang, fmt="html"
+        ).decode()
+        revisions = html.split('id="revisions"', 1)[1].split("</section>", 1)[0]
+        assert mine in revisions and theirs not in revisions
+        assert "fallback-note" not in revisions
+        with translation.override(lang):
+            public = reverse("web:indicator", args=[people.own.code])
+        body = Client().get(public).content.decode()
+        assert mine in body and theirs not in body
+    assert AuditEvent.objects.get(code="plans.target.revise").after["reason"] == REASON

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from tests.evaluations.revise import revise
 
 from citystrat.observations.selectors import (
     indicator_history,
@@ -20,7 +21,6 @@ from citystrat.observations.services import (
     observation_return,
     observation_save_draft,
     observation_submit,
-    target_revise,
 )
 
 
@@ -45,8 +45,9 @@ def story(people):  # type: ignore[no-untyped-def]
         observation=obs,
     )
     obs = observation_submit(actor=people.editor, observation=obs)
-    target_revise(
-        actor=people.coordinator,
+    revise(
+        proposer=people.editor,
+        approver=people.coordinator,
         target=people.own.targets.get(period_start=date(2027, 4, 1)),
         value=Decimal(160),
         reason="Mid-term review",

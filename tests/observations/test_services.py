@@ -7,16 +7,21 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from tests.evaluations.revise import revise
 
 from citystrat.accounts.services import user_create
 from citystrat.audit.models import AuditEvent
+from citystrat.evaluations.services import (
+    target_proposal_approve,
+    target_proposal_save,
+    target_proposal_submit,
+)
 from citystrat.observations.models import Observation
 from citystrat.observations.services import (
     observation_approve,
     observation_return,
     observation_save_draft,
     observation_submit,
-    target_revise,
 )
 from citystrat.plans import cache as plan_cache
 from citystrat.plans.models import TargetRevision
@@ -78,13 +83,16 @@ def _prepare(action, people, indicator, preparer=None):  # type: ignore[no-untyp
         if action == "approve":
             return lambda user: observation_approve(actor=user, observation=obs)
         return lambda user: observation_return(actor=user, observation=obs, reason="Check")
-    return lambda user: target_revise(
-        actor=user,
+    # A revision is the approval of someone else's proposal (four eyes).
+    proposal = target_proposal_save(
+        actor=preparer or people.coordinator,
         target=indicator.targets.first(),
         value=D(70) if indicator.code == "T-2" else D(170),
-        reason="mid-term review",
+        reason={"en": "mid-term review"},
         effective_from=date(2027, 10, 1),
     )
+    proposal = target_proposal_submit(actor=preparer or people.coordinator, proposal=proposal)
+    return lambda user: target_proposal_approve(actor=user, proposal=proposal)
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -317,8 +325,9 @@ def test_cumulative_count_may_not_fall_unless_explained(builtin_plan):  # type: 
 
 def test_target_revision_keeps_the_original(people):  # type: ignore[no-untyped-def]
     target = people.own.targets.get(period_start=date(2029, 4, 1))
-    revision = target_revise(
-        actor=people.coordinator,
+    revision = revise(
+        proposer=people.editor,
+        approver=people.coordinator,
         target=target,
         value=D(220),
         reason="Mid-term review FY2027",
@@ -344,14 +353,33 @@ def test_target_revision_keeps_the_original(people):  # type: ignore[no-untyped-
 def test_bad_target_revision_is_refused(people, value, reason, when, field):  # type: ignore[no-untyped-def]
     target = people.own.targets.first()
     with pytest.raises(ReviewError) as exc:
-        target_revise(
-            actor=people.coordinator,
+        revise(
+            proposer=people.editor,
+            approver=people.coordinator,
             target=target,
             value=D(value),
             reason=reason,
             effective_from=when,
         )
-    assert exc.value.field == field
+    assert field in dict(exc.value.located)
+    assert not TargetRevision.objects.exists()
+
+
+def test_no_direct_revision_is_left(people):  # type: ignore[no-untyped-def]
+    """The value services no longer revise targets: only an approved proposal does."""
+    from citystrat.evaluations import services as evaluation_services
+    from citystrat.observations import services
+
+    assert not hasattr(services, "target_revise")
+    target = people.own.targets.get(period_start=date(2029, 4, 1))
+    proposal = target_proposal_save(
+        actor=people.editor, target=target, value=D(220), reason={"en": "Mid-term review"}
+    )
+    proposal = target_proposal_submit(actor=people.editor, proposal=proposal)
+    with pytest.raises(ReviewError):  # the approval path's own writer checks the approval
+        evaluation_services._target_revise(
+            actor=people.coordinator, proposal=proposal, channel="test"
+        )
     assert not TargetRevision.objects.exists()
 
 

@@ -10,12 +10,12 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from tests.evaluations.revise import revise
 
 from citystrat.observations.services import (
     observation_approve,
     observation_save_draft,
     observation_submit,
-    target_revise,
 )
 from citystrat.periods import PeriodKind, parse_period
 from citystrat.plans import cache
@@ -71,12 +71,12 @@ def test_no_movers_without_a_change(minimal_plan) -> None:
 
 def test_target_revisions_are_listed_with_their_reason(minimal_plan, staff, trees) -> None:
     target = trees.targets.get(period_start=date(2029, 4, 1))
-    target_revise(
-        actor=staff.coordinator,
+    revise(
+        proposer=staff.coordinator,
+        approver=staff.coordinator2,
         target=target,
         value=Decimal(180),
         reason="Fewer school sites than planned",
-        effective_from=date(2026, 4, 1),
     )
     cache.bump()
     html = _html(minimal_plan)

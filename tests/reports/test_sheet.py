@@ -120,3 +120,50 @@ def test_output_indicators_are_computed_from_the_activity_ledger(builtin_plan) -
         if str(c[0].value or "").startswith(f"{ind.code} ") and c[3].value is not None
     ]
     assert got == [(w.value, w.records) for w in mine]
+
+
+def test_midterm_sheet_shows_the_proposed_revisions_and_their_decisions(sample_plan) -> None:
+    """The mid-term record's target proposals (reviewed records) print with what was decided."""
+    from decimal import Decimal
+
+    from citystrat.accounts.services import user_create
+    from citystrat.evaluations.services import (
+        target_proposal_approve,
+        target_proposal_return,
+        target_proposal_save,
+        target_proposal_submit,
+    )
+    from citystrat.plans.models import Target
+
+    def person(name: str):  # type: ignore[no-untyped-def]
+        return user_create(username=name, role="coordinator", password="correct-Horse-9")
+
+    proposer, approver = person("pia"), person("abe")
+    first, second = Target.objects.filter(
+        indicator__plan=sample_plan, indicator__measure__code="1"
+    ).order_by("indicator__order", "period_start")[:2]
+    reasons = {"ja": "2024年に既に達成", "en": "Already met in 2024"}
+    p = target_proposal_save(actor=proposer, target=first, value=Decimal(950000), reason=reasons)
+    p = target_proposal_submit(actor=proposer, proposal=p)
+    target_proposal_approve(actor=approver, proposal=p, reason="妥当")
+    q = target_proposal_save(
+        actor=proposer, target=second, value=second.value + 1, reason={"ja": "見直し"}
+    )
+    q = target_proposal_submit(actor=proposer, proposal=q)
+    target_proposal_return(actor=approver, proposal=q, reason="根拠を示してください")
+    sheet = {"kind": "midterm", "as_of": AS_OF, "layout": "evaluation-sheet"}
+    en = make_report(sample_plan, lang="en", fmt="html", **sheet).decode()
+    row = en.split("Target revisions proposed", 1)[1].split("</tr>", 1)[0]
+    assert "950,000" in row and "Already met in 2024" in row and "2024年に既に達成" not in row
+    assert "approved on" in row and "妥当" in row
+    assert "見直し" in row and "fallback-note" in row  # given in Japanese only: marked
+    assert "returned" in row and "根拠を示してください" in row
+    ja = make_report(sample_plan, lang="ja", fmt="html", **sheet).decode()
+    assert "2024年に既に達成" in ja and "Already met in 2024" not in ja
+    data = make_report(sample_plan, lang="en", fmt="xlsx", **sheet)
+    wb = load_workbook(io.BytesIO(data))
+    texts = [str(c.value) for ws in wb for row_ in ws.iter_rows() for c in row_ if c.value]
+    assert texts, wb.sheetnames
+    cell = next((t for t in texts if "Already met in 2024" in t), wb.sheetnames)
+    assert "Already met in 2024" in cell and "approved on" in cell, cell
+    assert "950,000" in cell, cell

@@ -170,21 +170,35 @@ def test_coordinator_pages_pass_axe(browser, round_site, shots, lang):  # type: 
     page.locator("form.staff-form button[type=submit]").click()
     for path in (
         "/staff/review/",
-        f"/staff/targets/{target.pk}/revise/",
+        f"/staff/targets/{target.pk}/propose/",
         f"/staff/indicators/{people.own.pk}/history/",
     ):
         page.goto(f"{base}/{lang}{path}")
         assert axe_violations(page) == [], path
-    # revise the target through the page, without a reason: refused and announced
-    page.goto(f"{base}/{lang}/staff/targets/{target.pk}/revise/")
+    # propose a revision through the page, without a reason: refused and announced
+    page.goto(f"{base}/{lang}/staff/targets/{target.pk}/propose/")
     page.fill("#id_value", "170")
     page.fill("#id_effective_from", "2027-10-01")
-    page.locator("form.staff-form button[type=submit]").click()
-    assert page.locator("[role=alert] a[href='#id_reason']").count() == 1
-    assert not target.revisions.exists()
-    page.fill("#id_reason", "中間見直し" if lang == "ja" else "중간 검토")
-    page.locator("form.staff-form button[type=submit]").click()
+    page.locator("button[name=step][value=submit]").click()
+    assert page.locator("[role=alert] a[href^='#id_reason_']").count() == 1
+    assert not target.proposals.exists()
+    reason = "中間見直し" if lang == "ja" else "중간 검토"
+    page.locator("textarea[name^=reason_]").first.fill(reason)
+    page.locator("button[name=step][value=submit]").click()
+    assert target.proposals.get().status == "submitted" and not target.revisions.exists()
+    # someone else approves it (four eyes): the target is revised
+    other = browser.new_context(locale=lang)
+    admin = other.new_page()
+    admin.goto(f"{base}/{lang}/staff/login/")
+    admin.fill("#id_username", "ada")
+    admin.fill("#id_password", PASSWORD)
+    admin.locator("form.staff-form button[type=submit]").click()
+    admin.goto(f"{base}/{lang}/staff/targets/{target.pk}/propose/")
+    assert axe_violations(admin) == []
+    admin.locator("button[name=step][value=approve]").click()
+    other.close()
     assert target.revisions.get().value == 170
+    page.goto(f"{base}/{lang}/staff/targets/{target.pk}/propose/")
     page.screenshot(path=str(shots / f"{lang}_target_revised.png"), full_page=True)
     context.close()
 

@@ -288,6 +288,26 @@ def test_history_tells_the_whole_story(client, people, submitted):  # type: igno
 
 
 def test_coordinator_revises_a_target(client, people):  # type: ignore[no-untyped-def]
+    """Through the proposal page: the department proposes, the coordinator approves."""
+    target = people.own.targets.first()
+    page = url("target_proposal", "en", pk=target.pk)
+    response = login(Client(), people.editor).post(
+        page,
+        {"value": "170", "effective_from": "2027-10-01", "reason_en": "Mid-term review"}
+        | {"step": "submit"},
+    )
+    assert response.status_code == 302 and not target.revisions.exists()
+    proposal = target.proposals.get()
+    login(client, people.coordinator)
+    response = client.post(page, {"version": proposal.version, "reason": "", "step": "approve"})
+    assert response.status_code == 302
+    html = client.get(url("indicator", pk=people.own.pk)).content.decode()
+    assert "170" in html and "150" in html  # both the revision and the original
+    assert "Mid-term review" in html
+
+
+def test_the_direct_revision_page_is_retired(client, people):  # type: ignore[no-untyped-def]
+    """The old address leads to the proposal page and writes nothing, even for a coordinator."""
     target = people.own.targets.first()
     login(client, people.coordinator)
     page = url("target_revise", "en", pk=target.pk)
@@ -295,17 +315,26 @@ def test_coordinator_revises_a_target(client, people):  # type: ignore[no-untype
         page, {"value": "170", "effective_from": "2027-10-01", "reason": "Mid-term review"}
     )
     assert response.status_code == 302
+    assert response["Location"] == url("target_proposal", "en", pk=target.pk)
+    assert not target.revisions.exists() and not target.proposals.exists()
     html = client.get(url("indicator", pk=people.own.pk)).content.decode()
-    assert "170" in html and "150" in html  # both the revision and the original
+    assert f'href="{page}"' not in html
 
 
 @pytest.mark.parametrize("role", ["editor", "reviewer", "viewer"])
 def test_others_cannot_revise_targets(client, people, role):  # type: ignore[no-untyped-def]
     target = people.own.targets.first()
+    page = url("target_proposal", pk=target.pk)
+    proposer = people.editor if role != "editor" else people.coordinator
+    response = login(Client(), proposer).post(
+        page, {"value": "170", "reason_en": "Mid-term review", "step": "submit"}
+    )
+    assert response.status_code == 302
+    proposal = target.proposals.get()
     login(client, people.by_role(role))
-    page = url("target_revise", pk=target.pk)
-    assert client.get(page).status_code == 403
-    response = client.post(page, {"value": "1", "effective_from": "2027-10-01", "reason": "x"})
+    if role != "editor":  # the department may see (and propose); the others may not
+        assert client.get(page).status_code == 403
+    response = client.post(page, {"version": proposal.version, "reason": "", "step": "approve"})
     assert response.status_code == 403
     assert not target.revisions.exists()
 

@@ -12,8 +12,10 @@ One record per measure, kind (annual or mid-term) and period holds:
   :mod:`citystrat.evaluations.grading` (``proposal`` keeps what it was made
   from); ``overall_grade`` may differ only with an ``override_reason``;
 - the opinions of an external committee (審議会), each with its date;
-- for the mid-term review, the target revisions the department proposes, each
-  with its reason; they are applied when the record is approved.
+- for the mid-term review, the target revisions the department proposes: they
+  are :class:`TargetProposal` records of the measure's indicators' targets
+  (made with the record or on their own page), each reviewed by someone else
+  (four eyes) and, once approved, a revision of the target.
 
 Texts are text objects (language -> text), like plan content.  The record
 goes through the review workflow (draft -> submitted -> approved or returned)
@@ -56,7 +58,6 @@ SNAPSHOT_FIELDS = (
     "direction",
     "direction_text",
     "previous_response",
-    "target_proposals",
     "second_grade",
     "second_comments",
     "proposed_grade",
@@ -108,7 +109,6 @@ class Evaluation(PeriodMixin, Reviewed):
     direction = models.CharField(max_length=32, blank=True)
     direction_text = models.JSONField(default=dict, blank=True)
     previous_response = models.JSONField(default=dict, blank=True)
-    target_proposals = models.JSONField(default=list, blank=True)
     # 二次評価
     second_grade = models.CharField(max_length=8, blank=True)
     second_comments = models.JSONField(default=dict, blank=True)

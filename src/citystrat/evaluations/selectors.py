@@ -13,7 +13,7 @@ from citystrat.periods import Period, PeriodKind, parse_period
 from citystrat.plans.models import Measure, Plan
 
 from .grading import ActionProgress, IndicatorInput, Proposal, propose_grade
-from .models import DEFAULT_DIRECTIONS, Evaluation, EvaluationScheme
+from .models import DEFAULT_DIRECTIONS, Evaluation, EvaluationScheme, TargetProposal
 
 __all__ = [
     "action_progress_for",
@@ -25,6 +25,7 @@ __all__ = [
     "fiscal_year",
     "grades_of",
     "midterm_period",
+    "target_proposals_by_measure",
 ]
 
 
@@ -122,4 +123,26 @@ def evaluations_for_report(
         current = out.get(row.measure_id)
         if current is None or row.status == Evaluation.Status.SUBMITTED:
             out[row.measure_id] = row
+    return out
+
+
+def target_proposals_by_measure(plan: Plan) -> dict[int, list[TargetProposal]]:
+    """The mid-term review's target proposals of each measure (by measure id), in one query.
+
+    A mid-term evaluation's proposals are those of its measure's indicators'
+    targets; withdrawn and superseded ones are left out (the audit trail keeps them).
+    """
+    out: dict[int, list[TargetProposal]] = {}
+    rows = (
+        TargetProposal.objects.filter(
+            target__indicator__plan=plan, target__indicator__measure__isnull=False
+        )
+        .exclude(status__in=["withdrawn", "superseded"])
+        .select_related("target__indicator", "decided_by", "revision")
+        .order_by("target__indicator__order", "target__indicator__code", "target__period_start")
+    )
+    for p in rows:
+        measure_id = p.target.indicator.measure_id
+        if measure_id is not None:
+            out.setdefault(measure_id, []).append(p)
     return out

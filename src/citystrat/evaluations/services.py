@@ -13,8 +13,12 @@ this module's own, on the machine's lock and audit function: saving the
 一次評価 (``create``, ``correct`` of an approved record, ``update``) and writing
 the 二次評価 while the record is submitted (``review``), a move the shared
 machine does not have.
-Approving a mid-term record applies its proposed target revisions (each with
-its reason) through :func:`citystrat.observations.services.target_revise`.
+A mid-term record's target revisions are :class:`TargetProposal` records:
+``evaluation_save`` writes them (as drafts, with the record), submitting the
+record submits them, and each is decided on its own through the review
+machine by someone with ``REVISE_TARGET`` who did not propose it (four eyes);
+only ``target_proposal_approve`` revises a target (:func:`_target_revise`).
+Approving the evaluation itself revises nothing.
 Every function runs in one transaction and writes one audit record
 ``evaluations.evaluation.<action>`` with the record before and after.
 """
@@ -23,18 +27,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from citystrat.accounts.permissions import Action, Actor, require, signed_in
+from citystrat.accounts.permissions import Action, Actor, can, require, signed_in
 from citystrat.audit.services import audit_record
+from citystrat.i18n import pick
 from citystrat.monitoring.assessments import plan_today
-from citystrat.observations.services import target_revise, validate_value
+from citystrat.observations.services import validate_value
 from citystrat.periods import Period
-from citystrat.plans.models import Measure, Plan, Target
+from citystrat.plans import cache as plan_cache
+from citystrat.plans.models import Measure, Plan, Target, TargetRevision
 from citystrat.review.errors import ConflictError, FourEyesError, ReviewError
 from citystrat.review.services import (
     check_four_eyes,
@@ -87,7 +93,9 @@ class FirstEvaluation:
     direction: str = ""
     direction_text: Texts | None = None
     previous_response: Texts | None = None
-    # mid-term only: [{"target": id, "value": "600000", "reason": "...", "effective_from": date}]
+    # mid-term only: [{"target": id, "value": "600000", "reason": {lang: text} (or one text in
+    # the plan's default language), "effective_from": date (default: the milestone's start)}];
+    # each becomes (or changes) the target's open TargetProposal.
     target_proposals: list[dict[str, Any]] | None = None
 
 
@@ -164,9 +172,13 @@ def _merge(old: Texts, new: Texts) -> Texts:
     return {k: v for k, v in merged.items() if v}
 
 
+Proposed = tuple[Target, Decimal, Texts, date]
+
+
 def _target_proposals(
     measure: Measure, kind: str, raw: list[dict[str, Any]] | None, errors: dict[str, list[str]]
-) -> list[dict[str, Any]] | None:
+) -> list[Proposed] | None:
+    """The record's proposed revisions, checked as a proposal is (nothing written)."""
     if raw is None:
         return None
     if raw and kind != Evaluation.Kind.MIDTERM:
@@ -174,7 +186,8 @@ def _target_proposals(
             _("Target revisions are proposed in the mid-term review only.")
         )
         return None
-    out: list[dict[str, Any]] = []
+    plan = measure.plan
+    out: list[Proposed] = []
     for n, item in enumerate(raw, start=1):
         where = _("target revision %(n)s") % {"n": n}
         try:
@@ -183,7 +196,7 @@ def _target_proposals(
             target_id = 0
         target = (
             Target.objects.filter(pk=target_id, indicator__measure=measure)
-            .select_related("indicator")
+            .select_related("indicator__plan")
             .first()
         )
         if target is None:
@@ -191,40 +204,29 @@ def _target_proposals(
                 _("%(where)s: not a target of this measure's indicators") % {"where": where}
             )
             continue
-        try:
-            value = Decimal(str(item.get("value", "")).replace(",", ""))
-        except InvalidOperation:
-            errors.setdefault("target_proposals", []).append(
-                _("%(where)s: %(value)s is not a number")
-                % {"where": where, "value": item.get("value")}
-            )
-            continue
-        reason = str(item.get("reason") or "").strip()
-        if not reason:
-            errors.setdefault("target_proposals", []).append(
-                _("%(where)s: give the reason for the revision") % {"where": where}
-            )
+        reason = item.get("reason")
+        if not isinstance(reason, dict):
+            reason = {plan.default_language: str(reason or "")}
         effective = item.get("effective_from")
-        if isinstance(effective, str):
+        if isinstance(effective, str) and effective:
             try:
                 effective = date.fromisoformat(effective)
             except ValueError:
-                effective = None
-        if not isinstance(effective, date):
-            errors.setdefault("target_proposals", []).append(
-                _("%(where)s: give the date the revision takes effect") % {"where": where}
+                errors.setdefault("target_proposals", []).append(
+                    _("%(where)s: %(value)s is not a date") % {"where": where, "value": effective}
+                )
+                continue
+        try:
+            number, texts, when = _proposal_checks(
+                target, item.get("value", ""), reason, effective or None
+            )
+        except ReviewError as exc:
+            errors.setdefault("target_proposals", []).extend(
+                _("%(where)s: %(problem)s") % {"where": where, "problem": message}
+                for _field, message in exc.located
             )
             continue
-        out.append(
-            {
-                "target": target.pk,
-                "indicator": target.indicator.code,
-                "period": target.period_label,
-                "value": str(value),
-                "reason": reason,
-                "effective_from": effective.isoformat(),
-            }
-        )
+        out.append((target, number, texts, when))
     return out
 
 
@@ -332,8 +334,6 @@ def evaluation_save(
             setattr(e, field, _merge(getattr(e, field) or {}, value))
         if first.direction:
             e.direction = first.direction
-        if proposals is not None:
-            e.target_proposals = proposals
         _propose(e, as_of)
         if e.overall_grade and e.overall_grade != e.proposed_grade and not e.override_reason:
             e.overall_grade = ""  # the proposal moved: the second evaluator decides again
@@ -342,6 +342,10 @@ def evaluation_save(
         e.changed_by = signed_in(actor)
         e.save()
         review_audit(e, action, actor=actor, before=before, channel=channel)
+        for target, number, reasons, when in proposals or []:
+            _proposal_write(
+                actor=actor, target=target, number=number, texts=reasons, when=when, channel=channel
+            )
         return e
 
 
@@ -379,7 +383,7 @@ def evaluation_submit(
         Evaluation.objects.filter(pk=e.pk).update(
             proposed_grade=e.proposed_grade, proposal=e.proposal
         )
-        return _moved(
+        submitted = _moved(
             review_submit,
             version,
             record=e,
@@ -387,6 +391,17 @@ def evaluation_submit(
             expected_version=e.version,
             channel=channel,
         )
+        if e.kind == Evaluation.Kind.MIDTERM:
+            # The record's target proposals go for review with it, each to be decided on its own.
+            for p in TargetProposal.objects.filter(
+                target__indicator__measure=e.measure,
+                status__in=(TargetProposal.Status.DRAFT, TargetProposal.Status.RETURNED),
+            ).select_related("target__indicator__plan"):
+                if can(actor, Action.WRITE_EVALUATION, p.target.indicator):
+                    review_submit(
+                        record=p, actor=actor, expected_version=p.version, channel=channel
+                    )
+        return submitted
 
 
 def _moved(move: Any, version: int | None, **kw: Any) -> Evaluation:
@@ -524,8 +539,9 @@ def evaluation_approve(
 ) -> Evaluation:
     """Approve a submitted record; the approved one it corrects becomes superseded.
 
-    Needs the 二次評価 grade and the 総合評価.  A mid-term record's proposed
-    target revisions are applied, each with its reason.
+    Needs the 二次評価 grade and the 総合評価.  A mid-term record's target
+    proposals are not decided here: each is approved or returned on its own
+    (:func:`target_proposal_approve`).
     """
     with transaction.atomic():
         e = _reviewable(actor, evaluation, version)
@@ -542,7 +558,7 @@ def evaluation_approve(
                 _("Write %(missing)s before approving.") % {"missing": ", ".join(missing)}
             )
         # The approved record a correction replaces becomes superseded (audited, kept).
-        e = _moved(
+        return _moved(
             review_approve,
             version,
             record=e,
@@ -551,17 +567,6 @@ def evaluation_approve(
             expected_version=e.version,
             channel=channel,
         )
-        for item in e.target_proposals or []:
-            target = Target.objects.select_related("indicator__plan").get(pk=item["target"])
-            target_revise(
-                actor=actor,
-                target=target,
-                value=Decimal(item["value"]),
-                reason=item["reason"],
-                effective_from=date.fromisoformat(item["effective_from"]),
-                channel=channel,
-            )
-        return e
 
 
 def evaluation_directions_set(
@@ -664,9 +669,31 @@ def target_proposal_save(
     defaults to the milestone's first day.  The target is not changed until
     the proposal is approved.
     """
-    indicator = target.indicator
-    require(actor, Action.WRITE_EVALUATION, indicator)
+    require(actor, Action.WRITE_EVALUATION, target.indicator)
     number, texts, when = _proposal_checks(target, value, reason, effective_from)
+    return _proposal_write(
+        actor=actor,
+        target=target,
+        number=number,
+        texts=texts,
+        when=when,
+        expected_version=expected_version,
+        channel=channel,
+    )
+
+
+def _proposal_write(
+    *,
+    actor: Actor,
+    target: Target,
+    number: Decimal,
+    texts: Texts,
+    when: date,
+    expected_version: int | None = None,
+    channel: str = "web",
+) -> TargetProposal:
+    """Create the target's proposal, or change its open one (checked input)."""
+    require(actor, Action.WRITE_EVALUATION, target.indicator)
     with transaction.atomic():
         current = (
             TargetProposal.objects.select_for_update()
@@ -759,9 +786,9 @@ def target_proposal_approve(
 ) -> TargetProposal:
     """Approve a submitted proposal (not one's own: four eyes) and revise the target.
 
-    The revision (:func:`citystrat.observations.services.target_revise`) keeps
-    the plan's value; its reason is the proposal's, in the plan's default
-    language where there is one.  One transaction: both happen or neither.
+    The revision (:func:`_target_revise`) keeps the plan's value and carries
+    the proposal's reason in every language it was given.  One transaction:
+    both happen or neither.
     """
     indicator = proposal.target.indicator
     require(actor, Action.REVISE_TARGET, indicator)
@@ -773,15 +800,62 @@ def target_proposal_approve(
             expected_version=expected_version,
             channel=channel,
         )
-        target = Target.objects.select_related("indicator__plan").get(pk=approved.target_id)
-        revision = target_revise(
-            actor=actor,
-            target=target,
-            value=approved.value,
-            reason=approved.text(target.indicator.plan.default_language).text,
-            effective_from=approved.effective_from,
-            channel=channel,
-        )
+        revision = _target_revise(actor=actor, proposal=approved, channel=channel)
         TargetProposal.objects.filter(pk=approved.pk).update(revision=revision)
         approved.revision = revision
     return approved
+
+
+def _plain(value: Decimal) -> str:
+    """A decimal without the trailing zeros of its column (220.000000 -> 220)."""
+    text = format(value, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _target_revise(*, actor: Actor, proposal: TargetProposal, channel: str) -> TargetRevision:
+    """Revise a target as an approved proposal says.  The only writer of target revisions.
+
+    Called by :func:`target_proposal_approve` inside its transaction, after the
+    review machine approved ``proposal`` (four eyes).  The original target stays.
+    """
+    if proposal.status != TargetProposal.Status.APPROVED:
+        raise ReviewError(_("Only an approved proposal revises a target."))
+    target = Target.objects.select_related("indicator__plan").get(pk=proposal.target_id)
+    indicator = target.indicator
+    plan = indicator.plan
+    require(actor, Action.REVISE_TARGET, indicator)
+    reason = {k: v.strip() for k, v in (proposal.reason or {}).items() if (v or "").strip()}
+    if not reason:
+        raise ReviewError(_("Give the reason for the revision."), "reason")
+    before_value, before_revision = target.value_in_force(proposal.effective_from)
+    revision = TargetRevision.objects.create(
+        target=target,
+        value=proposal.value,
+        reason=reason,
+        effective_from=proposal.effective_from,
+        created_by=signed_in(actor),
+    )
+    audit_record(
+        code="plans.target.revise",
+        actor=actor,
+        object_type="plans.target",
+        object_id=target.pk,
+        object_label=f"{indicator.code} {target.period_label}",
+        plan_code=plan.code,
+        before={
+            "value": str(before_value),
+            "revision": before_revision.pk if before_revision else None,
+            "original": str(target.value),
+        },
+        after={
+            "value": _plain(proposal.value),
+            "revision": revision.pk,
+            "effective_from": proposal.effective_from.isoformat(),
+            "reason": reason,
+            "proposal": proposal.pk,
+        },
+        reason=pick(reason, plan.default_language, [plan.source_language]).text,
+        channel=channel,
+    )
+    transaction.on_commit(plan_cache.bump)
+    return revision

@@ -65,18 +65,18 @@ def plan_today(plan: Plan) -> date:
     return datetime.now(ZoneInfo(plan.timezone or "UTC")).date()
 
 
-def _engine_target(target: Target, as_of: date) -> progress.Target:
-    revisions = list(target.revisions.all())
-    if not revisions:
+def _engine_target(target: Target, as_of: date, plan: Plan) -> progress.Target:
+    chosen = target.revision_assessed(as_of)
+    if chosen is None:
         return progress.Target.of(target.period, target.value)
-    in_force = [r for r in revisions if r.effective_from <= as_of]
-    chosen = (in_force or revisions)[-1] if in_force else revisions[0]
+    # The engine keeps one reason (the plan's default language); pages and reports read
+    # the revision itself for the reader's language (TargetRevision.text).
     return progress.Target.of(
         target.period,
         chosen.value,
         original_value=target.value,
         effective_from=chosen.effective_from,
-        reason=chosen.reason,
+        reason=chosen.text(plan.default_language, plan).text,
     )
 
 
@@ -125,7 +125,7 @@ def series_for(
         observations=tuple(
             _engine_point(o) for o in observations if o.period != base and o.period_end <= as_of
         ),
-        targets=tuple(_engine_target(t, as_of) for t in indicator.targets.all()),
+        targets=tuple(_engine_target(t, as_of, indicator.plan) for t in indicator.targets.all()),
         limit=float(indicator.limit) if indicator.limit is not None else None,
         value_kind=progress.ValueKind(indicator.value_kind),
     )

@@ -14,7 +14,6 @@ the same version cannot both win; the loser gets :class:`ConflictError`.
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
@@ -28,11 +27,7 @@ from citystrat.accounts.permissions import Action, Actor, require, signed_in
 from citystrat.audit.services import audit_record
 from citystrat.periods import Period
 from citystrat.plans import cache as plan_cache
-from citystrat.plans.models import (
-    Indicator,
-    Target,
-    TargetRevision,
-)
+from citystrat.plans.models import Indicator
 from citystrat.review.errors import ReviewError
 from citystrat.review.services import (
     review_approve,
@@ -64,7 +59,6 @@ __all__ = [
     "observation_save_draft",
     "observation_submit",
     "observation_withdraw",
-    "target_revise",
     "validate_value",
 ]
 
@@ -412,61 +406,6 @@ def observation_withdraw(
         )
         _changed()
     return current
-
-
-def target_revise(
-    *,
-    actor: Actor,
-    target: Target,
-    value: Decimal,
-    reason: str,
-    effective_from: date,
-    channel: str = "web",
-) -> TargetRevision:
-    """Revise a target (e.g. at the mid-term review).  The original target stays as it was."""
-    indicator = target.indicator
-    require(actor, Action.REVISE_TARGET, indicator)
-    number = validate_value(indicator=indicator, value=value)
-    if not (reason or "").strip():
-        raise ReviewError(_("Give the reason for the revision."), "reason")
-    plan = indicator.plan
-    if not plan.period_start <= effective_from <= plan.period_end:
-        raise ReviewError(
-            _("The revision must take effect within the plan period (%(start)s to %(end)s).")
-            % {"start": plan.period_start.isoformat(), "end": plan.period_end.isoformat()},
-            "effective_from",
-        )
-    with transaction.atomic():
-        before_value, before_revision = target.value_in_force(effective_from)
-        revision = TargetRevision.objects.create(
-            target=target,
-            value=number,
-            reason=reason.strip(),
-            effective_from=effective_from,
-            created_by=signed_in(actor),
-        )
-        audit_record(
-            code="plans.target.revise",
-            actor=actor,
-            object_type="plans.target",
-            object_id=target.pk,
-            object_label=f"{indicator.code} {target.period_label}",
-            plan_code=plan.code,
-            before={
-                "value": str(before_value),
-                "revision": before_revision.pk if before_revision else None,
-                "original": str(target.value),
-            },
-            after={
-                "value": str(number),
-                "revision": revision.pk,
-                "effective_from": effective_from.isoformat(),
-            },
-            reason=reason.strip(),
-            channel=channel,
-        )
-        transaction.on_commit(plan_cache.bump)
-    return revision
 
 
 # --- evidence files -------------------------------------------------------------------

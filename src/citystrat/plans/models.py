@@ -424,13 +424,31 @@ class Target(TextMixin, PeriodMixin):
         )
         return (revision.value, revision) if revision else (self.value, None)
 
+    def revision_assessed(self, as_of: Any) -> TargetRevision | None:
+        """The revision an assessment as of ``as_of`` uses (prefetched ``revisions`` read).
+
+        The last one in force; before any is in force, the first one (a revised
+        target is judged against its revision, with the original shown beside it).
+        """
+        revisions = list(self.revisions.all())
+        if not revisions:
+            return None
+        in_force = [r for r in revisions if r.effective_from <= as_of]
+        return in_force[-1] if in_force else revisions[0]
+
 
 class TargetRevision(models.Model):
-    """A revised target value (e.g. at the mid-term review); the original stays."""
+    """A revised target value (e.g. at the mid-term review); the original stays.
+
+    Made only by approving a target proposal
+    (:func:`citystrat.evaluations.services.target_proposal_approve`).  The
+    ``reason`` is a text object (language -> text) in every plan language the
+    proposal gave.
+    """
 
     target = models.ForeignKey(Target, on_delete=models.CASCADE, related_name="revisions")
     value = value_field()
-    reason = models.TextField()
+    reason = models.JSONField(default=dict)
     effective_from = models.DateField()
     created_by = models.ForeignKey(
         "auth.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -439,6 +457,11 @@ class TargetRevision(models.Model):
 
     class Meta:
         ordering = ["effective_from", "id"]
+
+    def text(self, lang: str, plan: Plan | None = None) -> Picked:
+        """The reason in ``lang``, else in the plan's default or source language."""
+        plan = plan or self.target.indicator.plan
+        return pick(self.reason, lang, [plan.default_language, plan.source_language])
 
 
 class ComparisonStatistic(TextMixin, models.Model):

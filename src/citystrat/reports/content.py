@@ -146,7 +146,7 @@ class TargetCell:
     period: str
     value: str
     original: str | None
-    reason: str
+    reason: Picked  # the revision's reason in the reader's language (or a marked fallback)
     effective_from: str
     rate: str
     met: bool
@@ -292,7 +292,7 @@ class RevisionRow:
     original: str
     revised: str
     effective_from: str
-    reason: str
+    reason: Picked
 
 
 @dataclass
@@ -382,8 +382,10 @@ def _row(ia: IndicatorAssessment, lang: str, plan: Plan, with_chart: bool) -> In
         if o.period != base_period
     ]
     targets: list[TargetCell] = []
+    planned = list(ind.targets.all())
     for ta in a.targets:
         t = ta.target
+        revision = planned[ta.index].revision_assessed(ia.as_of) if t.revised else None
         ach = ta.results.get("achievement")
         rate = ach.number("rate") if ach else None
         targets.append(
@@ -391,7 +393,7 @@ def _row(ia: IndicatorAssessment, lang: str, plan: Plan, with_chart: bool) -> In
                 period=period_text(t.period),
                 value=number(ta.value_in_force, dec),
                 original=number(t.original_value, dec) if t.revised else None,
-                reason=t.reason or "",
+                reason=revision.text(lang, plan) if revision else Picked("", lang, lang),
                 effective_from=present.date_text(t.effective_from) if t.effective_from else "",
                 rate=percent(rate),
                 met=bool(ach and ach.values.get("target_achieved")),

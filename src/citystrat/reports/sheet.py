@@ -17,9 +17,10 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from citystrat import present
 from citystrat.actions.models import Action, ActionDepartment, ActionIndicator, ActionUpdate
 from citystrat.actions.selectors import action_list, action_measure_codes, latest_approved_updates
 from citystrat.activities.rules import Window
@@ -30,12 +31,21 @@ from citystrat.evaluations.selectors import (
     evaluations_for_report,
     fiscal_year,
     midterm_period,
+    target_proposals_by_measure,
 )
 from citystrat.i18n import Picked, pick
 from citystrat.periods import Period
 from citystrat.plans.models import Plan
 
-__all__ = ["MoneyYear", "OutputValue", "Sheet", "SheetAction", "SheetOutput", "build_sheets"]
+__all__ = [
+    "MoneyYear",
+    "OutputValue",
+    "Sheet",
+    "SheetAction",
+    "SheetOutput",
+    "SheetProposal",
+    "build_sheets",
+]
 
 EMPTY = Picked("", "", "")
 
@@ -87,6 +97,22 @@ class Opinion:
     text: Picked
 
 
+@dataclass(frozen=True)
+class SheetProposal:
+    """A target revision proposed at the mid-term review, and what was decided."""
+
+    code: str
+    period: str
+    original: str
+    value: str
+    effective_from: str
+    reason: Picked
+    status: str  # the review state's word (submitted, approved, returned, ...)
+    decided_on: str
+    decision_reason: str
+    approved: bool
+
+
 @dataclass
 class Sheet:
     lead_departments: list[str]
@@ -104,6 +130,8 @@ class Sheet:
     texts: dict[str, Picked]
     opinions: list[Opinion]
     caveats: list[str] = field(default_factory=list)
+    # Mid-term review only: the target revisions proposed for the measure's indicators.
+    proposals: list[SheetProposal] = field(default_factory=list)
 
     @property
     def pending(self) -> bool:
@@ -135,6 +163,22 @@ def build_sheets(
     last_year = fiscal_year(plan, period.year - 1)
     previous = evaluations_for_report(plan, Evaluation.Kind.ANNUAL, last_year)
     directions = {d["code"]: pick(d["label"], lang, fb).text for d in direction_categories(plan)}
+    proposals_of = target_proposals_by_measure(plan) if kind == "midterm" else {}
+
+    def proposal_row(p: Any) -> SheetProposal:
+        ind = p.target.indicator
+        return SheetProposal(
+            code=ind.code,
+            period=period_text(p.target.period),
+            original=number(p.target.value, ind.decimals),
+            value=number(p.value, ind.decimals),
+            effective_from=present.date_text(p.effective_from),
+            reason=pick(p.reason, lang, fb),
+            status=str(p.get_status_display()),
+            decided_on=present.date_text(timezone.localdate(p.decided_at)) if p.decided_at else "",
+            decision_reason=p.decision_reason or "",
+            approved=p.status == "approved",
+        )
 
     actions = action_list(plan)
     updates = latest_approved_updates(actions)
@@ -285,6 +329,7 @@ def build_sheets(
             texts=texts,
             opinions=opinions,
             caveats=caveats,
+            proposals=[proposal_row(p) for p in proposals_of.get(m.pk, [])],
         )
     return out
 

@@ -16,6 +16,7 @@ import math
 import re
 from typing import Any
 
+from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -25,11 +26,12 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from citystrat import present, progress
-from citystrat.i18n import pick
+from citystrat.i18n import Picked, pick
 from citystrat.present import caveat_words
 from citystrat.safecells import xlsx_workbook
 
 from .content import IndicatorRow, Layout, Report, period_text
+from .sheet import SheetProposal
 
 __all__ = ["render_xlsx"]
 
@@ -736,11 +738,8 @@ def _sheets(wb: Workbook, report: Report) -> None:
             )
             _field(ws, row, pgettext("evaluation sheet", "Committee opinions"), opinions, height=45)
             row += 1
-            if e is not None and e.target_proposals:
-                revisions = "\n".join(
-                    f"{x['indicator']} ({x['period']}): {x['value']} — {x['reason']}"
-                    for x in e.target_proposals
-                )
+            if s.proposals:
+                revisions = "\n".join(_proposal_text(x) for x in s.proposals)
                 _field(
                     ws,
                     row,
@@ -753,6 +752,39 @@ def _sheets(wb: Workbook, report: Report) -> None:
                 "No value is provisional or waiting for review."
             )
             _field(ws, row, pgettext("evaluation sheet", "Notes on the values"), caveats, height=60)
+
+
+def _proposal_text(p: SheetProposal) -> str:
+    """One proposed target revision and its decision, as the PDF prints it."""
+    head = pgettext(
+        "evaluation sheet", "%(code)s (%(period)s): %(original)s → %(value)s from %(day)s"
+    ) % {
+        "code": p.code,
+        "period": p.period,
+        "original": p.original,
+        "value": p.value,
+        "day": p.effective_from,
+    }
+    status = (
+        pgettext("evaluation sheet", "%(status)s on %(day)s")
+        % {"status": p.status, "day": p.decided_on}
+        if p.decided_on
+        else p.status
+    )
+    if p.decision_reason:
+        status = f"{status}: {p.decision_reason}"
+    return f"{head} — {_picked_text(p.reason)} ({status})"
+
+
+def _picked_text(value: Picked) -> str:
+    """A picked text for a cell; a fallback language is named, as the PDF marks it."""
+    if not value.is_fallback or not value.text:
+        return value.text
+    names: dict[str, Any] = dict(settings.LANGUAGES)
+    note = _("shown in %(language)s: not yet translated") % {
+        "language": names.get(value.lang, value.lang)
+    }
+    return f"{value.text} ({note})"
 
 
 def _revisions(wb: Workbook, report: Report) -> None:
@@ -778,7 +810,7 @@ def _revisions(wb: Workbook, report: Report) -> None:
                 rv.original,
                 rv.revised,
                 rv.effective_from,
-                rv.reason,
+                _picked_text(rv.reason),
             ],
             start=1,
         ):

@@ -35,6 +35,7 @@ from citystrat.evaluations.selectors import (
     fiscal_year,
     grades_of,
     midterm_period,
+    target_proposals_by_measure,
 )
 from citystrat.i18n import pick
 from citystrat.monitoring.assessments import plan_today
@@ -187,8 +188,11 @@ class ReturnForm(forms.Form):
 
 
 def _errors(form: forms.Form, exc: ValidationError) -> None:
+    # A form may say which of its fields a service's field is shown on (a text in one language).
+    shown_on: dict[str, str] = getattr(form, "service_fields", {})
     if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
+        for name, errors in exc.message_dict.items():
+            field = shown_on.get(name, name)
             for error in errors:
                 form.add_error(field if field in form.fields else None, error)
     else:
@@ -297,6 +301,11 @@ def evaluation_edit(request: HttpRequest, measure: int, kind: str, year: int) ->
             "year": period.year,
             "period": period,
             "evaluation": current,
+            "target_proposals": (
+                target_proposals_by_measure(plan).get(m.pk, [])
+                if kind == Evaluation.Kind.MIDTERM
+                else []
+            ),
             "first": first if may_write and not submitted else None,
             "second": second if may_review else None,
             "back": back if may_review else None,

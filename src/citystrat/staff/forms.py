@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -164,22 +163,3 @@ class ScheduleForm(forms.Form):
         max_value=365,
     )
     active = forms.BooleanField(label=_("Send reminders for this indicator"), required=False)
-
-
-class TargetRevisionForm(forms.Form):
-    value = forms.CharField(
-        label=_("Revised target value"),
-        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
-    )
-    effective_from = forms.DateField(
-        label=_("Effective from"), widget=forms.DateInput(attrs={"type": "date"})
-    )
-    reason = forms.CharField(
-        label=_("Reason for the revision"), widget=forms.Textarea(attrs={"rows": 3})
-    )
-
-    def clean_value(self) -> Decimal:
-        try:
-            return rules.parse_number(self.cleaned_data["value"])[0]
-        except ReviewError as exc:
-            raise forms.ValidationError(exc.message) from None

@@ -58,6 +58,8 @@ class ProposalForm(forms.Form):
                 widget=forms.Textarea(attrs={"rows": 3, "lang": code}),
             )
         self.languages = list(plan.languages)
+        # The service locates a missing reason as one field: shown on the first language's.
+        self.service_fields = {"reason": f"reason_{self.languages[0]}"} if self.languages else {}
 
     def clean_value(self) -> Any:
         try:
@@ -67,11 +69,6 @@ class ProposalForm(forms.Form):
 
     def reasons(self) -> dict[str, str]:
         return {code: self.cleaned_data.get(f"reason_{code}") or "" for code in self.languages}
-
-    def add_error(self, field: str | None, error: Any) -> None:
-        if field == "reason":  # the service locates the reason as one field
-            field = f"reason_{self.languages[0]}"
-        super().add_error(field, error)
 
 
 class DecisionForm(forms.Form):

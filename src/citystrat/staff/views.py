@@ -39,7 +39,6 @@ from citystrat.observations.services import (
     observation_submit,
     observation_withdraw,
     reporting_schedule_set,
-    target_revise,
 )
 from citystrat.plans.models import Indicator, Target
 from citystrat.review.errors import ConflictError, ReviewError
@@ -49,7 +48,6 @@ from .forms import (
     EvidenceForm,
     ObservationForm,
     ScheduleForm,
-    TargetRevisionForm,
 )
 
 View = Callable[..., HttpResponseBase]
@@ -210,7 +208,6 @@ def indicator_entry(request: HttpRequest, pk: int) -> HttpResponse:
             "observations": selectors.observation_list_for(request.user, indicator),
             "round": current_round(indicator, timezone.localdate()),
             "targets": targets,
-            "may_revise": can(request.user, Action.REVISE_TARGET, indicator),
             "may_propose": midterm_period(indicator.plan) is not None
             and (
                 can(request.user, Action.WRITE_EVALUATION, indicator)
@@ -369,41 +366,12 @@ def indicator_history_page(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required
 @require_http_methods(["GET", "POST"])
 def target_revise_page(request: HttpRequest, pk: int) -> HttpResponse:
-    target = get_object_or_404(Target.objects.select_related("indicator__plan"), pk=pk)
-    indicator = target.indicator
-    require(request.user, Action.REVISE_TARGET, indicator)
-    status = 200
-    if request.method == "POST":
-        form = TargetRevisionForm(request.POST)
-        if form.is_valid():
-            try:
-                target_revise(
-                    actor=request.user,
-                    target=target,
-                    value=form.cleaned_data["value"],
-                    reason=form.cleaned_data["reason"],
-                    effective_from=form.cleaned_data["effective_from"],
-                )
-            except ReviewError as exc:
-                _add_service_error(form, exc)
-            else:
-                messages.success(request, _("The target is revised; the original is kept."))
-                return redirect("staff:indicator", pk=indicator.pk)
-        status = 400
-    else:
-        form = TargetRevisionForm()
-    return render(
-        request,
-        "staff/target_revise.html",
-        {
-            "plan": indicator.plan,
-            "indicator": indicator,
-            "target": target,
-            "revisions": target.revisions.select_related("created_by"),
-            "form": form,
-        },
-        status=status,
-    )
+    """The retired direct revision: a target is revised only by an approved proposal.
+
+    Old links lead to the proposal page; nothing posted here is written.
+    """
+    target = get_object_or_404(Target, pk=pk)
+    return redirect("staff:target_proposal", pk=target.pk)
 
 
 # --- reporting calendar ---------------------------------------------------------------

@@ -34,7 +34,7 @@ from citystrat.monitoring.assessments import (
 )
 from citystrat.observations.models import Observation
 from citystrat.observations.selectors import observation_recent_changes
-from citystrat.plans.models import Indicator, Measure, Plan
+from citystrat.plans.models import Indicator, Measure, Plan, Target
 from citystrat.plans.selectors import approved_observations, plan_get, plan_tree
 from citystrat.present import CLASSES, Badge, badge, method_name
 from citystrat.progress import Direction, Point, Series
@@ -95,7 +95,7 @@ class TargetView:
     rate: float | None  # achievement rate (share of the way from the baseline)
     results: list[tuple[str, Badge, str]] = field(default_factory=list)
     # A revised target: why, and from when (the plan's own value is ``original``).
-    revision_reason: str = ""
+    revision_reason: dict[str, str] = field(default_factory=dict)  # a text object
     revised_from: date | None = None
 
 
@@ -138,6 +138,12 @@ def _context_series(indicator: Indicator, observations: list[Observation]) -> Se
         observations=tuple(Point.of(o.period, o.value) for o in observations),
         value_kind=progress.ValueKind(indicator.value_kind),
     )
+
+
+def _revision_reason(target: Target, ia: IndicatorAssessment | None) -> dict[str, str]:
+    """The reason of the revision assessed, in every language it was given."""
+    revision = target.revision_assessed(ia.as_of) if ia else None
+    return dict(revision.reason or {}) if revision else {}
 
 
 def indicator_view(
@@ -185,7 +191,7 @@ def indicator_view(
                 passed_in=_passed_in(after_base, value, direction),
                 rate=rate,
                 results=results,
-                revision_reason=(ta.target.reason or "") if original is not None and ta else "",
+                revision_reason=_revision_reason(target, ia) if original is not None else {},
                 revised_from=ta.target.effective_from if original is not None and ta else None,
             )
         )
