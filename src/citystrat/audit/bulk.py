@@ -122,13 +122,24 @@ def insert_rows(
     columns = [str(f.column) for f in concrete]  # type: ignore[union-attr]
     converters = [(i, c) for i, f in enumerate(concrete) if (c := _converter(f)) is not None]  # type: ignore[arg-type]
 
-    def adapted(row: Sequence[Any]) -> Sequence[Any]:
+    def batches() -> Iterator[list[Sequence[Any]]]:
+        """The rows in lists of BATCH, converted a column at a time."""
+        batch: list[Sequence[Any]] = []
+        for row in rows:
+            batch.append(row)
+            if len(batch) >= BATCH:
+                yield adapted(batch)
+                batch = []
+        if batch:
+            yield adapted(batch)
+
+    def adapted(batch: list[Sequence[Any]]) -> list[Sequence[Any]]:
         if not converters:
-            return row
-        out = list(row)
+            return batch
+        values = list(zip(*batch, strict=True))
         for i, convert in converters:
-            out[i] = convert(out[i])
-        return out
+            values[i] = tuple(map(convert, values[i]))
+        return list(zip(*values, strict=True))
 
     quote = connection.ops.quote_name
     table = quote(meta.db_table)
@@ -137,20 +148,14 @@ def insert_rows(
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             with cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(adapted(row))
-                    written += 1
+                for batch in batches():
+                    for row in batch:
+                        copy.write_row(row)
+                    written += len(batch)
             return written
         marks = ", ".join(["%s"] * len(columns))
         sql = f"INSERT INTO {table} ({names}) VALUES ({marks})"  # noqa: S608 (names from the model)
-        batch: list[Sequence[Any]] = []
-        for row in rows:
-            batch.append(adapted(row))
-            if len(batch) >= BATCH:
-                cursor.executemany(sql, batch)
-                written += len(batch)
-                batch = []
-        if batch:
+        for batch in batches():
             cursor.executemany(sql, batch)
             written += len(batch)
     return written
