@@ -7,7 +7,11 @@ digits and letters, repeated keys, hyphenated 法人番号, "online" venues, a
 blank row, Japanese headers and an unknown column) and
 ``ledger_mixed_bad.csv`` (good rows among rows with every kind of problem):
 the problems, every record's stored columns and every audit record, with a
-fixed participant-key secret.  The import now reads whole columns at once;
+fixed participant-key secret.  (A record's digest is of the ids of its action
+and department, which differ between databases: it is checked against the
+row-by-row path's formula, written out in :func:`fingerprint`; on SQLite it
+was also checked against the recorded digests before they were replaced by
+that check.)  The import now reads whole columns at once;
 these tests hold it to the same rows, audit records and errors, as CSV and
 as XLSX.
 """
@@ -15,6 +19,7 @@ as XLSX.
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import uuid
 from pathlib import Path
@@ -53,6 +58,7 @@ def observe(ledger: Any, path: Path) -> dict[str, Any]:
     assert len(set(uids)) == len(uids)
     for r in records:
         assert r["created_at"] == r["updated_at"] == r["submitted_at"] is not None
+
     def after(e: AuditEvent) -> Any:
         # Ids of actions and departments differ between databases and runs: their codes.
         if e.object_type != ActivityRecord.audit_type or not e.after:
@@ -98,12 +104,35 @@ def observe(ledger: Any, path: Path) -> dict[str, Any]:
                 "department": _code(ledger, "department", r["department_id"]),
                 "partner_city": _code(ledger, "partner_city", r["partner_city_id"]),
                 "created_by": r["created_by_id"] == ledger.coordinator.pk,
+                "fingerprint": r["fingerprint"]
+                == fingerprint(r, _code(ledger, "kind", r["kind_id"])),
             }
             for r in records
         ],
         "audit": events,
     }
     return json.loads(json.dumps(plain, default=str))
+
+
+def fingerprint(r: dict[str, Any], kind: str | None) -> str:
+    """The digest of a row as the row-by-row path made it (of the ids, which differ between
+    databases: hence computed here rather than recorded)."""
+    parts = [
+        r["start_date"].isoformat(),
+        r["end_date"].isoformat(),
+        str(kind),
+        r["title"],
+        str(r["action_id"]),
+        str(r["department_id"]),
+        str(r["participants"]),
+        " ".join(sorted(r["participant_hashes"].split())),
+        ";".join(sorted(r["company_ids"].split(";"))) if r["company_ids"] else "",
+        str(r["partner_city_id"]),
+        r["note"],
+        r["counterpart"],
+        r["venue"],
+    ]
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 
 def _code(ledger: Any, what: str, pk: int | None) -> str | None:

@@ -548,8 +548,8 @@ def _read_sheet(
                 errors.append(("partner_city", partner_id.reason))
                 partner_id = None
         for key in ("note", "counterpart", "venue"):
-            cells_of = texts[key]
-            value = cells_of[i] if cells_of is not None else ""
+            text_of = texts[key]
+            value = text_of[i] if text_of is not None else ""
             if isinstance(value, CellError):
                 errors.append((key, value.reason))
                 value = None

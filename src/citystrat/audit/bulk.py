@@ -86,7 +86,9 @@ def _converter(field: models.Field[Any, Any]) -> Callable[[Any], Any] | None:
     """What turns a Python value into what the database stores (None: as it is)."""
     internal = field.get_internal_type()
     if internal == "JSONField":
-        encode = _JSON.encode  # what json.dumps(v, ensure_ascii=False) gives, without a new encoder each time
+        encode = (
+            _JSON.encode
+        )  # what json.dumps(v, ensure_ascii=False) gives, without a new encoder each time
         return lambda v: None if v is None else encode(v)
     if connection.vendor == "postgresql":
         return None  # psycopg adapts dates, datetimes, UUIDs and booleans itself
