@@ -114,7 +114,8 @@ class LedgerRow:
 
 
 _MISSING = object()
-MEMO_SIZE = 100_000  # different cell texts remembered per file
+MEMO_SIZE = 100_000  # different cell texts remembered per file and column
+CHUNK = 5000  # rows checked a column at a time (the raw cells of a chunk are kept until then)
 
 
 def _blank(cells: list[Any]) -> bool:
@@ -322,8 +323,8 @@ def read_ledger(
 ) -> tuple[list[LedgerRow], list[ImportProblem]]:
     """Every record of the file, checked; and every problem, located.
 
-    The rows of a sheet are gathered first and checked a column at a time
-    (:func:`_read_sheet`): each different text of a column whose cells repeat
+    The rows of a sheet are gathered a chunk at a time and checked a column at
+    a time (:func:`_read_sheet`): each different text of a column whose cells repeat
     (dates, codes, counts) is checked once per file; the problems come out in
     the order of the rows and, within a row, of the checks.
     """
@@ -332,8 +333,8 @@ def read_ledger(
     rows: list[LedgerRow] = []
     columns: dict[str, dict[str, int]] = {}
     memo: dict[str, dict[Any, Any]] = {}
-    # The rows of the sheet being read: (row number, cells), or (row number, None) for a
-    # row wider than the header row.
+    # The rows of the sheet being read not yet checked: (row number, cells), or (row
+    # number, None) for a row wider than the header row.
     batch: list[tuple[int, list[Any] | None]] = []
     current: tuple[str, dict[str, int], list[str], int] | None = None
 
@@ -390,6 +391,8 @@ def read_ledger(
             batch.append((number, None))
             continue
         batch.append((number, cells))
+        if len(batch) >= CHUNK:
+            flush()
     flush()
     if not columns and not problems:
         problems.append(ImportProblem(name, None, None, _("The file has no header row.")))
