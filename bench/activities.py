@@ -20,7 +20,7 @@ In a fresh process on a fresh SQLite database with the built-in plan it measures
 checks that citystrat and pandas give the same values, and prints the speed
 ratios (baseline time / citystrat time: 1.0 is as fast as pandas) for the
 whole (import + compute) against both baselines and for computing alone,
-each process's peak resident memory and the load average (2 CPUs shared:
+each side's CPU time, each process's peak resident memory and the load average (2 CPUs shared:
 figures from a loaded machine are slower, for both sides).
 Goal (issue 12): at least 0.5 of the pandas group-by, under 500 MB.
 
@@ -121,6 +121,11 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def _cpu() -> float:
+    """CPU seconds of this process (user + system): less sensitive to the load than wall time."""
+    return time.process_time()
+
+
 def run_citystrat(ledger: Path) -> dict:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "citystrat.config.settings.base")
     import django
@@ -137,6 +142,7 @@ def run_citystrat(ledger: Path) -> dict:
     for code in ("economy", "international"):
         Department.objects.get_or_create(code=code, defaults={"name": {"en": code}})
     plan = plan_get()
+    c0 = _cpu()
     t0 = time.perf_counter()
     result = activity_import(actor=None, plan=plan, source=ledger, channel="cli")
     t1 = time.perf_counter()
@@ -148,6 +154,7 @@ def run_citystrat(ledger: Path) -> dict:
     return {
         "import": t1 - t0,
         "compute": t2 - t1,
+        "cpu": _cpu() - c0,
         "written": result.written,
         "values": values,
         "peak_mb": _peak_mb(),
@@ -164,6 +171,7 @@ def run_baseline(ledger: Path) -> dict:
     from citystrat.plans.planfile import read_plan_file
 
     doc = read_plan_file(ROOT / "src/citystrat/plans/data/kumamoto-international-2024.yaml")
+    c0 = _cpu()
     t0 = time.perf_counter()
     df = pd.read_csv(ledger, dtype=str, keep_default_na=False)
     t1 = time.perf_counter()
@@ -223,6 +231,7 @@ def run_baseline(ledger: Path) -> dict:
         "read": t1 - t0,
         "compute": t2 - t1,
         "write": write,
+        "cpu": _cpu() - c0,
         "values": values,
         "peak_mb": _peak_mb(),
     }
@@ -315,6 +324,11 @@ def main() -> None:
         f"  compute alone: ratio {base['compute'] / ours['compute']:.3f} "
         f"(citystrat from the database {ours['compute']:.2f} s; pandas group-by on the frame "
         f"{base['compute']:.2f} s)"
+    )
+    print(
+        f"  CPU time: citystrat {ours['cpu']:.2f} s, pandas group-by {base['cpu']:.2f} s "
+        f"(ratio {base['cpu'] / ours['cpu']:.3f}), pandas writing {written['cpu']:.2f} s "
+        f"(ratio {written['cpu'] / ours['cpu']:.3f})"
     )
     print(
         f"  peak resident memory: citystrat {ours['peak_mb']:.0f} MB, pandas "

@@ -70,9 +70,17 @@ def normalise_key(raw: str) -> str:
     return unicodedata.normalize("NFKC", raw).strip()
 
 
+@lru_cache(maxsize=8)
+def _keyed(secret: bytes) -> hmac.HMAC:
+    """The HMAC with the secret's key schedule done once; each key hashes a copy of it."""
+    return hmac.new(secret, digestmod=hashlib.sha256)
+
+
 @lru_cache(maxsize=65536)
 def _hash(secret: bytes, key: str) -> str:
-    return hmac.new(secret, key.encode(), hashlib.sha256).hexdigest()[:HASH_HEX]
+    h = _keyed(secret).copy()
+    h.update(key.encode())
+    return h.hexdigest()[:HASH_HEX]
 
 
 def hash_key(raw: str) -> str:
@@ -86,7 +94,7 @@ def key_fingerprint() -> str:
 
 
 def _split(raw: object) -> list[str]:
-    if raw is None:
+    if raw is None or raw == "":
         return []
     text = unicodedata.normalize("NFKC", str(raw))
     return [part.strip() for part in text.replace("、", ";").split(";") if part.strip()]
@@ -96,15 +104,20 @@ def parse_participant_keys(raw: object) -> tuple[str, ...]:
     """``"A-1; A-2"`` -> their hashes, each key once, in order of first appearance."""
     if isinstance(raw, float) and raw.is_integer():
         raw = int(raw)
+    parts = _split(raw)
+    if not parts:
+        return ()
+    secret = _secret()
     hashes: dict[str, None] = {}
-    for part in _split(raw):
+    for part in parts:
         if len(part) > 200:
             raise CellError(_("A participant key is longer than 200 characters."))
         # A printable text has no control, format or unassigned character; only
         # a text that is not gets the character-by-character check.
         if not part.isprintable() and any(unicodedata.category(ch).startswith("C") for ch in part):
             raise CellError(_("A participant key contains control characters."))
-        hashes[hash_key(part)] = None
+        # ``part`` is already NFKC-normalised and stripped: what hash_key would hash.
+        hashes[_hash(secret, part)] = None
     return tuple(hashes)
 
 

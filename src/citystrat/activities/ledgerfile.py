@@ -114,7 +114,8 @@ class LedgerRow:
 
 
 _MISSING = object()
-MEMO_SIZE = 100_000  # different cell texts remembered per file
+MEMO_SIZE = 100_000  # different cell texts remembered per file and column
+CHUNK = 5000  # rows checked a column at a time (the raw cells of a chunk are kept until then)
 
 
 def _blank(cells: list[Any]) -> bool:
@@ -320,18 +321,34 @@ def _rows_of(
 def read_ledger(
     source: str | Path | IO[bytes], vocabulary: Vocabulary, *, filename: str | None = None
 ) -> tuple[list[LedgerRow], list[ImportProblem]]:
-    """Every record of the file, checked; and every problem, located."""
+    """Every record of the file, checked; and every problem, located.
+
+    The rows of a sheet are gathered a chunk at a time and checked a column at
+    a time (:func:`_read_sheet`): each different text of a column whose cells repeat
+    (dates, codes, counts) is checked once per file; the problems come out in
+    the order of the rows and, within a row, of the checks.
+    """
     name = filename or (Path(source).name if isinstance(source, str | Path) else "upload")
     problems: list[ImportProblem] = []
     rows: list[LedgerRow] = []
     columns: dict[str, dict[str, int]] = {}
-    headers: dict[str, list[str]] = {}
-    widths: dict[str, int] = {}
-    memo: dict[tuple[str, str], Any] = {}
+    memo: dict[str, dict[Any, Any]] = {}
+    # The rows of the sheet being read not yet checked: (row number, cells), or (row
+    # number, None) for a row wider than the header row.
+    batch: list[tuple[int, list[Any] | None]] = []
+    current: tuple[str, dict[str, int], list[str], int] | None = None
+
+    def flush() -> None:
+        if current is not None and batch:
+            sheet, found, header, width = current
+            _read_sheet(name, sheet, batch, found, header, width, vocabulary, problems, rows, memo)
+        batch.clear()
+
     for sheet, number, cells in _rows_of(source, filename or name, problems):
         if sheet not in columns:
             if not any(_text(c) for c in cells):
                 continue
+            flush()
             found: dict[str, int] = {}
             for index, cell in enumerate(cells):
                 key = _header(cell)
@@ -365,14 +382,114 @@ def read_ledger(
                 )
                 return rows, problems
             columns[sheet] = found
-            headers[sheet] = [_text(c) for c in cells]
-            widths[sheet] = len(cells)
+            current = (sheet, found, [_text(c) for c in cells], len(cells))
             continue
         if _blank(cells):
             continue
-        found = columns[sheet]
-        width = widths[sheet]
+        width = current[3] if current is not None else 0
         if len(cells) > width and any(_text(c) for c in cells[width:]):
+            batch.append((number, None))
+            continue
+        batch.append((number, cells))
+        if len(batch) >= CHUNK:
+            flush()
+    flush()
+    if not columns and not problems:
+        problems.append(ImportProblem(name, None, None, _("The file has no header row.")))
+    return rows, problems
+
+
+def _column(
+    cells: list[Any], fn: Any, args: tuple[Any, ...], memo: dict[Any, Any] | None
+) -> list[Any]:
+    """``fn(cell, *args)`` of every cell of a column, or the CellError it raised.
+
+    With ``memo``: each different text is checked once (the same result, error included).
+    """
+    out: list[Any] = []
+    append = out.append
+    for raw in cells:
+        if memo is not None and type(raw) is str:
+            hit = memo.get(raw, _MISSING)
+            if hit is _MISSING:
+                try:
+                    hit = fn(raw, *args)
+                except CellError as exc:
+                    hit = exc
+                if len(memo) < MEMO_SIZE:
+                    memo[raw] = hit
+            append(hit)
+            continue
+        try:
+            append(fn(raw, *args))
+        except CellError as exc:
+            append(exc)
+    return out
+
+
+def _read_sheet(
+    name: str,
+    sheet: str,
+    batch: list[tuple[int, list[Any] | None]],
+    found: dict[str, int],
+    header: list[str],
+    width: int,
+    vocabulary: Vocabulary,
+    problems: list[ImportProblem],
+    rows: list[LedgerRow],
+    memo: dict[str, dict[Any, Any]],
+) -> None:
+    """Check the rows of one sheet a column at a time; add the good rows and the problems."""
+    good = [cells for _n, cells in batch if cells is not None]
+
+    def raw(key: str) -> list[Any]:
+        index = found.get(key)
+        if index is None:
+            return [None] * len(good)
+        return [cells[index] if index < len(cells) else None for cells in good]
+
+    def column(key: str, fn: Any, *args: Any, cached: bool = True) -> list[Any]:
+        return _column(raw(key), fn, args, memo.setdefault(key, {}) if cached else None)
+
+    def where(key: str) -> str:
+        index = found[key]
+        label = header[index] if index < len(header) else key
+        return f"{column_letter(index)} ({label})"
+
+    absent = [None] * len(good)
+    dates = column("date", _dates)
+    kinds = [_text(c) for c in raw("kind")]
+    kind_ids = column("kind", _code, vocabulary.kinds, "kind")
+    action_ids = column("action", _code, vocabulary.actions, "action")
+    department_ids = column("department", _code, vocabulary.departments, "department")
+    titles = column("title", clean_text, "title", cached=False)
+    has = {key: key in found for key in ("participants", "participant_keys", "company_ids")}
+    counts = column("participants", count_cell) if has["participants"] else absent
+    hashes = (
+        column("participant_keys", parse_participant_keys, cached=False)
+        if has["participant_keys"]
+        else absent
+    )
+    companies = column("company_ids", parse_company_ids) if has["company_ids"] else absent
+    if "partner_city" in found:
+        partners = [_text(c) for c in raw("partner_city")]
+        partner_ids = _column(
+            partners,
+            _code,
+            (vocabulary.partners, "partner_city"),
+            memo.setdefault("partner_city", {}),
+        )
+    else:
+        partners = [""] * len(good)
+        partner_ids = absent
+    texts = {
+        key: column(key, clean_text, key, cached=False) if key in found else None
+        for key in ("note", "counterpart", "venue")
+    }
+    start, end = vocabulary.start, vocabulary.end
+    i = -1
+    for number, cells in batch:
+        if cells is None:
             problems.append(
                 ImportProblem(
                     name,
@@ -383,124 +500,91 @@ def read_ledger(
                 )
             )
             continue
-        row = _read_row(
-            name, sheet, number, cells, found, headers[sheet], vocabulary, problems, memo
+        i += 1
+        errors: list[tuple[str, str]] = []
+        day = dates[i]
+        if isinstance(day, CellError):
+            errors.append(("date", day.reason))
+            day = None
+        elif not (start <= day[0] and day[1] <= end):
+            outside = day[0] if day[0] < start else day[1]
+            errors.append(
+                (
+                    "date",
+                    _("%(date)s is outside the plan period (%(start)s to %(end)s).")
+                    % {
+                        "date": outside.isoformat(),
+                        "start": start.isoformat(),
+                        "end": end.isoformat(),
+                    },
+                )
+            )
+        values: dict[str, Any] = {}
+        for key, cells_of in (
+            ("kind", kind_ids),
+            ("action", action_ids),
+            ("department", department_ids),
+            ("title", titles),
+        ):
+            value = cells_of[i]
+            if isinstance(value, CellError):
+                errors.append((key, value.reason))
+                value = None
+            values[key] = value
+        if values["title"] == "":
+            errors.append(("title", _("The title is empty.")))
+        for key, cells_of in (
+            ("participants", counts),
+            ("participant_keys", hashes),
+            ("company_ids", companies),
+        ):
+            value = cells_of[i]
+            if isinstance(value, CellError):
+                errors.append((key, value.reason))
+                value = None
+            values[key] = value
+        partner = partners[i]
+        partner_id = None
+        if partner:
+            partner_id = partner_ids[i]
+            if isinstance(partner_id, CellError):
+                errors.append(("partner_city", partner_id.reason))
+                partner_id = None
+        for key in ("note", "counterpart", "venue"):
+            text_of = texts[key]
+            value = text_of[i] if text_of is not None else ""
+            if isinstance(value, CellError):
+                errors.append((key, value.reason))
+                value = None
+            values[key] = value
+        if errors:
+            problems.extend(
+                ImportProblem(name, number, where(key), reason, sheet) for key, reason in errors
+            )
+            continue
+        assert day is not None
+        venue = values["venue"] or ""
+        online = venue.lower() in ONLINE
+        row = LedgerRow(
+            file=name,
+            sheet=sheet,
+            row=number,
+            start=day[0],
+            end=day[1],
+            kind=kinds[i],
+            kind_id=values["kind"],
+            title=values["title"],
+            action_id=values["action"],
+            department_id=values["department"],
+            participants=values["participants"],
+            hashes=values["participant_keys"] or (),
+            companies=values["company_ids"] or (),
+            partner_id=partner_id,
+            note=values["note"] or "",
+            counterpart=values["counterpart"] or "",
+            venue="" if online else venue,
+            online=online,
+            partner=partner,
         )
-        if row is not None:
-            rows.append(row)
-    if not columns and not problems:
-        problems.append(ImportProblem(name, None, None, _("The file has no header row.")))
-    return rows, problems
-
-
-def _read_row(
-    name: str,
-    sheet: str,
-    number: int,
-    cells: list[Any],
-    found: dict[str, int],
-    header: list[str],
-    vocabulary: Vocabulary,
-    problems: list[ImportProblem],
-    memo: dict[tuple[str, str], Any],
-) -> LedgerRow | None:
-    errors = len(problems)
-
-    def cell(key: str) -> Any:
-        index = found.get(key)
-        if index is None or index >= len(cells):
-            return None
-        return cells[index]
-
-    def fail(key: str, reason: str) -> None:
-        index = found[key]
-        label = header[index] if index < len(header) else key
-        problems.append(
-            ImportProblem(name, number, f"{column_letter(index)} ({label})", reason, sheet)
-        )
-
-    def read(key: str, fn: Any, *args: Any) -> Any:
-        try:
-            return fn(cell(key), *args)
-        except CellError as exc:
-            fail(key, exc.reason)
-            return None
-
-    def read_cached(key: str, fn: Any, *args: Any) -> Any:
-        """``read`` for a column whose cells repeat (dates, codes, counts): each different
-        text is checked once per file (the same result, error included)."""
-        raw = cell(key)
-        if type(raw) is not str:
-            return read(key, fn, *args)
-        memo_key = (key, raw)
-        hit = memo.get(memo_key, _MISSING)
-        if hit is _MISSING:
-            try:
-                hit = fn(raw, *args)
-            except CellError as exc:
-                hit = exc
-            if len(memo) < MEMO_SIZE:
-                memo[memo_key] = hit
-        if isinstance(hit, CellError):
-            fail(key, hit.reason)
-            return None
-        return hit
-
-    dates = read_cached("date", _dates)
-    if dates is not None and not (vocabulary.start <= dates[0] and dates[1] <= vocabulary.end):
-        outside = dates[0] if dates[0] < vocabulary.start else dates[1]
-        fail(
-            "date",
-            _("%(date)s is outside the plan period (%(start)s to %(end)s).")
-            % {
-                "date": outside.isoformat(),
-                "start": vocabulary.start.isoformat(),
-                "end": vocabulary.end.isoformat(),
-            },
-        )
-    kind = _text(cell("kind"))
-    kind_id = read_cached("kind", _code, vocabulary.kinds, "kind")
-    action_id = read_cached("action", _code, vocabulary.actions, "action")
-    department_id = read_cached("department", _code, vocabulary.departments, "department")
-    title = read("title", clean_text, "title")
-    if title == "":
-        fail("title", _("The title is empty."))
-    participants = read_cached("participants", count_cell) if "participants" in found else None
-    hashes: tuple[str, ...] = ()
-    if "participant_keys" in found:
-        hashes = read("participant_keys", parse_participant_keys) or ()
-    companies: tuple[str, ...] = ()
-    if "company_ids" in found:
-        companies = read("company_ids", parse_company_ids) or ()
-    partner_id = None
-    partner = _text(cell("partner_city")) if "partner_city" in found else ""
-    if partner:
-        partner_id = read_cached("partner_city", _code, vocabulary.partners, "partner_city")
-    note = read("note", clean_text, "note") if "note" in found else ""
-    counterpart = read("counterpart", clean_text, "counterpart") if "counterpart" in found else ""
-    venue = read("venue", clean_text, "venue") if "venue" in found else ""
-    if len(problems) > errors or dates is None:
-        return None
-    row = LedgerRow(
-        file=name,
-        sheet=sheet,
-        row=number,
-        start=dates[0],
-        end=dates[1],
-        kind=kind,
-        kind_id=kind_id,
-        title=title,
-        action_id=action_id,
-        department_id=department_id,
-        participants=participants,
-        hashes=hashes,
-        companies=companies,
-        partner_id=partner_id,
-        note=note or "",
-        counterpart=counterpart or "",
-        venue="" if (venue or "").lower() in ONLINE else (venue or ""),
-        online=(venue or "").lower() in ONLINE,
-        partner=partner,
-    )
-    row.fingerprint = _fingerprint(row)
-    return row
+        row.fingerprint = _fingerprint(row)
+        rows.append(row)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from django.db import connections
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -81,28 +82,27 @@ def ledger_entries(
         return [
             Entry(
                 rid,
-                day,
+                day if type(day) is date else date.fromisoformat(day),
                 kind,
                 participants or 0,
                 tuple(hashes.split()) if hashes else (),
                 tuple(companies.split(";")) if companies else (),
                 rid,
             )
-            for rid, day, kind, participants, hashes, companies in qs.values_list("id", *fields)
-            .order_by("id")
-            .iterator(chunk_size=5000)
+            for rid, day, kind, participants, hashes, companies in _raw_rows(
+                qs.values_list("id", *fields).order_by("id")
+            )
         ]
     rows = qs.values_list("id", "uid", "status", *fields).order_by("id")
     by_uid: dict[Any, Entry] = {}
     pending: set[Any] = set()
-    for rid, uid, status, day, kind, participants, hashes, companies in rows.iterator(
-        chunk_size=5000
-    ):
-        if uid in pending and status == State.APPROVED:
+    approved = State.APPROVED.value
+    for rid, uid, status, day, kind, participants, hashes, companies in _raw_rows(rows):
+        if uid in pending and status == approved:
             continue
         by_uid[uid] = Entry(
             rid,
-            day,
+            day if type(day) is date else date.fromisoformat(day),
             kind,
             participants or 0,
             tuple(hashes.split()) if hashes else (),
@@ -112,6 +112,20 @@ def ledger_entries(
         if status == State.SUBMITTED:
             pending.add(uid)
     return list(by_uid.values())
+
+
+def _raw_rows(qs: QuerySet[Any]) -> Iterator[tuple[Any, ...]]:
+    """The rows of a ``values_list`` query as the database driver gives them.
+
+    Without Django's per-value converters: the caller takes a date as a
+    ``date`` (PostgreSQL) or its ISO text (SQLite), a UUID as a ``UUID`` or its
+    hex text (used only to tell records apart), and plain numbers and texts.
+    """
+    sql, params = qs.query.sql_with_params()
+    with connections[qs.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        while chunk := cursor.fetchmany(5000):
+            yield from chunk
 
 
 def ledger_compute(

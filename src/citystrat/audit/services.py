@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.utils import timezone
@@ -62,9 +61,11 @@ def _event(
     )
 
 
-@dataclass(frozen=True, slots=True)
-class AuditEntry:
-    """One record for :func:`audit_record_many`: the same fields as :func:`audit_record`."""
+class AuditEntry(NamedTuple):
+    """One record for :func:`audit_record_many`: the same fields as :func:`audit_record`.
+
+    A named tuple: an import makes one per record, and a tuple is made fastest.
+    """
 
     code: str
     object_type: str
