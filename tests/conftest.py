@@ -9,8 +9,14 @@ from typing import Any
 
 import pytest
 from django.conf import settings
+from hypothesis import settings as hypothesis_settings
 
 from plan_support import without_language
+
+# Property tests check results, never speed: no per-example deadline, which a busy
+# two-core machine (or CI) would otherwise turn into a failure of a correct result.
+hypothesis_settings.register_profile("citystrat", deadline=None)
+hypothesis_settings.load_profile("citystrat")
 
 TESTS = Path(__file__).resolve().parent
 ARTIFACTS = TESTS.parent / "test-artifacts"
