@@ -16,14 +16,13 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from citystrat.accounts.models import Role
 from citystrat.accounts.permissions import Action as Perm
-from citystrat.accounts.permissions import can, require, role_of, signed_in
+from citystrat.accounts.permissions import Actor, can, require, role_of, signed_in
 from citystrat.audit.services import audit_record
 from citystrat.observations.evidence import Upload, evidence_discard, evidence_store
 from citystrat.plans import cache as plan_cache
@@ -55,8 +54,6 @@ from .models import (
     ActionUpdateSignoff,
 )
 from .statuses import plan_status_words, status_resolve, status_words_by_text
-
-Actor = AbstractBaseUser | AnonymousUser | None
 
 
 def _audit(

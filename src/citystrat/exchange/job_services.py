@@ -14,7 +14,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from citystrat.accounts.permissions import Action, require
+from citystrat.accounts.permissions import Action, Actor, require
 from citystrat.jobs.models import Job
 from citystrat.jobs.progress import counted, progress_set
 from citystrat.jobs.services import Outcome, job_start, upload_path
@@ -30,7 +30,7 @@ __all__ = ["import_job_run", "import_job_start"]
 
 def import_job_start(
     *,
-    actor: Any,
+    actor: Actor,
     upload: Any,
     approve: bool,
     dry_run: bool,

@@ -420,8 +420,8 @@ def _semantic_problems(doc: dict[str, Any]) -> Iterator[Problem]:
                             Problem(f"{where}.{key}[{k}].value", f"{value} is outside 0-{limit}")
                         )
         yield from problems
-        for section in indicator_sections():
-            yield from section.problems(indicator, where)
+        for indicator_section in indicator_sections():
+            yield from indicator_section.problems(indicator, where)
 
     for section in sections():
         yield from section.problems(doc)

@@ -7,10 +7,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import models, transaction
 
-from citystrat.accounts.permissions import Action, require
+from citystrat.accounts.permissions import Action, Actor, require
 from citystrat.audit.services import audit_record
 from citystrat.periods import PeriodKind, parse_period
 
@@ -35,8 +34,6 @@ from .models import (
     Target,
 )
 from .planfile import PlanFileError, Problem, read_plan_file, to_decimal, validate_plan
-
-Actor = AbstractBaseUser | AnonymousUser | None
 
 
 class PlanExistsError(Exception):
