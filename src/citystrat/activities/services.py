@@ -37,7 +37,7 @@ from django.utils.translation import override
 from citystrat.accounts.permissions import Action, Actor, can, require, signed_in
 from citystrat.audit.bulk import allocate_ids, insert_rows
 from citystrat.audit.services import AuditEntry, audit_record, audit_record_many
-from citystrat.observations.evidence import evidence_discard, evidence_store
+from citystrat.observations.evidence import evidence_facts, evidence_store, evidence_transaction
 from citystrat.observations.models import Observation
 from citystrat.observations.services import (
     observation_return,
@@ -691,29 +691,20 @@ def activity_evidence_attach(
             "evidence",
         )
     stored = evidence_store(name=name, stream=stream, size=size)
-    try:
-        with transaction.atomic():
-            evidence = ActivityEvidence.objects.create(
-                record=record, uploaded_by=signed_in(actor), **asdict(stored)
-            )
-            audit_record(
-                code="activities.evidence.attach",
-                actor=actor,
-                object_type=ActivityRecord.audit_type,
-                object_id=record.pk,
-                object_label=record.audit_label(),
-                plan_code=record.plan.code,
-                after={
-                    "evidence": evidence.pk,
-                    "name": evidence.original_name,
-                    "size": stored.size,
-                    "sha256": evidence.sha256,
-                },
-                channel=channel,
-            )
-    except Exception:
-        evidence_discard(stored.stored_name)
-        raise
+    with evidence_transaction(stored):
+        evidence = ActivityEvidence.objects.create(
+            record=record, uploaded_by=signed_in(actor), **asdict(stored)
+        )
+        audit_record(
+            code="activities.evidence.attach",
+            actor=actor,
+            object_type=ActivityRecord.audit_type,
+            object_id=record.pk,
+            object_label=record.audit_label(),
+            plan_code=record.plan.code,
+            after=evidence_facts(evidence),
+            channel=channel,
+        )
     return evidence
 
 
