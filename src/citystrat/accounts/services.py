@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from citystrat.audit.services import audit_record
 
 from .models import Profile, Role
-from .permissions import Action, Actor, require
+from .permissions import Action, Actor, require, signed_in
 
 
 class UserInputError(ValueError):
@@ -167,16 +167,17 @@ def profile_set(
     return profile
 
 
-def profile_language_set(*, actor: Any, language: str, channel: str = "web") -> Profile:
+def profile_language_set(*, actor: Actor, language: str, channel: str = "web") -> Profile:
     """A signed-in person chooses the language of their staff pages and e-mails (audited)."""
-    if not getattr(actor, "is_authenticated", False):
+    user = signed_in(actor)
+    if user is None:
         raise PermissionDenied(_("Sign in to choose your language."))
     if language not in LANGUAGE_CODES:
         raise UserInputError(
             _("Unknown language %(language)s.") % {"language": language}, "language"
         )
     with transaction.atomic():
-        profile = Profile.objects.select_for_update().filter(user=actor).first()
+        profile = Profile.objects.select_for_update().filter(user=user).first()
         if profile is None:
             raise PermissionDenied(_("Your account has no role in citystrat yet."))
         before = profile.language
@@ -186,8 +187,8 @@ def profile_language_set(*, actor: Any, language: str, channel: str = "web") -> 
             code="accounts.profile.language",
             actor=actor,
             object_type="auth.user",
-            object_id=actor.pk,
-            object_label=actor.get_username(),
+            object_id=user.pk,
+            object_label=user.get_username(),
             before={"language": before},
             after={"language": language},
             channel=channel,

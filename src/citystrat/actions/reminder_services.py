@@ -23,7 +23,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from citystrat.accounts.models import Role
-from citystrat.observations.mailing_services import reminder_emails_send
+from citystrat.observations.mailing_services import reminder_emails_send, reminder_lines, site_url
 
 from .calendar import UpdateRound, update_round
 from .models import Action, ActionReminderLog, ActionUpdate
@@ -115,12 +115,6 @@ def plan_action_reminders(as_of: date) -> ActionReminderPlan:
     return ActionReminderPlan(list(emails.values()), unreachable)
 
 
-def _site_url() -> str:
-    from django.conf import settings
-
-    return str(getattr(settings, "CITYSTRAT_SITE_URL", "http://127.0.0.1:8000")).rstrip("/")
-
-
 def render_action_email(email: Email) -> tuple[str, str]:
     with translation.override(email.language):
         overdue = sum(1 for item in email.items if item.round.overdue)
@@ -130,27 +124,20 @@ def render_action_email(email: Email) -> tuple[str, str]:
             subject = _("citystrat: action updates due soon (%(count)d)") % {
                 "count": len(email.items)
             }
-        lines: dict[tuple[int, int, int], dict[str, Any]] = {}
-        for item in email.items:
-            r = item.round
-            key = (r.action.pk, r.fiscal_year, r.half)
-            escalation = item.stage.startswith("escalation")
-            if key in lines:
-                lines[key]["escalation"] = lines[key]["escalation"] or escalation
-                continue
-            lines[key] = {
-                "item": item,
-                "title": r.action.tr("title", email.language).text,
-                "url": _site_url() + reverse("staff:action", kwargs={"pk": r.action.pk}),
-                "escalation": escalation,
-                "days_late": r.days_overdue,
-            }
+        lines = reminder_lines(
+            email.items,
+            key=lambda item: (item.round.action.pk, item.round.fiscal_year, item.round.half),
+            line=lambda item: {
+                "title": item.round.action.tr("title", email.language).text,
+                "url": site_url() + reverse("staff:action", kwargs={"pk": item.round.action.pk}),
+            },
+        )
         body = render_to_string(
             "actions/email/reminder.txt",
             {
                 "recipient": email.recipient,
-                "lines": list(lines.values()),
-                "staff_url": _site_url() + reverse("staff:my_actions"),
+                "lines": lines,
+                "staff_url": site_url() + reverse("staff:my_actions"),
             },
         )
     return subject, body

@@ -11,21 +11,25 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from citystrat.accounts.models import Role
 from citystrat.accounts.permissions import Action as Perm
-from citystrat.accounts.permissions import can, require, role_of, signed_in
+from citystrat.accounts.permissions import Actor, can, require, role_of, signed_in
 from citystrat.audit.services import audit_record
-from citystrat.observations.evidence import Upload, evidence_discard, evidence_store
+from citystrat.observations.evidence import (
+    Upload,
+    evidence_facts,
+    evidence_store,
+    evidence_transaction,
+)
 from citystrat.plans import cache as plan_cache
 from citystrat.plans.models import Department, Plan
 from citystrat.review.errors import ReviewError
@@ -55,8 +59,6 @@ from .models import (
     ActionUpdateSignoff,
 )
 from .statuses import plan_status_words, status_resolve, status_words_by_text
-
-Actor = AbstractBaseUser | AnonymousUser | None
 
 
 def _audit(
@@ -548,35 +550,20 @@ def update_evidence_attach(
     if update.status not in ActionUpdate.EDITABLE_STATUSES:
         raise ReviewError(_("Files can be added only to a draft or a returned update."), "evidence")
     stored = evidence_store(name=name, stream=stream, size=size)
-    try:
-        with transaction.atomic():
-            evidence = ActionUpdateEvidence.objects.create(
-                update=update,
-                uploaded_by=signed_in(actor),
-                original_name=stored.original_name,
-                stored_name=stored.stored_name,
-                content_type=stored.content_type,
-                size=stored.size,
-                sha256=stored.sha256,
-            )
-            audit_record(
-                code="actions.evidence.attach",
-                actor=actor,
-                object_type=update.audit_type,
-                object_id=update.pk,
-                object_label=update.audit_label(),
-                plan_code=update.audit_plan_code(),
-                after={
-                    "evidence": evidence.pk,
-                    "name": evidence.original_name,
-                    "size": evidence.size,
-                    "sha256": evidence.sha256,
-                },
-                channel=channel,
-            )
-    except Exception:
-        evidence_discard(stored.stored_name)
-        raise
+    with evidence_transaction(stored):
+        evidence = ActionUpdateEvidence.objects.create(
+            update=update, uploaded_by=signed_in(actor), **asdict(stored)
+        )
+        audit_record(
+            code="actions.evidence.attach",
+            actor=actor,
+            object_type=update.audit_type,
+            object_id=update.pk,
+            object_label=update.audit_label(),
+            plan_code=update.audit_plan_code(),
+            after=evidence_facts(evidence),
+            channel=channel,
+        )
     return evidence
 
 
@@ -604,41 +591,35 @@ def update_enter(
     One transaction: when an attachment or the submission is refused, the
     update is not saved either, and the files already stored are removed.
     """
-    attached: list[ActionUpdateEvidence] = []
-    try:
-        with transaction.atomic():
-            saved = update_save_draft(
-                actor=actor,
-                action=action,
-                fiscal_year=fiscal_year,
-                half=half,
-                action_status=action_status,
-                phase=phase,
-                texts=texts,
-                budget=budget,
-                revised_budget=revised_budget,
-                actual=actual,
-                update=update,
-                expected_version=expected_version,
-                channel=channel,
-            )
-            for upload in evidence:
-                attached.append(
-                    update_evidence_attach(
-                        actor=actor,
-                        update=saved,
-                        name=upload.name,
-                        stream=upload.stream,
-                        size=upload.size,
-                        channel=channel,
-                    )
+    with evidence_transaction() as attached:
+        saved = update_save_draft(
+            actor=actor,
+            action=action,
+            fiscal_year=fiscal_year,
+            half=half,
+            action_status=action_status,
+            phase=phase,
+            texts=texts,
+            budget=budget,
+            revised_budget=revised_budget,
+            actual=actual,
+            update=update,
+            expected_version=expected_version,
+            channel=channel,
+        )
+        for upload in evidence:
+            attached.append(
+                update_evidence_attach(
+                    actor=actor,
+                    update=saved,
+                    name=upload.name,
+                    stream=upload.stream,
+                    size=upload.size,
+                    channel=channel,
                 )
-            if submit:
-                saved = update_submit(actor=actor, update=saved, channel=channel)
-    except BaseException:
-        for file in attached:
-            evidence_discard(file.stored_name)
-        raise
+            )
+        if submit:
+            saved = update_submit(actor=actor, update=saved, channel=channel)
     return saved
 
 

@@ -34,10 +34,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from citystrat.accounts.permissions import Action, can, require
+from citystrat.accounts.permissions import Action, Actor, can, require, signed_in
 from citystrat.audit.bulk import allocate_ids, bulk_session, insert_rows
 from citystrat.audit.services import AuditEntry, audit_record, audit_record_many
-from citystrat.observations.evidence import evidence_discard, evidence_store
+from citystrat.observations.evidence import evidence_facts, evidence_store, evidence_transaction
 from citystrat.observations.models import Observation
 from citystrat.observations.services import (
     observation_return,
@@ -110,13 +110,9 @@ class ImportResult:
         }
 
 
-def _user(actor: Any) -> Any:
-    return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
-
-
 def activity_import(
     *,
-    actor: Any,
+    actor: Actor,
     plan: Plan,
     source: str | Path | IO[bytes],
     filename: str | None = None,
@@ -201,7 +197,7 @@ def activity_import(
     result.added = len(fresh)
     if problems or dry_run or not fresh:
         return result
-    user = _user(actor)
+    user = signed_in(actor)
     now = timezone.now()
     with bulk_session(), transaction.atomic():
         result.written = _write_imported(
@@ -396,12 +392,16 @@ def _write_imported(
 # --- one record at a time -------------------------------------------------------------
 
 
-def _require_department(actor: Any, action: Action, record: ActivityRecord) -> None:
+def _require_department(actor: Actor, action: Action, record: ActivityRecord) -> None:
     require(actor, action, record.department)
 
 
 def activity_record_submit(
-    *, actor: Any, record: ActivityRecord, expected_version: int | None = None, channel: str = "web"
+    *,
+    actor: Actor,
+    record: ActivityRecord,
+    expected_version: int | None = None,
+    channel: str = "web",
 ) -> ActivityRecord:
     _require_department(actor, Action.SUBMIT, record)
     return review.review_submit(
@@ -411,7 +411,7 @@ def activity_record_submit(
 
 def activity_record_approve(
     *,
-    actor: Any,
+    actor: Actor,
     record: ActivityRecord,
     expected_version: int | None = None,
     reason: str = "",
@@ -435,7 +435,7 @@ def activity_record_approve(
 
 def activity_record_return(
     *,
-    actor: Any,
+    actor: Actor,
     record: ActivityRecord,
     reason: str,
     expected_version: int | None = None,
@@ -453,7 +453,7 @@ def activity_record_return(
 
 def activity_record_withdraw(
     *,
-    actor: Any,
+    actor: Actor,
     record: ActivityRecord,
     reason: str = "",
     expected_version: int | None = None,
@@ -606,7 +606,7 @@ def _details(record: ActivityRecord) -> dict[str, Any]:
 
 def activity_record_correct(
     *,
-    actor: Any,
+    actor: Actor,
     record: ActivityRecord,
     changes: dict[str, Any],
     participant_keys: Iterable[str] | str | None = None,
@@ -686,7 +686,7 @@ EVIDENCE_STATES = (State.DRAFT, State.RETURNED, State.SUBMITTED)
 
 def activity_evidence_attach(
     *,
-    actor: Any,
+    actor: Actor,
     record: ActivityRecord,
     name: str,
     stream: IO[bytes],
@@ -709,36 +709,27 @@ def activity_evidence_attach(
             "evidence",
         )
     stored = evidence_store(name=name, stream=stream, size=size)
-    try:
-        with transaction.atomic():
-            evidence = ActivityEvidence.objects.create(
-                record=record, uploaded_by=_user(actor), **asdict(stored)
-            )
-            audit_record(
-                code="activities.evidence.attach",
-                actor=actor,
-                object_type=ActivityRecord.audit_type,
-                object_id=record.pk,
-                object_label=record.audit_label(),
-                plan_code=record.plan.code,
-                after={
-                    "evidence": evidence.pk,
-                    "name": evidence.original_name,
-                    "size": stored.size,
-                    "sha256": evidence.sha256,
-                },
-                channel=channel,
-            )
-    except Exception:
-        evidence_discard(stored.stored_name)
-        raise
+    with evidence_transaction(stored):
+        evidence = ActivityEvidence.objects.create(
+            record=record, uploaded_by=signed_in(actor), **asdict(stored)
+        )
+        audit_record(
+            code="activities.evidence.attach",
+            actor=actor,
+            object_type=ActivityRecord.audit_type,
+            object_id=record.pk,
+            object_label=record.audit_label(),
+            plan_code=record.plan.code,
+            after=evidence_facts(evidence),
+            channel=channel,
+        )
     return evidence
 
 
 # --- proposals ------------------------------------------------------------------------
 
 
-def _language(actor: Any) -> str:
+def _language(actor: Actor) -> str:
     profile = getattr(actor, "profile", None)
     return getattr(profile, "language", None) or settings.LANGUAGE_CODE
 
@@ -769,7 +760,7 @@ def proposal_texts(indicator: Indicator, window: Window, lang: str) -> tuple[str
 
 
 def _propose(
-    *, actor: Any, indicator: Indicator, window: Window, channel: str
+    *, actor: Actor, indicator: Indicator, window: Window, channel: str
 ) -> Observation | None:
     """Make ``window``'s value a submitted observation (through the observations services)."""
     base = Observation.objects.filter(
@@ -815,7 +806,7 @@ def _propose(
 
 def proposals_refresh(
     *,
-    actor: Any,
+    actor: Actor,
     plan: Plan,
     kinds: Iterable[str] | None = None,
     indicator: Indicator | None = None,

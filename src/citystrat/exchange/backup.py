@@ -42,6 +42,7 @@ from typing import Any
 
 from django.apps import apps
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
@@ -50,7 +51,7 @@ from django.db import connection, models, transaction
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
-from citystrat.accounts.permissions import Action, Actor, require
+from citystrat.accounts.permissions import Action, Actor, require, signed_in
 from citystrat.audit.services import audit_record
 
 __all__ = ["BackupError", "backup_create", "backup_models", "backup_restore"]
@@ -455,10 +456,13 @@ def backup_restore(
     return {"models": counts, "evidence_files": files}
 
 
-def _still_there(actor: Any) -> bool:
+def _still_there(actor: Actor) -> bool:
     """Whether the restoring user exists in the restored database (else: recorded by name)."""
-    model = type(actor)
-    return bool(model._default_manager.filter(pk=actor.pk, username=actor.get_username()).exists())
+    user = signed_in(actor)
+    if user is None:
+        return False
+    users = get_user_model()._default_manager
+    return bool(users.filter(pk=user.pk, username=user.get_username()).exists())
 
 
 def _insert(

@@ -18,7 +18,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from citystrat.accounts.permissions import Action, require
+from citystrat.accounts.permissions import Action, Actor, require
 from citystrat.audit.services import audit_record
 from citystrat.jobs.models import Job
 from citystrat.jobs.progress import counted, progress_set
@@ -41,7 +41,7 @@ __all__ = [
 
 def import_job_start(
     *,
-    actor: Any,
+    actor: Actor,
     upload: Any,
     approve: bool,
     dry_run: bool,

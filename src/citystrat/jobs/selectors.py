@@ -8,12 +8,12 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from citystrat.accounts.permissions import Action, can
+from citystrat.accounts.permissions import Action, Actor, can
 
 from .models import Job
 
 
-def job_get(*, actor: Any, job_id: Any) -> Job:
+def job_get(*, actor: Actor, job_id: Any) -> Job:
     job = Job.objects.filter(pk=job_id).first()
     if job is None:
         raise Http404(_("There is no such job."))

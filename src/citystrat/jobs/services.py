@@ -29,6 +29,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from citystrat.accounts.permissions import Actor, signed_in
 from citystrat.audit.services import audit_record
 
 from .models import Job
@@ -84,7 +85,7 @@ def job_file_path(job: Job) -> Path:
 
 def job_start(
     *,
-    actor: Any,
+    actor: Actor,
     kind: str,
     filename: str,
     options: dict[str, Any],
@@ -101,7 +102,10 @@ def job_start(
 
     with transaction.atomic():
         job = Job.objects.create(
-            kind=kind, created_by=actor, filename=Path(filename).name[:255], options=options
+            kind=kind,
+            created_by=signed_in(actor),
+            filename=Path(filename).name[:255],
+            options=options,
         )
         if upload is not None:
             with upload_path(job).open("wb") as out:

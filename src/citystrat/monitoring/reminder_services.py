@@ -22,7 +22,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Prefetch
 from django.template.loader import render_to_string
@@ -32,7 +31,7 @@ from django.utils.translation import gettext as _
 
 from citystrat.accounts.models import Role
 from citystrat.observations.calendar import Round, current_round
-from citystrat.observations.mailing_services import reminder_emails_send
+from citystrat.observations.mailing_services import reminder_emails_send, reminder_lines, site_url
 from citystrat.observations.models import Observation, ReminderLog
 from citystrat.plans.models import Indicator
 
@@ -145,10 +144,6 @@ def plan_reminders(as_of: date) -> ReminderPlan:
     return ReminderPlan(list(emails.values()), unreachable)
 
 
-def _site_url() -> str:
-    return str(getattr(settings, "CITYSTRAT_SITE_URL", "http://127.0.0.1:8000")).rstrip("/")
-
-
 def render_email(email: PlannedEmail) -> tuple[str, str]:
     """Subject and body of the e-mail, in the recipient's language."""
     with translation.override(email.language):
@@ -159,29 +154,21 @@ def render_email(email: PlannedEmail) -> tuple[str, str]:
             subject = _("citystrat: indicator values due soon (%(count)d)") % {
                 "count": len(email.items)
             }
-        # One line per indicator and period, even when a coordinator is told both
-        # in place of the owners and as an escalation (both stages are logged).
-        lines: dict[tuple[int, str], dict[str, Any]] = {}
-        for item in email.items:
-            r = item.round
-            key = (r.indicator.pk, r.period.label)
-            escalation = item.stage.startswith("escalation")
-            if key in lines:
-                lines[key]["escalation"] = lines[key]["escalation"] or escalation
-                continue
-            lines[key] = {
-                "item": item,
-                "name": r.indicator.tr("name", email.language).text,
-                "url": _site_url() + reverse("staff:indicator", kwargs={"pk": r.indicator.pk}),
-                "escalation": escalation,
-                "days_late": r.days_overdue,
-            }
+        lines = reminder_lines(
+            email.items,
+            key=lambda item: (item.round.indicator.pk, item.round.period.label),
+            line=lambda item: {
+                "name": item.round.indicator.tr("name", email.language).text,
+                "url": site_url()
+                + reverse("staff:indicator", kwargs={"pk": item.round.indicator.pk}),
+            },
+        )
         body = render_to_string(
             "observations/email/reminder.txt",
             {
                 "recipient": email.recipient,
-                "lines": list(lines.values()),
-                "staff_url": _site_url() + reverse("staff:home"),
+                "lines": lines,
+                "staff_url": site_url() + reverse("staff:home"),
             },
         )
     return subject, body

@@ -15,11 +15,14 @@ from __future__ import annotations
 import hashlib
 import uuid
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
 from django.conf import settings
+from django.db import transaction
 from django.http import FileResponse, Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -33,9 +36,11 @@ __all__ = [
     "StoredFile",
     "Upload",
     "evidence_discard",
+    "evidence_facts",
     "evidence_file_path",
     "evidence_response",
     "evidence_store",
+    "evidence_transaction",
 ]
 
 
@@ -149,6 +154,34 @@ def evidence_store(*, name: str, stream: IO[bytes], size: int) -> StoredFile:
 def evidence_discard(stored_name: str) -> None:
     """Remove a stored file again (its row was not written)."""
     (Path(settings.EVIDENCE_ROOT) / stored_name).unlink(missing_ok=True)
+
+
+@contextmanager
+def evidence_transaction(*stored: StoredFile) -> Iterator[list[Any]]:
+    """A transaction writing rows that refer to stored evidence files, all or nothing.
+
+    When the block fails, the transaction rolls back and the files are removed
+    again: those given, and every evidence row (or stored file) the block
+    appends to the yielded list.
+    """
+    files: list[Any] = list(stored)
+    try:
+        with transaction.atomic():
+            yield files
+    except BaseException:
+        for file in files:
+            evidence_discard(file.stored_name)
+        raise
+
+
+def evidence_facts(evidence: Any) -> dict[str, Any]:
+    """What the audit record of an attachment says about the file (its row)."""
+    return {
+        "evidence": evidence.pk,
+        "name": evidence.original_name,
+        "size": evidence.size,
+        "sha256": evidence.sha256,
+    }
 
 
 def evidence_file_path(stored_name: str) -> Path:

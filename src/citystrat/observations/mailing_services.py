@@ -10,22 +10,72 @@ e-mail, ``audit_items`` describes its items.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
+from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from citystrat.audit.services import audit_record
 
-__all__ = ["ReminderEmail", "reminder_emails_send"]
+__all__ = ["ReminderEmail", "reminder_emails_send", "reminder_lines", "site_url"]
 
 
 class ReminderEmail(Protocol):
     recipient: Any
     language: str
+
+
+class _Round(Protocol):
+    @property
+    def days_overdue(self) -> int: ...
+
+
+class ReminderItem(Protocol):
+    @property
+    def round(self) -> _Round: ...
+
+    @property
+    def stage(self) -> str: ...
+
+
+ItemT = TypeVar("ItemT", bound=ReminderItem)
+
+
+def site_url() -> str:
+    """The site's address for links in e-mails (``CITYSTRAT_SITE_URL``), no trailing slash."""
+    return str(getattr(settings, "CITYSTRAT_SITE_URL", "http://127.0.0.1:8000")).rstrip("/")
+
+
+def reminder_lines(
+    items: Iterable[ItemT],
+    *,
+    key: Callable[[ItemT], Hashable],
+    line: Callable[[ItemT], dict[str, Any]],
+) -> list[dict[str, Any]]:
+    """The lines of one reminder e-mail: one per ``key`` (what is due: an indicator's
+    period, an action's half-year), even when a coordinator is told both in place of
+    the owners and as an escalation (both stages are logged); a line is an escalation
+    when any of its items is.  Each line is ``line(item)`` of its first item with
+    ``item``, ``escalation`` and ``days_late``.
+    """
+    lines: dict[Hashable, dict[str, Any]] = {}
+    for item in items:
+        k = key(item)
+        escalation = item.stage.startswith("escalation")
+        if k in lines:
+            lines[k]["escalation"] = lines[k]["escalation"] or escalation
+            continue
+        lines[k] = {
+            "item": item,
+            **line(item),
+            "escalation": escalation,
+            "days_late": item.round.days_overdue,
+        }
+    return list(lines.values())
 
 
 E = TypeVar("E", bound=ReminderEmail)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -13,12 +15,14 @@ from citystrat.accounts.models import Role
 from citystrat.accounts.permissions import Action, can, role_of
 from citystrat.audit.models import AuditEvent
 from citystrat.plans.models import Indicator, Plan
+from citystrat.plans.selectors import attach_indicators
 
 from .models import EvidenceFile, Observation
 
 __all__ = [
     "HistoryEntry",
     "approved_for_periods",
+    "approved_observations",
     "evidence_list",
     "indicator_history",
     "indicators_for",
@@ -148,6 +152,23 @@ def indicators_for(user: Any) -> QuerySet[Indicator]:
     if not can(user, Action.VIEW_PENDING):
         return qs.none()
     return qs
+
+
+def approved_observations(
+    plan: Plan, *, indicator_ids: Collection[int] | None = None
+) -> dict[int, list[Observation]]:
+    """Approved observations of the plan's indicators (all, or those of ``indicator_ids``),
+    by indicator id, in period order."""
+    by_indicator: dict[int, list[Observation]] = defaultdict(list)
+    if indicator_ids is not None and not indicator_ids:
+        return {}
+    rows = Observation.objects.filter(indicator__plan=plan, status=Observation.Status.APPROVED)
+    if indicator_ids is not None:
+        rows = rows.filter(indicator_id__in=list(indicator_ids))
+    rows = rows.order_by("indicator_id", "period_start", "id")
+    for row in attach_indicators(plan, rows):
+        by_indicator[row.indicator_id].append(row)
+    return dict(by_indicator)
 
 
 def approved_for_periods(observations: list[Observation]) -> dict[int, Observation]:

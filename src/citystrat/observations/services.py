@@ -42,9 +42,10 @@ from . import rules
 from .evidence import (
     EVIDENCE_TYPES,
     Upload,
-    evidence_discard,
+    evidence_facts,
     evidence_file_path,
     evidence_store,
+    evidence_transaction,
 )
 from .models import EvidenceFile, Observation, StoredEvidence
 
@@ -271,45 +272,39 @@ def observation_enter(
     One transaction: when the attachment or the submission is refused, the
     value is not saved either, and a stored evidence file is removed again.
     """
-    attached: list[EvidenceFile] = []
-    try:
-        with transaction.atomic():
-            obs = observation_save_draft(
-                actor=actor,
-                indicator=indicator,
-                period=period,
-                value=value,
-                source=source,
-                source_url=source_url,
-                note=note,
-                provisional=provisional,
-                explanation=explanation,
-                observation=observation,
-                expected_version=expected_version,
-                channel=channel,
-                sample_size=sample_size,
-                design_effect=design_effect,
-                margin_of_error=margin_of_error,
-                caveats=caveats,
-                caveat_note=caveat_note,
-            )
-            if evidence is not None:
-                attached.append(
-                    evidence_attach(
-                        actor=actor,
-                        observation=obs,
-                        name=evidence.name,
-                        stream=evidence.stream,
-                        size=evidence.size,
-                        channel=channel,
-                    )
+    with evidence_transaction() as attached:
+        obs = observation_save_draft(
+            actor=actor,
+            indicator=indicator,
+            period=period,
+            value=value,
+            source=source,
+            source_url=source_url,
+            note=note,
+            provisional=provisional,
+            explanation=explanation,
+            observation=observation,
+            expected_version=expected_version,
+            channel=channel,
+            sample_size=sample_size,
+            design_effect=design_effect,
+            margin_of_error=margin_of_error,
+            caveats=caveats,
+            caveat_note=caveat_note,
+        )
+        if evidence is not None:
+            attached.append(
+                evidence_attach(
+                    actor=actor,
+                    observation=obs,
+                    name=evidence.name,
+                    stream=evidence.stream,
+                    size=evidence.size,
+                    channel=channel,
                 )
-            if submit:
-                obs = observation_submit(actor=actor, observation=obs, channel=channel)
-    except BaseException:
-        for file in attached:
-            evidence_discard(file.stored_name)
-        raise
+            )
+        if submit:
+            obs = observation_submit(actor=actor, observation=obs, channel=channel)
     return obs
 
 
@@ -429,29 +424,20 @@ def evidence_attach(
     if observation.status not in EDITABLE:
         raise ReviewError(_("Files can be added only to a draft or a returned value."), "evidence")
     stored = evidence_store(name=name, stream=stream, size=size)
-    try:
-        with transaction.atomic():
-            evidence = EvidenceFile.objects.create(
-                observation=observation, uploaded_by=signed_in(actor), **asdict(stored)
-            )
-            audit_record(
-                code="observations.evidence.attach",
-                actor=actor,
-                object_type="observations.observation",
-                object_id=observation.pk,
-                object_label=f"{observation.indicator.code} {observation.period_label}",
-                plan_code=observation.indicator.plan.code,
-                after={
-                    "evidence": evidence.pk,
-                    "name": evidence.original_name,
-                    "size": evidence.size,
-                    "sha256": evidence.sha256,
-                },
-                channel=channel,
-            )
-    except Exception:
-        evidence_discard(stored.stored_name)
-        raise
+    with evidence_transaction(stored):
+        evidence = EvidenceFile.objects.create(
+            observation=observation, uploaded_by=signed_in(actor), **asdict(stored)
+        )
+        audit_record(
+            code="observations.evidence.attach",
+            actor=actor,
+            object_type="observations.observation",
+            object_id=observation.pk,
+            object_label=f"{observation.indicator.code} {observation.period_label}",
+            plan_code=observation.indicator.plan.code,
+            after=evidence_facts(evidence),
+            channel=channel,
+        )
     return evidence
 
 

@@ -5,17 +5,19 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from .extensions import indicator_sections, sections
 from .models import Indicator, Plan
 from .planfile import FORMAT, decimal_text
-from .selectors import approved_observations, plan_with_tree
+from .selectors import plan_with_tree
 
 
-def _num(value: Decimal) -> Decimal:
+def plan_number(value: Decimal) -> Decimal:
     """Normalised decimal (the YAML dumper writes the shortest exact text)."""
     return Decimal(decimal_text(value))
 
 
-def _put(out: dict[str, Any], key: str, value: Any) -> None:
+def put_given(out: dict[str, Any], key: str, value: Any) -> None:
+    """Set ``out[key]`` unless ``value`` is empty (the plan file leaves empty keys out)."""
     if value not in (None, {}, [], ""):
         out[key] = value
 
@@ -28,16 +30,16 @@ def plan_document(plan: Plan) -> dict[str, Any]:
         "languages": plan.languages,
         "default_language": plan.default_language,
     }
-    _put(meta, "source_language", plan.source_language)
-    _put(meta, "published_languages", plan.published_languages)
-    _put(meta, "translations", plan.translations)
+    put_given(meta, "source_language", plan.source_language)
+    put_given(meta, "published_languages", plan.published_languages)
+    put_given(meta, "translations", plan.translations)
     meta["timezone"] = plan.timezone
     meta["fiscal_year_start_month"] = plan.fy_start_month
     meta["title"] = plan.title
     for key in ("vision", "position", "background"):
-        _put(meta, key, getattr(plan, key))
+        put_given(meta, key, getattr(plan, key))
     meta["period"] = {"start": plan.period_start.isoformat(), "end": plan.period_end.isoformat()}
-    _put(
+    put_given(
         meta,
         "milestones",
         [
@@ -46,7 +48,7 @@ def plan_document(plan: Plan) -> dict[str, Any]:
         ],
     )
     for key in ("target_image", "purposes", "coordination"):
-        _put(meta, key, getattr(plan, key))
+        put_given(meta, key, getattr(plan, key))
     meta["assessment"] = {
         "default_method": plan.default_method,
         "grading_scale": plan.grading_scale,
@@ -56,12 +58,10 @@ def plan_document(plan: Plan) -> dict[str, Any]:
         meta["review"] = {"four_eyes_exceptions": list(plan.four_eyes_exceptions)}
     if plan.embed_origins:
         meta["embed"] = {"allowed_origins": list(plan.embed_origins)}
-    _put(meta, "source", plan.source)
+    put_given(meta, "source", plan.source)
 
     doc: dict[str, Any] = {"format": FORMAT, "plan": meta}
     indicators = list(plan.indicators.all())
-    from .extensions import sections
-
     used = {i.department.code for i in indicators if i.department}
     for section in sections():
         used.update(section.department_codes(plan))
@@ -72,61 +72,63 @@ def plan_document(plan: Plan) -> dict[str, Any]:
         doc["departments"] = []
         for d in Department.objects.filter(code__in=department_codes).order_by("code"):
             entry: dict[str, Any] = {"code": d.code, "name": d.name}
-            _put(entry, "description", d.description)
+            put_given(entry, "description", d.description)
             doc["departments"].append(entry)
     bodies = []
     for b in plan.bodies.all():
         entry = {"code": b.code, "kind": b.kind, "name": b.name}
-        _put(entry, "description", b.description)
+        put_given(entry, "description", b.description)
         bodies.append(entry)
-    _put(doc, "bodies", bodies)
+    put_given(doc, "bodies", bodies)
     policies = []
     for p in plan.policies.all():
         pol: dict[str, Any] = {"code": p.code, "title": p.title}
-        _put(pol, "description", p.description)
+        put_given(pol, "description", p.description)
         pol["measures"] = []
         for m in p.measures.all():
             mea: dict[str, Any] = {"code": m.code, "title": m.title}
-            _put(mea, "current_state", m.current_state)
+            put_given(mea, "current_state", m.current_state)
             purpose = {
                 k: v for k, v in (("target", m.purpose_target), ("intent", m.purpose_intent)) if v
             }
-            _put(mea, "purpose", purpose)
+            put_given(mea, "purpose", purpose)
             directions = []
             for direction in m.directions.all():
                 dd: dict[str, Any] = {"title": direction.title}
-                _put(dd, "actions", [a.text for a in direction.actions.all()])
+                put_given(dd, "actions", [a.text for a in direction.actions.all()])
                 directions.append(dd)
-            _put(mea, "directions", directions)
+            put_given(mea, "directions", directions)
             pol["measures"].append(mea)
         policies.append(pol)
     doc["policies"] = policies
     projects = []
     for pr in plan.projects.all():
         entry = {"code": pr.code, "title": pr.title}
-        _put(entry, "description", pr.description)
-        _put(entry, "measures", [m.code for m in pr.measures.all()])
+        put_given(entry, "description", pr.description)
+        put_given(entry, "measures", [m.code for m in pr.measures.all()])
         projects.append(entry)
-    _put(doc, "projects", projects)
+    put_given(doc, "projects", projects)
     for section in sections():
-        _put(doc, section.key, section.export(plan))
-    approved = approved_observations(plan)
+        put_given(doc, section.key, section.export(plan))
+    per_indicator = [(s.key, s.export(plan)) for s in indicator_sections()]
     verification: list[dict[str, Any]] = []
     context: list[dict[str, Any]] = []
     for ind in indicators:
-        item = _indicator_entry(ind, approved.get(ind.pk, []))
+        item = _indicator_entry(ind)
+        for key, entries in per_indicator:
+            put_given(item, key, entries.get(ind.code, []))
         (context if ind.role == Indicator.Role.CONTEXT else verification).append(item)
     doc["indicators"] = verification
-    _put(doc, "context_indicators", context)
+    put_given(doc, "context_indicators", context)
     comparisons = []
     for c in plan.comparisons.all():
         entry = {
             "code": c.code,
             "statistic": c.statistic,
             "period": c.period,
-            "value": _num(c.value),
+            "value": plan_number(c.value),
         }
-        _put(entry, "unit", c.unit)
+        put_given(entry, "unit", c.unit)
         rankings = []
         for r in c.rankings.all():
             rk: dict[str, Any] = {"group": r.group}
@@ -134,10 +136,10 @@ def plan_document(plan: Plan) -> dict[str, Any]:
                 rk["size"] = r.size
             rk["rank"] = r.rank
             rankings.append(rk)
-        _put(entry, "rankings", rankings)
+        put_given(entry, "rankings", rankings)
         leaders = []
         for ldr in c.leaders.all():
-            le: dict[str, Any] = {"name": ldr.name, "value": _num(ldr.value)}
+            le: dict[str, Any] = {"name": ldr.name, "value": plan_number(ldr.value)}
             if ldr.rank is not None:
                 le["rank"] = ldr.rank
             if ldr.group is not None:
@@ -145,47 +147,47 @@ def plan_document(plan: Plan) -> dict[str, Any]:
             if ldr.is_note:
                 le["note"] = True
             leaders.append(le)
-        _put(entry, "leaders", leaders)
+        put_given(entry, "leaders", leaders)
         comparisons.append(entry)
-    _put(doc, "comparisons", comparisons)
+    put_given(doc, "comparisons", comparisons)
     partners = []
     for pc in plan.partner_cities.all():
         entry = {"code": pc.code, "name": pc.name, "country": pc.country}
-        _put(entry, "country_code", pc.country_code)
+        put_given(entry, "country_code", pc.country_code)
         entry["relation_kind"] = pc.relation_kind
-        _put(entry, "relation", pc.relation)
+        put_given(entry, "relation", pc.relation)
         entry["since"] = pc.since_label
-        _put(entry, "notes", pc.notes)
-        _put(entry, "focus", pc.focus)
+        put_given(entry, "notes", pc.notes)
+        put_given(entry, "focus", pc.focus)
         partners.append(entry)
-    _put(doc, "partner_cities", partners)
+    put_given(doc, "partner_cities", partners)
     kinds = []
     for k in plan.activity_kinds.all():
         entry = {"code": k.code, "name": k.name}
-        _put(entry, "description", k.description)
+        put_given(entry, "description", k.description)
         kinds.append(entry)
-    _put(doc, "activity_kinds", kinds)
+    put_given(doc, "activity_kinds", kinds)
     return doc
 
 
-def _indicator_entry(ind: Indicator, observations: list[Any]) -> dict[str, Any]:
+def _indicator_entry(ind: Indicator) -> dict[str, Any]:
     item: dict[str, Any] = {"code": ind.code, "name": ind.name}
-    _put(item, "definition", ind.definition)
-    _put(item, "note", ind.note)
+    put_given(item, "definition", ind.definition)
+    put_given(item, "note", ind.note)
     item["unit"] = ind.unit
     item["decimals"] = ind.decimals
-    _put(item, "direction", ind.direction)
+    put_given(item, "direction", ind.direction)
     item["period_kind"] = ind.period_kind
     item["value_kind"] = ind.value_kind
     if ind.limit is not None:
-        item["limit"] = _num(ind.limit)
+        item["limit"] = plan_number(ind.limit)
     if ind.measure_id:
         item["measure"] = ind.measure.code  # type: ignore[union-attr]
     elif ind.policy_id:
         item["policy"] = ind.policy.code  # type: ignore[union-attr]
     if ind.department_id:
         item["department"] = ind.department.code  # type: ignore[union-attr]
-    _put(item, "data_source", ind.data_source)
+    put_given(item, "data_source", ind.data_source)
     if ind.role == Indicator.Role.VERIFICATION:
         if ind.headline:
             item["headline"] = True
@@ -196,34 +198,17 @@ def _indicator_entry(ind: Indicator, observations: list[Any]) -> dict[str, Any]:
                     rule[key] = ind.rule[key]
             if ind.rule.get("to_confirm"):
                 rule["to_confirm"] = True
-            _put(rule, "caveat", ind.rule.get("caveat"))
+            put_given(rule, "caveat", ind.rule.get("caveat"))
             item["rule"] = rule
         base = ind.baseline_period
         assert base is not None and ind.baseline_value is not None
-        item["baseline"] = {"period": base.label, "value": _num(ind.baseline_value)}
+        item["baseline"] = {"period": base.label, "value": plan_number(ind.baseline_value)}
         targets = []
         for t in ind.targets.all():
-            entry: dict[str, Any] = {"period": t.period.label, "value": _num(t.value)}
-            _put(entry, "note", t.note)
+            entry: dict[str, Any] = {"period": t.period.label, "value": plan_number(t.value)}
+            put_given(entry, "note", t.note)
             targets.append(entry)
-        _put(item, "targets", targets)
-    obs = []
-    for o in observations:
-        entry = {"period": o.period.label, "value": _num(o.value), "source": o.source}
-        _put(entry, "source_url", o.source_url)
-        _put(entry, "note", o.note)
-        if o.provisional:
-            entry["provisional"] = True
-        if o.sample_size:
-            entry["sample_size"] = o.sample_size
-        if o.design_effect is not None:
-            entry["design_effect"] = _num(o.design_effect)
-        if o.margin_of_error is not None:
-            entry["margin_of_error"] = _num(o.margin_of_error)
-        _put(entry, "caveats", list(o.caveats or []))
-        _put(entry, "caveat_note", o.caveat_note)
-        obs.append(entry)
-    _put(item, "observations", obs)
+        put_given(item, "targets", targets)
     return item
 
 

@@ -296,6 +296,8 @@ def _rule_problems(
 
 
 def _semantic_problems(doc: dict[str, Any]) -> Iterator[Problem]:
+    from .extensions import indicator_sections, sections
+
     plan = doc["plan"]
     languages: list[str] = plan["languages"]
     default = plan["default_language"]
@@ -394,7 +396,7 @@ def _semantic_problems(doc: dict[str, Any]) -> Iterator[Problem]:
                 f"{where}.baseline.period",
                 problems,
             )
-        for key in ("targets", "observations"):
+        for key in ("targets", *(section.key for section in indicator_sections())):
             seen: dict[str, int] = {}
             for k, entry in enumerate(indicator.get(key, [])):
                 found = _check_period(
@@ -418,8 +420,8 @@ def _semantic_problems(doc: dict[str, Any]) -> Iterator[Problem]:
                             Problem(f"{where}.{key}[{k}].value", f"{value} is outside 0-{limit}")
                         )
         yield from problems
-
-    from .extensions import sections
+        for indicator_section in indicator_sections():
+            yield from indicator_section.problems(indicator, where)
 
     for section in sections():
         yield from section.problems(doc)

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from django.db.models import Prefetch
@@ -104,22 +103,3 @@ def attach_indicators(plan: Plan, rows: Iterable[Observation]) -> Iterator[Obser
         if indicator is not None:
             row.indicator = indicator  # the cached relation: no query on ``row.indicator``
         yield row
-
-
-def approved_observations(
-    plan: Plan, *, indicator_ids: Collection[int] | None = None
-) -> dict[int, list[Observation]]:
-    """Approved observations of the plan's indicators (all, or those of ``indicator_ids``),
-    by indicator id, in period order."""
-    from citystrat.observations.models import Observation
-
-    by_indicator: dict[int, list[Observation]] = defaultdict(list)
-    if indicator_ids is not None and not indicator_ids:
-        return {}
-    rows = Observation.objects.filter(indicator__plan=plan, status=Observation.Status.APPROVED)
-    if indicator_ids is not None:
-        rows = rows.filter(indicator_id__in=list(indicator_ids))
-    rows = rows.order_by("indicator_id", "period_start", "id")
-    for row in attach_indicators(plan, rows):
-        by_indicator[row.indicator_id].append(row)
-    return dict(by_indicator)

@@ -7,14 +7,14 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import models, transaction
 
-from citystrat.accounts.permissions import Action, require
+from citystrat.accounts.permissions import Action, Actor, require
 from citystrat.audit.services import audit_record
 from citystrat.periods import PeriodKind, parse_period
 
 from . import cache as plan_cache
+from .extensions import indicator_sections, sections
 from .models import (
     ActivityKind,
     Body,
@@ -34,8 +34,6 @@ from .models import (
     Target,
 )
 from .planfile import PlanFileError, Problem, read_plan_file, to_decimal, validate_plan
-
-Actor = AbstractBaseUser | AnonymousUser | None
 
 
 class PlanExistsError(Exception):
@@ -114,15 +112,16 @@ def plan_load(
             )
             existing.delete()
         plan = _build(document)
+        indicator_entries = document.get("indicators", []) + document.get("context_indicators", [])
         counts = {
             "policies": plan.policies.count(),
             "measures": plan.measures.count(),
             "projects": plan.projects.count(),
             "indicators": plan.indicators.filter(role=Indicator.Role.VERIFICATION).count(),
-            "observations": sum(
-                len(i.get("observations", []))
-                for i in document.get("indicators", []) + document.get("context_indicators", [])
-            ),
+            **{
+                section.key: sum(len(i.get(section.key, [])) for i in indicator_entries)
+                for section in indicator_sections()
+            },
         }
         audit_record(
             code="plans.plan.load",
@@ -140,8 +139,6 @@ def plan_load(
 
 
 def _build(doc: dict[str, Any]) -> Plan:
-    from citystrat.observations.models import Observation
-
     meta = doc["plan"]
     fy = meta.get("fiscal_year_start_month", 4)
     assessment = meta.get("assessment", {})
@@ -240,7 +237,7 @@ def _build(doc: dict[str, Any]) -> Plan:
     departments = {d.code: d for d in Department.objects.all()}
     entries = [(Indicator.Role.VERIFICATION, x) for x in doc.get("indicators", [])]
     entries += [(Indicator.Role.CONTEXT, x) for x in doc.get("context_indicators", [])]
-    observations: list[Observation] = []
+    indicators: dict[str, Indicator] = {}
     for order, (role, item) in enumerate(entries):
         kind = item["period_kind"]
         limit = item.get("limit")
@@ -278,27 +275,9 @@ def _build(doc: dict[str, Any]) -> Plan:
             )
             target.set_period(parse_period(str(t["period"]), kind, fy_start_month=fy))
             target.save()
-        for o in item.get("observations", []):
-            obs = Observation(
-                indicator=indicator,
-                value=to_decimal(o["value"]),
-                status=Observation.Status.APPROVED,
-                origin=Observation.Origin.PLAN_FILE,
-                source=o["source"],
-                source_url=o.get("source_url", ""),
-                note=o.get("note", {}),
-                provisional=o.get("provisional", False),
-                sample_size=o.get("sample_size"),
-                design_effect=to_decimal(o["design_effect"]) if "design_effect" in o else None,
-                margin_of_error=(
-                    to_decimal(o["margin_of_error"]) if "margin_of_error" in o else None
-                ),
-                caveats=list(o.get("caveats", [])),
-                caveat_note=o.get("caveat_note", {}),
-            )
-            obs.set_period(parse_period(str(o["period"]), kind, fy_start_month=fy))
-            observations.append(obs)
-    Observation.objects.bulk_create(observations)
+        indicators[indicator.code] = indicator
+    for indicator_section in indicator_sections():
+        indicator_section.build(plan, indicators, doc)
     for order, item in enumerate(doc.get("comparisons", [])):
         stat = ComparisonStatistic.objects.create(
             plan=plan,
@@ -353,8 +332,6 @@ def _build(doc: dict[str, Any]) -> Plan:
             focus=item.get("focus", []),
             order=order,
         )
-    from .extensions import sections
-
     for section in sections():
         section.build(plan, doc)
     return plan

@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import traceback
 from datetime import date
-from typing import Any
 
 from django.utils.translation import gettext as _
 
-from citystrat.accounts.permissions import Action, require
+from citystrat.accounts.permissions import Action, Actor, require
 from citystrat.jobs.models import Job
 from citystrat.jobs.progress import progress_set
 from citystrat.jobs.services import Outcome, job_file_path, job_start
@@ -30,7 +29,7 @@ __all__ = ["report_job_run", "report_job_start"]
 
 def report_job_start(
     *,
-    actor: Any,
+    actor: Actor,
     plan: Plan,
     kind: str,
     as_of: date,

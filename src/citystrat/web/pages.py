@@ -2,7 +2,7 @@
 
 Views call these builders and render; the builders read only approved values
 (through :func:`citystrat.monitoring.assessments.indicator_assessments` and
-:func:`citystrat.plans.selectors.approved_observations`).
+:func:`citystrat.observations.selectors.approved_observations`).
 """
 
 from __future__ import annotations
@@ -33,9 +33,9 @@ from citystrat.monitoring.assessments import (
     survey_rule,
 )
 from citystrat.observations.models import Observation
-from citystrat.observations.selectors import observation_recent_changes
+from citystrat.observations.selectors import approved_observations, observation_recent_changes
 from citystrat.plans.models import Indicator, Measure, Plan, Target
-from citystrat.plans.selectors import approved_observations, plan_get, plan_tree
+from citystrat.plans.selectors import plan_get, plan_tree
 from citystrat.present import CLASSES, Badge, badge, method_name
 from citystrat.progress import Direction, Point, Series
 from citystrat.progress.survey import value_interval

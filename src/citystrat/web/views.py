@@ -18,8 +18,9 @@ from django.views.decorators.http import require_safe
 from citystrat.actions.selectors import public_evidence_get
 from citystrat.exchange import exports
 from citystrat.observations.evidence import evidence_response
+from citystrat.observations.selectors import approved_observations
 from citystrat.plans import cache as plan_cache
-from citystrat.plans.selectors import approved_observations, plan_get, plan_tree
+from citystrat.plans.selectors import plan_get, plan_tree
 
 from . import action_pages, pages
 
