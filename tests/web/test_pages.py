@@ -58,7 +58,7 @@ def test_every_public_page_answers_in_every_language(client, public_paths):
             assert f'<html lang="{HTML_LANG[lang]}">' in html
             # the switcher keeps the page, and offers the plan's complete languages
             for other in LANGS:
-                assert f'hreflang="{other}" href="/{other}{path}"' in html
+                assert f'hreflang="{HTML_LANG[other]}" href="/{other}{path}"' in html
 
 
 def test_url_names_are_in_the_web_namespace(builtin_plan):
