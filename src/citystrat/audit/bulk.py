@@ -103,7 +103,12 @@ def insert_rows(
     written = 0
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            with cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+            # As for execute(): a violated constraint is Django's IntegrityError, so the
+            # caller's ``except IntegrityError`` (a lost race) sees it.
+            with (
+                connection.wrap_database_errors,
+                cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy,
+            ):
                 for row in rows:
                     copy.write_row(adapted(row))
                     written += 1
