@@ -411,12 +411,12 @@ def _text(value: Decimal | None) -> str | None:
     return None if value is None else str(value)
 
 
-def _snapshot(p: Prepared, label: str, status: str) -> dict[str, Any]:
+def _snapshot(p: Prepared, period_label: str, status: str) -> dict[str, Any]:
     """What :meth:`Observation.audit_snapshot` gives for the new row, with its place in the file."""
     survey = p.survey
     return {
         "value": str(p.value),
-        "period": label,
+        "period": period_label,
         "status": status,
         "source": p.source,
         "source_url": p.source_url,
@@ -536,7 +536,8 @@ def observation_bulk_write(
         for pk, p in zip(ids, batch, strict=True)
     )
     written = insert_rows(Observation, OBSERVATION_FIELDS, rows)
-    labels = [f"{p.code} {p.period.label}" for p in batch]
+    periods = [p.period.label for p in batch]
+    labels = [f"{p.code} {period}" for p, period in zip(batch, periods, strict=True)]
     entries: list[AuditEntry] = []
     if replaced:
         new_of = {
@@ -559,7 +560,7 @@ def observation_bulk_write(
             )
     extra = {"four_eyes_exception": four_eyes_exception} if four_eyes_exception else {}
     reason = _("imported and approved") if approve else _("imported for review")
-    for pk, p, label in zip(ids, batch, labels, strict=True):
+    for pk, p, label, period in zip(ids, batch, labels, periods, strict=True):
         was = p.replaces
         entries.append(
             AuditEntry(
@@ -570,7 +571,7 @@ def observation_bulk_write(
                 before=None
                 if was is None
                 else {"id": was.id, "value": str(was.value), "status": was.status},
-                after={**_snapshot(p, label, status), **extra},
+                after={**_snapshot(p, period, status), **extra},
                 reason=reason,
             )
         )
