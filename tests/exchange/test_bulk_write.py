@@ -238,3 +238,30 @@ def test_the_bulk_rows_name_every_column_of_an_observation(db: Any) -> None:
     columns = {f.attname for f in Observation._meta.concrete_fields}
     assert set(OBSERVATION_FIELDS) == columns
     assert len(OBSERVATION_FIELDS) == len(columns)
+
+
+def test_a_replaced_value_changed_meanwhile_is_a_conflict_and_nothing_is_written(
+    builtin_plan: Any, coordinator: Any
+) -> None:
+    """One UPDATE supersedes the batch; one row moved by someone else fails all of it."""
+    approved = Observation.objects.filter(
+        indicator__code="M1-1", status=Observation.Status.APPROVED
+    ).order_by("period_start")
+    [_old_2023, old_2024] = [o for o in approved if o.period_start.year in (2023, 2024)]
+    text = "indicator,period,value,source\nM1-1,2023,434001,観光統計\nM1-1,2024,900000,観光統計\n"
+
+    def rows() -> Any:
+        yield from read_records(io.BytesIO(text.encode("utf-8")), filename="values.csv")
+        # the import has read both approved values; someone changes one before it writes
+        Observation.objects.filter(pk=old_2024.pk).update(version=F("version") + 1)
+
+    before = list(Observation.objects.order_by("id").values_list("id", "status", "version"))
+    events = AuditEvent.objects.count()
+    with pytest.raises(ConflictError):
+        observations_import(
+            actor=coordinator, rows=rows(), approve=True, filename="values.csv", channel="cli"
+        )
+    # All rolled back, the other change with it (it ran in the import's transaction):
+    # 2023 was not superseded although its own version still matched.
+    assert list(Observation.objects.order_by("id").values_list("id", "status", "version")) == before
+    assert AuditEvent.objects.count() == events
