@@ -24,9 +24,10 @@ either writes all of them or none:
   ``exchange.import.run`` record that says whether it was import-and-approve.
 
 The rows are consumed as a stream and written in chunks by
-:func:`observation_bulk_write` (the one bulk write path) inside one
-transaction; memory does not grow with the file (except for one small
-integer per value, to find duplicates).
+:func:`observation_bulk_write` (the one bulk write path: ``COPY`` on
+PostgreSQL, ``executemany`` on SQLite, through :mod:`citystrat.audit.bulk`)
+inside one transaction; memory does not grow with the file (except for one
+small integer per value, to find duplicates).
 """
 
 from __future__ import annotations
