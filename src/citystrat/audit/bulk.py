@@ -150,7 +150,12 @@ def insert_rows(
     written = 0
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            with cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+            # As for execute(): a violated constraint is Django's IntegrityError, so the
+            # caller's ``except IntegrityError`` (a lost race) sees it.
+            with (
+                connection.wrap_database_errors,
+                cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy,
+            ):
                 for batch in batches():
                     for row in batch:
                         copy.write_row(row)

@@ -24,9 +24,10 @@ either writes all of them or none:
   ``exchange.import.run`` record that says whether it was import-and-approve.
 
 The rows are consumed as a stream and written in chunks by
-:func:`observation_bulk_write` (the one bulk write path) inside one
-transaction; memory does not grow with the file (except for one small
-integer per value, to find duplicates).
+:func:`observation_bulk_write` (the one bulk write path: ``COPY`` on
+PostgreSQL, ``executemany`` on SQLite, through :mod:`citystrat.audit.bulk`)
+inside one transaction; memory does not grow with the file (except for one
+small integer per value, to find duplicates).
 """
 
 from __future__ import annotations
@@ -34,16 +35,16 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Protocol, runtime_checkable
 
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from citystrat.accounts.permissions import Action, Actor, can, require, signed_in
+from citystrat.audit.bulk import allocate_ids, insert_rows
 from citystrat.audit.services import AuditEntry, audit_record, audit_record_many
 from citystrat.periods import Period, PeriodKind
 from citystrat.plans import cache as plan_cache
@@ -307,16 +308,17 @@ def _survey_fields(
     return out, problems
 
 
-def _report_race(result: ImportResult, batch: list[Prepared], records: list[Any]) -> None:
+def _report_race(
+    result: ImportResult, batch: list[Prepared], records: list[Any], *, approve: bool
+) -> None:
     """Name the row whose period someone else filled while the import ran."""
-    open_ = _OPEN
+    group = [Observation.Status.APPROVED.value] if approve else sorted(_OPEN)
     for prepared, rec in zip(batch, records, strict=True):
-        obs = prepared.observation
-        group = open_ if obs.status in open_ else {Observation.Status.APPROVED.value}
+        period = prepared.period
         if Observation.objects.filter(
-            indicator_id=obs.indicator_id,
-            period_kind=obs.period_kind,
-            period_start=obs.period_start,
+            indicator_id=prepared.indicator_id,
+            period_kind=period.kind.value,
+            period_start=period.start,
             status__in=group,
         ).exists():
             result.add_problem(
@@ -326,7 +328,7 @@ def _report_race(result: ImportResult, batch: list[Prepared], records: list[Any]
                         "Someone else entered a value for %(period)s while this import ran; "
                         "nothing was written. Reload, decide that value, then import again."
                     )
-                    % {"period": obs.period_label},
+                    % {"period": period.label},
                 )
             )
             return
@@ -350,20 +352,115 @@ def _code(raw: Any) -> str:
 
 @dataclass(slots=True)
 class Prepared:
-    """A checked value, ready to write: the new row, where it came from, what it replaces."""
+    """A checked value, ready to write: its fields, where it came from, what it replaces.
 
-    observation: Observation
+    Plain values, no model instance: :func:`observation_bulk_write` turns them
+    into table rows (:data:`OBSERVATION_FIELDS`) and audit records.
+    """
+
+    indicator_id: int
+    code: str  # the indicator's, for the audit label
+    period: Period
+    value: Decimal
+    source: dict[str, str]
+    source_url: str
+    note: dict[str, str]
+    provisional: bool
+    explanation: str
+    survey: dict[str, Any]  # checked survey and caveat cells (_survey_fields)
     file_row: int
     sheet: str
     replaces: _Existing | None
 
 
-def _snapshot(obs: Observation, prepared: Prepared) -> dict[str, Any]:
+# Every column of an observation row the import writes, in the order of
+# observation_bulk_write's rows (attribute names; ``id`` from allocate_ids).
+OBSERVATION_FIELDS = (
+    "id",
+    "indicator_id",
+    "value",
+    "status",
+    "origin",
+    "source",
+    "source_url",
+    "note",
+    "provisional",
+    "explanation",
+    "sample_size",
+    "design_effect",
+    "margin_of_error",
+    "caveats",
+    "caveat_note",
+    "period_kind",
+    "period_start",
+    "period_end",
+    "supersedes_id",
+    "version",
+    "created_by_id",
+    "created_at",
+    "updated_at",
+    "changed_by_id",
+    "submitted_by_id",
+    "submitted_at",
+    "decided_by_id",
+    "decided_at",
+    "decision_reason",
+)
+
+
+def _text(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def _snapshot(p: Prepared, period_label: str, status: str) -> dict[str, Any]:
+    """What :meth:`Observation.audit_snapshot` gives for the new row, with its place in the file."""
+    survey = p.survey
     return {
-        **obs.audit_snapshot(),
-        "row": prepared.file_row,
-        "sheet": prepared.sheet,
+        "value": str(p.value),
+        "period": period_label,
+        "status": status,
+        "source": p.source,
+        "source_url": p.source_url,
+        "note": p.note,
+        "provisional": p.provisional,
+        "explanation": p.explanation,
+        "version": 1,
+        "sample_size": survey.get("sample_size"),
+        "design_effect": _text(survey.get("design_effect")),
+        "margin_of_error": _text(survey.get("margin_of_error")),
+        "caveats": list(survey.get("caveats") or []),
+        "row": p.file_row,
+        "sheet": p.sheet,
     }
+
+
+def _supersede(replaced: list[_Existing], now: Any) -> None:
+    """Move the approved values being replaced to ``superseded``: one UPDATE for the batch.
+
+    Only rows still approved and at the version read move; if any did not,
+    someone changed them meanwhile and the whole import conflicts.
+    """
+    quote = connection.ops.quote_name
+    table = quote(Observation._meta.db_table)
+    status, version, pk = quote("status"), quote("version"), quote("id")
+    pairs = ", ".join(["(%s, %s)"] * len(replaced))
+    sql = (
+        f"UPDATE {table} SET {status} = %s, {version} = {version} + 1, "  # noqa: S608 (names from the model, quoted)
+        f"{quote('updated_at')} = %s "
+        f"WHERE {status} = %s AND ({pk}, {version}) IN (VALUES {pairs})"
+    )
+    params: list[Any] = [
+        Observation.Status.SUPERSEDED.value,
+        connection.ops.adapt_datetimefield_value(now),
+        Observation.Status.APPROVED.value,
+    ]
+    for old in replaced:
+        params += [old.id, old.version]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        moved = cursor.rowcount
+    if moved != len(replaced):
+        raise ConflictError()
 
 
 def observation_bulk_write(
@@ -375,62 +472,112 @@ def observation_bulk_write(
     four_eyes_exception: str,
     filename: str,
     channel: str,
+    at: datetime | None = None,
 ) -> int:
     """Write checked values in one go: supersede what they replace, insert, audit every row.
 
     The one bulk write path of observations (the import's), in the caller's
     transaction.  Approved values being replaced move to ``superseded`` with
-    their version bumped (only if still at the version read, else the whole
-    import conflicts); each move and each new row gets its audit record
-    through :func:`audit_record_many`.  Returns how many rows were written.
+    their version bumped, in one UPDATE (only if still at the version read,
+    else the whole import conflicts); the new rows get their ids first
+    (:func:`~citystrat.audit.bulk.allocate_ids`) and are written as rows
+    (:func:`~citystrat.audit.bulk.insert_rows`: ``COPY`` on PostgreSQL,
+    ``executemany`` on SQLite), no model instance per row; each move and each
+    new row gets its audit record through :func:`audit_record_many`.  ``at``
+    is when the values were submitted (and decided): the import's start.
+    Returns how many rows were written.
     """
     if not batch:
         return 0
-    labels = {p.observation.indicator_id: p.observation.indicator.code for p in batch}
-    entries: list[AuditEntry] = []
+    now = timezone.now()
+    at = at or now
+    status = (Observation.Status.APPROVED if approve else Observation.Status.SUBMITTED).value
+    user = signed_in(actor)
+    uid = user.pk if user is not None else None
+    decided_by = uid if approve else None
+    decided_at = at if approve else None
+    decision_reason = _("imported and approved") if approve else ""
     replaced = [p.replaces for p in batch if p.replaces is not None and approve]
     if replaced:
-        now = timezone.now()
-        for old in replaced:
-            moved = Observation.objects.filter(
-                pk=old.id, version=old.version, status=Observation.Status.APPROVED
-            ).update(status=Observation.Status.SUPERSEDED, version=F("version") + 1, updated_at=now)
-            if moved != 1:
-                raise ConflictError()
-    created = Observation.objects.bulk_create([p.observation for p in batch])
-    by_replaced = {p.replaces.id: obs for p, obs in zip(batch, created, strict=True) if p.replaces}
-    for old in replaced:
-        new = by_replaced[old.id]
-        label = f"{labels[new.indicator_id]} {new.period_label}"
-        entries.append(
-            AuditEntry(
-                code="observations.observation.supersede",
-                object_type="observations.observation",
-                object_id=old.id,
-                object_label=label,
-                before={"value": str(old.value), "status": Observation.Status.APPROVED},
-                after={"value": str(old.value), "status": Observation.Status.SUPERSEDED},
-                reason=_("replaced by the approved record %(id)s") % {"id": new.pk},
-            )
+        _supersede(replaced, now)
+    ids = allocate_ids(Observation, len(batch))
+    origin = Observation.Origin.IMPORT.value
+    rows = (
+        (
+            pk,
+            p.indicator_id,
+            p.value,
+            status,
+            origin,
+            p.source,
+            p.source_url,
+            p.note,
+            p.provisional,
+            p.explanation,
+            p.survey.get("sample_size"),
+            p.survey.get("design_effect"),
+            p.survey.get("margin_of_error"),
+            p.survey.get("caveats") or [],
+            p.survey.get("caveat_note") or {},
+            p.period.kind.value,
+            p.period.start,
+            p.period.end,
+            p.replaces.id if p.replaces is not None else None,
+            1,
+            uid,
+            now,
+            now,
+            uid,
+            uid,
+            at,
+            decided_by,
+            decided_at,
+            decision_reason,
         )
+        for pk, p in zip(ids, batch, strict=True)
+    )
+    written = insert_rows(Observation, OBSERVATION_FIELDS, rows)
+    periods = [p.period.label for p in batch]
+    labels = [f"{p.code} {period}" for p, period in zip(batch, periods, strict=True)]
+    entries: list[AuditEntry] = []
+    if replaced:
+        new_of = {
+            p.replaces.id: (pk, label)
+            for pk, p, label in zip(ids, batch, labels, strict=True)
+            if p.replaces is not None
+        }
+        for old in replaced:
+            new_id, label = new_of[old.id]
+            entries.append(
+                AuditEntry(
+                    code="observations.observation.supersede",
+                    object_type="observations.observation",
+                    object_id=old.id,
+                    object_label=label,
+                    before={"value": str(old.value), "status": Observation.Status.APPROVED},
+                    after={"value": str(old.value), "status": Observation.Status.SUPERSEDED},
+                    reason=_("replaced by the approved record %(id)s") % {"id": new_id},
+                )
+            )
     extra = {"four_eyes_exception": four_eyes_exception} if four_eyes_exception else {}
-    for p, obs in zip(batch, created, strict=True):
+    reason = _("imported and approved") if approve else _("imported for review")
+    for pk, p, label, period in zip(ids, batch, labels, periods, strict=True):
         was = p.replaces
         entries.append(
             AuditEntry(
                 code="exchange.observation.import",
                 object_type="observations.observation",
-                object_id=obs.pk,
-                object_label=f"{labels[obs.indicator_id]} {obs.period_label}",
+                object_id=pk,
+                object_label=label,
                 before=None
                 if was is None
                 else {"id": was.id, "value": str(was.value), "status": was.status},
-                after={**_snapshot(obs, p), **extra},
-                reason=_("imported and approved") if approve else _("imported for review"),
+                after={**_snapshot(p, period, status), **extra},
+                reason=reason,
             )
         )
     audit_record_many(entries, actor=actor, plan_code=plan.code, source=filename, channel=channel)
-    return len(created)
+    return written
 
 
 def _four_eyes(actor: Actor, plan: Plan, approve: bool) -> str:
@@ -488,8 +635,6 @@ def observations_import(
     today = timezone.localdate()
     now = timezone.now()
     lang = plan.default_language
-    status = Observation.Status.APPROVED if approve else Observation.Status.SUBMITTED
-    user = signed_in(actor)
     buffer: list[Prepared] = []
     buffered: list[Any] = []  # the record of each prepared value, to name a lost race
 
@@ -504,9 +649,10 @@ def observations_import(
                     four_eyes_exception=exception,
                     filename=filename,
                     channel=channel,
+                    at=now,
                 )
         except IntegrityError:
-            _report_race(result, buffer, buffered)
+            _report_race(result, buffer, buffered, approve=approve)
             raise _Rollback from None
         buffer.clear()
         buffered.clear()
@@ -729,32 +875,23 @@ def observations_import(
                     )
                 if dry_run or result.problem_count:
                     continue
-                obs = Observation(
-                    indicator=indicator,
-                    value=number,
-                    status=status,
-                    origin=Observation.Origin.IMPORT,
-                    source=source,
-                    source_url=url,
-                    note=note,
-                    provisional=provisional,
-                    sample_size=survey.get("sample_size"),
-                    design_effect=survey.get("design_effect"),
-                    margin_of_error=survey.get("margin_of_error"),
-                    caveats=survey.get("caveats") or [],
-                    caveat_note=survey.get("caveat_note") or {},
-                    supersedes_id=current.id if current is not None else None,
-                    created_by=user,
-                    changed_by=user,
-                    submitted_by=user,
-                    submitted_at=now,
-                    decided_by=user if approve else None,
-                    decided_at=now if approve else None,
-                    decision_reason=_("imported and approved") if approve else "",
-                    explanation=texts.explanation,
+                buffer.append(
+                    Prepared(
+                        indicator_id=indicator.pk,
+                        code=indicator.code,
+                        period=period,
+                        value=number,
+                        source=source,
+                        source_url=url,
+                        note=note,
+                        provisional=provisional,
+                        explanation=texts.explanation,
+                        survey=survey,
+                        file_row=rec.row,
+                        sheet=rec.sheet,
+                        replaces=current,
+                    )
                 )
-                obs.set_period(period)
-                buffer.append(Prepared(obs, rec.row, rec.sheet, current))
                 buffered.append(rec)
                 if len(buffer) >= CHUNK:
                     flush()
