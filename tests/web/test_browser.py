@@ -52,7 +52,7 @@ def test_every_public_page_loads_and_has_no_axe_violations(browser, site, shots,
     for path in paths:
         response = page.goto(f"{base}/{lang}{path}")
         assert response is not None and response.status == 200, path
-        assert page.get_attribute("html", "lang") == lang
+        assert page.get_attribute("html", "lang") == HTML_LANG[lang]
         hreflangs = page.eval_on_selector_all(
             "link[rel=alternate][hreflang]", "els => els.map(e => e.hreflang)"
         )
